@@ -1,0 +1,171 @@
+/**
+ * Typed settings from the environment: each declared once with its variable, default, doc line
+ * and check. The only module that reads `process.env`. No variables = the embedded setup.
+ */
+import path from 'node:path'
+import { LOG_LEVELS, type LogLevel } from '../log.ts'
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  /** Unset: embedded PGlite in `dataDir/db`. */
+  databaseUrl: string | undefined
+  siteUrl: string
+  logLevel: LogLevel
+  /** Open sign-up: anyone may create an account (the first account is always allowed). */
+  enableOpenServer: boolean
+  sessionLengthHours: number
+  maxLoginAttempts: number
+  enableUserAccessTokens: boolean
+  enableBotAccountCreation: boolean
+  /** Largest accepted JSON body, bytes. */
+  maxBodyBytes: number
+  /** Show `detailed_error` in API errors. */
+  developerMode: boolean
+  /** PGlite shared_buffers; small by default to keep the embedded server light. */
+  pgliteSharedBuffers: string
+}
+
+interface Setting<K extends keyof Config> {
+  key: K
+  env: string
+  doc: string
+  parse: (raw: string | undefined, env: NodeJS.ProcessEnv) => Config[K]
+}
+
+class SettingError extends Error {}
+
+function integer(min: number, max: number, fallback: number) {
+  return (raw: string | undefined): number => {
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new SettingError(`must be a whole number from ${min} to ${max}, got "${raw}"`)
+    }
+    return value
+  }
+}
+
+function boolean(fallback: boolean) {
+  return (raw: string | undefined): boolean => {
+    if (raw === undefined || raw === '') return fallback
+    if (/^(true|1|yes|on)$/i.test(raw)) return true
+    if (/^(false|0|no|off)$/i.test(raw)) return false
+    throw new SettingError(`must be true or false, got "${raw}"`)
+  }
+}
+
+const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
+  { key: 'port', env: 'PORT', doc: 'HTTP port (0 picks a free one)', parse: integer(0, 65535, 8065) },
+  {
+    key: 'host',
+    env: 'HOST',
+    doc: 'address to listen on',
+    parse: (raw) => raw || '127.0.0.1',
+  },
+  {
+    key: 'dataDir',
+    env: 'DATA_DIR',
+    doc: 'where the embedded database and files live',
+    parse: (raw) => path.resolve(raw || './data'),
+  },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    doc: 'postgres://… to use a PostgreSQL server; unset for the embedded database',
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return undefined
+      let url: URL
+      try {
+        url = new URL(raw)
+      } catch {
+        throw new SettingError(`must be a URL like postgres://user@host:5432/db, got "${redactUrl(raw)}"`)
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw new SettingError(`must start with postgres:// or postgresql://, got "${url.protocol}//…"`)
+      }
+      return raw
+    },
+  },
+  {
+    key: 'siteUrl',
+    env: 'SITE_URL',
+    doc: 'public URL of the server, e.g. https://chat.example.com',
+    parse: (raw, env) => {
+      if (raw === undefined || raw === '') return `http://localhost:${env.PORT || 8065}`
+      let url: URL
+      try {
+        url = new URL(raw)
+      } catch {
+        throw new SettingError(`must be an http(s) URL, got "${raw}"`)
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(`must be an http(s) URL, got "${raw}"`)
+      return raw.replace(/\/+$/, '')
+    },
+  },
+  {
+    key: 'logLevel',
+    env: 'LOG_LEVEL',
+    doc: `one of ${LOG_LEVELS.join(', ')}`,
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return 'info'
+      if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+        throw new SettingError(`must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`)
+      }
+      return raw as LogLevel
+    },
+  },
+  { key: 'enableOpenServer', env: 'ENABLE_OPEN_SERVER', doc: 'anyone may sign up', parse: boolean(true) },
+  { key: 'sessionLengthHours', env: 'SESSION_LENGTH_HOURS', doc: 'session lifetime', parse: integer(1, 24 * 365, 720) },
+  { key: 'maxLoginAttempts', env: 'MAX_LOGIN_ATTEMPTS', doc: 'failed logins before an account is locked for a while', parse: integer(1, 1000, 10) },
+  { key: 'enableUserAccessTokens', env: 'ENABLE_USER_ACCESS_TOKENS', doc: 'personal access tokens', parse: boolean(true) },
+  { key: 'enableBotAccountCreation', env: 'ENABLE_BOT_ACCOUNT_CREATION', doc: 'bot accounts', parse: boolean(true) },
+  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', doc: 'largest JSON request body', parse: integer(1024, 1024 * 1024 * 1024, 1024 * 1024) },
+  { key: 'developerMode', env: 'DEVELOPER_MODE', doc: 'include detailed_error in API errors', parse: boolean(false) },
+  {
+    key: 'pgliteSharedBuffers',
+    env: 'PGLITE_SHARED_BUFFERS',
+    doc: 'embedded database shared_buffers',
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return '32MB'
+      if (!/^\d+(kB|MB|GB)$/.test(raw)) throw new SettingError(`must look like 32MB, got "${raw}"`)
+      return raw
+    },
+  },
+]
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Reads every setting, collecting all problems before failing.
+ * @throws ConfigError naming each bad variable and why.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Partial<Record<keyof Config, unknown>> = {}
+  const problems: string[] = []
+  for (const setting of settings) {
+    try {
+      config[setting.key] = setting.parse(env[setting.env], env)
+    } catch (err) {
+      if (!(err instanceof SettingError)) throw err
+      problems.push(`${setting.env} ${err.message} (${setting.doc})`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return { ...(config as Config), ...overrides }
+}
+
+/** Lines for `bridgehead --help`: each variable with its doc. */
+export function describeSettings(): string[] {
+  return settings.map((s) => `${s.env.padEnd(28)} ${s.doc}`)
+}
+
+function redactUrl(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, '//***@')
+}

@@ -1,0 +1,29 @@
+/** Mattermost-style identifiers: 16 random bytes in z-base-32, 26 characters. */
+import { randomBytes } from 'node:crypto'
+
+const ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'
+
+/** A new 26-character id (also used for tokens), as Mattermost's `model.NewId()`. */
+export function newId(): string {
+  const bytes = randomBytes(16)
+  let out = ''
+  let buffer = 0
+  let bits = 0
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += ALPHABET[(buffer >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31]
+  return out
+}
+
+const ID_PATTERN = /^[a-z0-9]{26}$/i
+
+/** True for a string shaped like an id (26 letters or digits), as Mattermost's `IsValidId`. */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value)
+}
