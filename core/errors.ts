@@ -43,9 +43,10 @@ export function invalidUrlParam(name: string): AppError {
 }
 
 /** 400 for a body that is not valid JSON or whose field has the wrong type. */
-export function invalidBodyParam(name: string, detailed = ''): AppError {
-  return new AppError('api.context.invalid_body_param.app_error', `Invalid or missing ${name} in request body.`, 400, {
-    detailed,
+export function invalidBodyParam(name: string, reason = ''): AppError {
+  const message = `Invalid or missing ${name} in request body${reason ? `: ${reason}` : '.'}`
+  return new AppError('api.context.invalid_body_param.app_error', message, 400, {
+    detailed: reason,
     context: { param: name },
   })
 }

@@ -1,0 +1,219 @@
+/** Opens the database: a PostgreSQL server when a URL is given, else embedded PGlite behind a unix socket, both reached through pg + Prisma. */
+import { execFile } from 'node:child_process'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import v8 from 'node:v8'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import type { Logger } from '../log.ts'
+import { PrismaClient } from './generated/client.ts'
+import { acquireDataDirLock, dataDirLockPath, type DataDirLock } from './data-dir-lock.ts'
+
+export interface Database {
+  kind: 'pglite' | 'postgres'
+  prisma: PrismaClient
+  /** Raw SQL goes through `query()` in `sql.ts`. Embedded: one connection, shared with Prisma. */
+  pool: pg.Pool
+  /** Ends Prisma, the pool and (embedded) PGlite, then frees the lock; safe to call twice. */
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres://… of a server; unset opens the embedded database in `dataDir/db`. */
+  databaseUrl?: string
+  dataDir: string
+  /** PGlite `shared_buffers`, e.g. '32MB'. */
+  sharedBuffers: string
+  log: Logger
+  /** Server pool size (default 10). The embedded database always uses one connection. */
+  poolSize?: number
+}
+
+// Waiting longer than this for a pooled connection is treated as a deadlock, not load: with one
+// embedded connection, code that calls db.prisma inside withTransaction would otherwise hang.
+const CONNECTION_TIMEOUT_MS = 30_000
+const INITDB_TIMEOUT_MS = 120_000
+const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url))
+
+let liftoffOnlySet = false
+
+/**
+ * Opens the database named by the options and checks it answers.
+ * @throws DataDirLockedError when another process has the embedded data dir open.
+ * @throws Error naming the server (without credentials) or the data dir when it cannot be opened.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.databaseUrl === undefined ? openEmbedded(options) : openServer(options.databaseUrl, options)
+}
+
+async function openServer(databaseUrl: string, options: OpenDatabaseOptions): Promise<Database> {
+  const where = describeUrl(databaseUrl)
+  const log = options.log.child({ database: 'postgres', server: where })
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+  })
+  // An idle client losing its server emits here; unhandled, it would crash the process.
+  pool.on('error', (err) => log.error({ err }, 'idle database connection failed'))
+  try {
+    await pool.query('SELECT 1')
+  } catch (err) {
+    await pool.end()
+    throw new Error(`Cannot connect to PostgreSQL at ${where}: ${(err as Error).message}`, { cause: err })
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  log.info('database opened')
+  return {
+    kind: 'postgres',
+    prisma,
+    pool,
+    close: once(async () => {
+      await runAll(`closing PostgreSQL ${where}`, [() => prisma.$disconnect(), () => pool.end()])
+      log.info('database closed')
+    }),
+  }
+}
+
+async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
+  const dbDir = path.join(options.dataDir, 'db')
+  const log = options.log.child({ database: 'pglite', dataDir: dbDir })
+  await fs.mkdir(options.dataDir, { recursive: true })
+  const lock = await acquireDataDirLock(dataDirLockPath(options.dataDir))
+  // Each step registers its undo, so a failure half-way leaves no lock, socket or engine behind.
+  const undo: (() => Promise<unknown>)[] = [() => lock.release()]
+  const teardown = () => runAll(`closing the embedded database ${dbDir}`, [...undo].reverse())
+  try {
+    if (!(await exists(path.join(dbDir, 'PG_VERSION')))) await initDataDir(dbDir, options.sharedBuffers, log)
+
+    if (!liftoffOnlySet) {
+      // Keeps V8's optimising tier off PGlite's Wasm: ~60-140 MB less RSS (shared/notes/pglite.md).
+      v8.setFlagsFromString('--liftoff-only')
+      liftoffOnlySet = true
+    }
+    const pglite = await PGlite.create(dbDir, {
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`],
+    }).catch((err: unknown) => {
+      throw new Error(`Cannot open the embedded database in ${dbDir}: ${(err as Error).message}`, { cause: err })
+    })
+    undo.push(() => pglite.close())
+
+    const socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-'))
+    await fs.chmod(socketDir, 0o700)
+    undo.push(() => fs.rm(socketDir, { recursive: true, force: true }))
+    // pg finds a unix socket as `<host>/.s.PGSQL.<port>`, like libpq.
+    const server = new PGLiteSocketServer({ db: pglite, path: path.join(socketDir, '.s.PGSQL.5432') })
+    await server.start()
+    undo.push(() => server.stop())
+
+    // PGlite runs one query at a time, and pglite-socket interleaves statements of different
+    // connections, so one connection keeps transactions whole. It is never closed when idle:
+    // a reconnect could race the server's one-connection limit.
+    const pool = new pg.Pool({
+      host: socketDir,
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+      max: 1,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    })
+    pool.on('error', (err) => log.error({ err }, 'embedded database connection failed'))
+    undo.push(() => pool.end())
+    await pool.query('SELECT 1')
+
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+    undo.push(() => prisma.$disconnect())
+    log.info({ sharedBuffers: options.sharedBuffers }, 'database opened')
+    return {
+      kind: 'pglite',
+      prisma,
+      pool,
+      close: once(async () => {
+        await teardown()
+        log.info('database closed')
+      }),
+    }
+  } catch (err) {
+    await teardown().catch((closeErr: unknown) => log.error({ err: closeErr }, 'cleanup after a failed open failed'))
+    throw err
+  }
+}
+
+/** Runs initdb in a child process into a sibling dir, then renames it, so a crash never leaves a half-made `db`. */
+async function initDataDir(dbDir: string, sharedBuffers: string, log: Logger): Promise<void> {
+  const leftovers = await fs.readdir(dbDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return []
+    throw new Error(`Cannot read ${dbDir}`, { cause: err })
+  })
+  if (leftovers.length > 0) {
+    throw new Error(`${dbDir} is not empty but holds no database (no PG_VERSION); move it away or point DATA_DIR elsewhere`)
+  }
+  const draft = `${dbDir}.init-${process.pid}`
+  await fs.rm(draft, { recursive: true, force: true })
+  const started = Date.now()
+  log.info('initialising the embedded database')
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), INITDB_SCRIPT, draft, sharedBuffers],
+        { timeout: INITDB_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
+        (err, _stdout, stderr) => {
+          if (!err) return resolve()
+          const tail = stderr.trim().split('\n').slice(-5).join('\n')
+          reject(new Error(`initdb of the embedded database in ${dbDir} failed: ${err.message}${tail ? `\n${tail}` : ''}`, { cause: err }))
+        },
+      )
+    })
+    await fs.rm(dbDir, { recursive: true, force: true })
+    await fs.rename(draft, dbDir)
+  } catch (err) {
+    await fs.rm(draft, { recursive: true, force: true })
+    throw err
+  }
+  log.info({ ms: Date.now() - started }, 'embedded database initialised')
+}
+
+/** Runs every step even when one fails, then reports all failures together. */
+async function runAll(what: string, steps: (() => Promise<unknown>)[]): Promise<void> {
+  const errors: unknown[] = []
+  for (const step of steps) {
+    try {
+      await step()
+    } catch (err) {
+      errors.push(err)
+    }
+  }
+  if (errors.length === 1) throw new Error(`${what} failed: ${(errors[0] as Error).message}`, { cause: errors[0] })
+  if (errors.length > 1) throw new AggregateError(errors, `${what} failed in ${errors.length} steps`)
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined
+  return () => (running ??= fn())
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw new Error(`Cannot read ${file}`, { cause: err })
+  }
+}
+
+/** host:port/db of a URL, never its credentials, for error messages and logs. */
+function describeUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl)
+    return `${url.hostname}:${url.port || 5432}${url.pathname}`
+  } catch {
+    return '(unparseable DATABASE_URL)'
+  }
+}
