@@ -105,14 +105,21 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     const socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-'))
     await fs.chmod(socketDir, 0o700)
     undo.push(() => fs.rm(socketDir, { recursive: true, force: true }))
-    // pg finds a unix socket as `<host>/.s.PGSQL.<port>`, like libpq.
-    const server = new PGLiteSocketServer({ db: pglite, path: path.join(socketDir, '.s.PGSQL.5432') })
+    // pg finds a unix socket as `<host>/.s.PGSQL.<port>`, like libpq. pg's Pool drops its
+    // connection after any query error (even a unique violation) and reconnects at once, before
+    // the server has seen the old one close; with the default limit of one connection that
+    // reconnect is refused (EPIPE). The pool still never has more than one connection in use.
+    const server = new PGLiteSocketServer({
+      db: pglite,
+      path: path.join(socketDir, '.s.PGSQL.5432'),
+      maxConnections: 8,
+    })
     await server.start()
     undo.push(() => server.stop())
 
-    // PGlite runs one query at a time, and pglite-socket interleaves statements of different
-    // connections, so one connection keeps transactions whole. It is never closed when idle:
-    // a reconnect could race the server's one-connection limit.
+    // PGlite is one backend: a second connection would only queue behind the first, and a
+    // transaction open on one connection stalls every other. One connection makes that queue
+    // visible in pg's pool (and its connection timeout) instead. Idle, it stays open.
     const pool = new pg.Pool({
       host: socketDir,
       port: 5432,

@@ -17,6 +17,8 @@ export interface Audience {
   omitUsers?: string[]
   /** Never this WebSocket connection (the one that caused it). */
   omitConnectionId?: string
+  /** Only this WebSocket connection (Mattermost's `broadcast.connection_id`); overrides every other field. */
+  connectionId?: string
 }
 
 /**

@@ -1,0 +1,468 @@
+/** Channels of every type: creation, access rules, membership, viewing and unread counts. */
+import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
+import { newId } from '../ids.ts'
+import { nowMillis } from '../clock.ts'
+import type { Database } from '../db/index.ts'
+import { isUniqueViolation, withTransaction } from '../db/index.ts'
+import type { DbClient } from '../db-client.ts'
+import type { EventBus } from '../realtime/events.ts'
+import type { AuthSession } from '../auth/session-types.ts'
+import type { TeamStore } from '../teams/store.ts'
+import type { UserStore, UserRecord } from '../users/store.ts'
+import { presentChannel, presentChannelMember } from '../present/channel.ts'
+import { checkChannelFields, directChannelName, groupChannelName } from './rules.ts'
+import { DEFAULT_CHANNEL_NOTIFY_PROPS, type ChannelMemberRecord, type ChannelRecord, type ChannelStore } from './store.ts'
+
+/** Posts a system message (join/leave/header change); supplied by the posts service. */
+export type SystemPoster = (post: { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }) => Promise<void>
+
+export interface ChannelServiceOptions {
+  db: Database
+  store: ChannelStore
+  teams: TeamStore
+  users: UserStore
+  bus: EventBus
+}
+
+export const DEFAULT_CHANNELS = [
+  { name: 'town-square', displayName: 'Town Square' },
+  { name: 'off-topic', displayName: 'Off-Topic' },
+]
+
+function newMember(channelId: string, userId: string, channel: ChannelRecord, admin: boolean, now: number): ChannelMemberRecord {
+  return {
+    channelId,
+    userId,
+    schemeAdmin: admin,
+    lastViewedAt: now,
+    msgCount: channel.totalMsgCount,
+    msgCountRoot: channel.totalMsgCountRoot,
+    mentionCount: 0,
+    mentionCountRoot: 0,
+    urgentMentionCount: 0,
+    notifyProps: { ...DEFAULT_CHANNEL_NOTIFY_PROPS },
+    lastUpdateAt: now,
+  }
+}
+
+export function createChannelService(options: ChannelServiceOptions) {
+  const { db, store, teams, users, bus } = options
+  let postSystem: SystemPoster = async () => {}
+
+  async function requireChannel(id: string): Promise<ChannelRecord> {
+    const channel = await store.getById(id)
+    if (!channel) throw notFound('channel', id, 'app.channel.get.existing.app_error')
+    return channel
+  }
+
+  async function isTeamMember(teamId: string, userId: string): Promise<boolean> {
+    const member = await teams.getMember(teamId, userId)
+    return member !== null && member.deleteAt === 0
+  }
+
+  /** Whether the caller may read the channel and its posts. */
+  async function canRead(session: AuthSession, channel: ChannelRecord): Promise<boolean> {
+    if (session.isSystemAdmin) return true
+    if (channel.type === 'O') return isTeamMember(channel.teamId, session.userId)
+    return (await store.getMember(channel.id, session.userId)) !== null
+  }
+
+  /**
+   * The channel, if the caller may read it.
+   * @throws AppError 404 for unknown ids, 403 when the caller may not read it.
+   */
+  async function getReadable(session: AuthSession, id: string): Promise<ChannelRecord> {
+    const channel = await requireChannel(id)
+    if (!(await canRead(session, channel))) throw forbidden(`no read access to channel ${id}`)
+    return channel
+  }
+
+  /** @throws AppError 403 unless the caller is a member of the channel (or a system admin when allowed). */
+  async function requireMembership(session: AuthSession, channel: ChannelRecord): Promise<ChannelMemberRecord | null> {
+    const member = await store.getMember(channel.id, session.userId)
+    if (!member && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
+    return member
+  }
+
+  function displayNameFor(channel: ChannelRecord): string {
+    return channel.displayName
+  }
+
+  async function publishChannelUpdated(channel: ChannelRecord): Promise<void> {
+    await bus.publish({
+      type: 'channel.updated',
+      payload: { channelId: channel.id },
+      ws: { event: 'channel_updated', data: { channel: JSON.stringify(presentChannel(channel)) }, audience: channel.type === 'O' ? { teamId: channel.teamId } : { channelId: channel.id } },
+    })
+  }
+
+  /** Adds one member inside a transaction; no-op (returns existing) when already a member. */
+  async function addMemberTx(tx: DbClient, channel: ChannelRecord, userId: string, admin: boolean): Promise<{ member: ChannelMemberRecord; created: boolean }> {
+    const existing = await store.getMember(channel.id, userId, tx)
+    if (existing) return { member: existing, created: false }
+    return { member: await store.insertMember(tx, newMember(channel.id, userId, channel, admin, nowMillis())), created: true }
+  }
+
+  async function publishUserAdded(channel: ChannelRecord, userId: string): Promise<void> {
+    await bus.publish({
+      type: 'channel.member_added',
+      payload: { channelId: channel.id, userId, teamId: channel.teamId },
+      ws: { event: 'user_added', data: { user_id: userId, team_id: channel.teamId }, audience: { channelId: channel.id } },
+    })
+  }
+
+  const service = {
+    requireChannel,
+    getReadable,
+    canRead,
+    requireMembership,
+    isTeamMember,
+    displayNameFor,
+
+    /** Wired by the composition root once the posts service exists. */
+    setSystemPoster(poster: SystemPoster): void {
+      postSystem = poster
+    },
+
+    /** Creates the default channels of a new team and joins the creator (inside the team's transaction). */
+    async createDefaultChannels(tx: DbClient, teamId: string, creatorId: string): Promise<ChannelRecord[]> {
+      const now = nowMillis()
+      const created: ChannelRecord[] = []
+      for (const def of DEFAULT_CHANNELS) {
+        const channel = await store.insert(tx, {
+          id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId, type: 'O', name: def.name, displayName: def.displayName,
+          header: '', purpose: '', creatorId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
+        })
+        await store.insertMember(tx, newMember(channel.id, creatorId, channel, false, now))
+        created.push(channel)
+      }
+      return created
+    },
+
+    /** Joins a user to a team's default channels (team join). */
+    async joinDefaultChannels(tx: DbClient, teamId: string, userId: string): Promise<ChannelRecord[]> {
+      const joined: ChannelRecord[] = []
+      for (const def of DEFAULT_CHANNELS) {
+        const channel = await store.getByName(teamId, def.name, tx)
+        if (!channel || channel.deleteAt > 0) continue
+        const { created } = await addMemberTx(tx, channel, userId, false)
+        if (created) joined.push(channel)
+      }
+      return joined
+    },
+
+    publishUserAdded,
+
+    /**
+     * Creates a public (O) or private (P) channel; the creator becomes its admin.
+     * @throws AppError 400 for bad fields or a taken name; 403 when not a team member.
+     */
+    async create(session: AuthSession, input: { team_id: string; name: string; display_name: string; type: string; purpose?: string; header?: string }): Promise<ChannelRecord> {
+      if (input.type !== 'O' && input.type !== 'P') throw invalidParam('type', 'type must be O (public) or P (private)')
+      checkChannelFields(input, true)
+      const team = await teams.getById(input.team_id)
+      if (!team || team.deleteAt > 0) throw notFound('team', input.team_id, 'app.team.get.find.app_error')
+      if (!session.isSystemAdmin && !(await isTeamMember(team.id, session.userId))) throw forbidden('not a team member')
+      const now = nowMillis()
+      let channel: ChannelRecord
+      try {
+        channel = await withTransaction(db, async (tx) => {
+          const created = await store.insert(tx, {
+            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: team.id, type: input.type, name: input.name, displayName: input.display_name.trim(),
+            header: input.header ?? '', purpose: input.purpose ?? '', creatorId: session.userId, lastPostAt: now, lastRootPostAt: now,
+            totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
+          })
+          await store.insertMember(tx, newMember(created.id, session.userId, created, true, now))
+          return created
+        })
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.', 400)
+        throw err
+      }
+      await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: team.id }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: team.id }, audience: { userId: session.userId } } })
+      const user = await users.getById(session.userId)
+      await postSystem({ channelId: channel.id, userId: session.userId, type: 'system_join_channel', message: `${user?.username ?? 'someone'} joined the channel.`, props: { username: user?.username ?? '' } })
+      return (await store.getById(channel.id)) ?? channel
+    },
+
+    /**
+     * The direct channel between two users (created when missing); the same id twice = self-DM.
+     * @throws AppError 400 for a bad user list, 403 when the caller is not one of them (unless admin).
+     */
+    async createDirect(session: AuthSession, userIds: string[]): Promise<{ channel: ChannelRecord; created: boolean }> {
+      if (userIds.length !== 2) throw invalidParam('user_ids', 'a direct message needs exactly 2 user ids')
+      if (!userIds.includes(session.userId) && !session.isSystemAdmin) throw forbidden('creating a direct channel between other users')
+      const found = await users.getByIds([...new Set(userIds)])
+      if (found.length !== new Set(userIds).size) throw invalidParam('user_ids', 'unknown user id')
+      const name = directChannelName(userIds[0]!, userIds[1]!)
+      const existing = await store.getByName('', name)
+      if (existing) return { channel: existing, created: false }
+      const now = nowMillis()
+      let channel: ChannelRecord
+      try {
+        channel = await withTransaction(db, async (tx) => {
+          const created = await store.insert(tx, {
+            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: '', type: 'D', name, displayName: '', header: '', purpose: '',
+            creatorId: session.userId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
+          })
+          for (const userId of new Set(userIds)) await store.insertMember(tx, newMember(created.id, userId, created, false, now))
+          return created
+        })
+      } catch (err) {
+        // Two clients opening the same DM at once: the loser reads the winner's channel.
+        if (isUniqueViolation(err)) {
+          const raced = await store.getByName('', name)
+          if (raced) return { channel: raced, created: false }
+        }
+        throw err
+      }
+      for (const userId of new Set(userIds)) {
+        const teammate = userIds.find((id) => id !== userId) ?? userId
+        await bus.publish({ type: 'channel.direct_added', payload: { channelId: channel.id }, ws: { event: 'direct_added', data: { creator_id: session.userId, teammate_id: teammate }, audience: { userId } } })
+      }
+      return { channel, created: true }
+    },
+
+    /**
+     * A group message channel of 3–8 users including the caller.
+     * @throws AppError 400 for the wrong number of users or unknown ids.
+     */
+    async createGroup(session: AuthSession, userIds: string[]): Promise<{ channel: ChannelRecord; created: boolean }> {
+      const ids = [...new Set([...userIds, session.userId])]
+      if (ids.length < 3 || ids.length > 8) {
+        throw new AppError('api.channel.create_group.bad_size.app_error', 'Group message channels must contain at least 3 and no more than 8 users.', 400)
+      }
+      const members = await users.getByIds(ids)
+      if (members.length !== ids.length) throw invalidParam('user_ids', 'unknown user id')
+      const name = groupChannelName(ids)
+      const existing = await store.getByName('', name)
+      if (existing) return { channel: existing, created: false }
+      const displayName = members.map((u: UserRecord) => u.username).sort().join(', ')
+      const now = nowMillis()
+      let channel: ChannelRecord
+      try {
+        channel = await withTransaction(db, async (tx) => {
+          const created = await store.insert(tx, {
+            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: '', type: 'G', name, displayName: displayName.slice(0, 64), header: '', purpose: '',
+            creatorId: session.userId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
+          })
+          for (const userId of ids) await store.insertMember(tx, newMember(created.id, userId, created, false, now))
+          return created
+        })
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          const raced = await store.getByName('', name)
+          if (raced) return { channel: raced, created: false }
+        }
+        throw err
+      }
+      for (const userId of ids) {
+        await bus.publish({ type: 'channel.group_added', payload: { channelId: channel.id }, ws: { event: 'group_added', data: { teammate_ids: JSON.stringify(ids.filter((id) => id !== userId)) }, audience: { userId } } })
+      }
+      return { channel, created: true }
+    },
+
+    /**
+     * Updates display name, name, header or purpose; posts the change as a system message.
+     * @throws AppError 403 for non-members, 400 for D/G name changes or bad fields.
+     */
+    async patch(session: AuthSession, id: string, patch: { display_name?: string; name?: string; header?: string; purpose?: string }): Promise<ChannelRecord> {
+      const channel = await getReadable(session, id)
+      await requireMembership(session, channel)
+      if (channel.deleteAt > 0) throw new AppError('api.channel.patch_update_channel.forbidden.app_error', 'Archived channels cannot be changed.', 400)
+      if ((channel.type === 'D' || channel.type === 'G') && (patch.name !== undefined || patch.display_name !== undefined)) {
+        throw invalidParam('name', 'direct and group message channels cannot be renamed')
+      }
+      checkChannelFields(patch, false)
+      const data: Partial<ChannelRecord> = { updateAt: nowMillis() }
+      if (patch.display_name !== undefined) data.displayName = patch.display_name.trim()
+      if (patch.name !== undefined) data.name = patch.name
+      if (patch.header !== undefined) data.header = patch.header
+      if (patch.purpose !== undefined) data.purpose = patch.purpose
+      let updated: ChannelRecord
+      try {
+        updated = await store.update(id, data)
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.', 400)
+        throw err
+      }
+      const user = await users.getById(session.userId)
+      const username = user?.username ?? ''
+      if (patch.header !== undefined && patch.header !== channel.header) {
+        const message = patch.header ? `${username} updated the channel header to: ${patch.header}` : `${username} removed the channel header (was: ${channel.header})`
+        await postSystem({ channelId: id, userId: session.userId, type: 'system_header_change', message, props: { username, old_header: channel.header, new_header: patch.header } })
+      }
+      if (patch.display_name !== undefined && updated.displayName !== channel.displayName) {
+        await postSystem({ channelId: id, userId: session.userId, type: 'system_displayname_change', message: `${username} updated the channel display name from: ${channel.displayName} to: ${updated.displayName}`, props: { username, old_displayname: channel.displayName, new_displayname: updated.displayName } })
+      }
+      if (patch.purpose !== undefined && patch.purpose !== channel.purpose) {
+        await postSystem({ channelId: id, userId: session.userId, type: 'system_purpose_change', message: `${username} updated the channel purpose to: ${patch.purpose}`, props: { username, old_purpose: channel.purpose, new_purpose: patch.purpose } })
+      }
+      const fresh = (await store.getById(id)) ?? updated
+      await publishChannelUpdated(fresh)
+      return fresh
+    },
+
+    /**
+     * Archives (soft-deletes) an O/P channel.
+     * @throws AppError 400 for D/G or already archived channels, 403 for non-members.
+     */
+    async archive(session: AuthSession, id: string): Promise<ChannelRecord> {
+      const channel = await getReadable(session, id)
+      if (channel.type === 'D' || channel.type === 'G') throw new AppError('api.channel.delete_channel.type.invalid', 'Direct and group message channels cannot be deleted.', 400)
+      if (channel.deleteAt > 0) throw new AppError('api.channel.delete_channel.deleted.app_error', 'The channel has been archived or deleted.', 400)
+      if (channel.name === 'town-square') throw new AppError('api.channel.delete_channel.cannot.app_error', 'Unable to delete the default channel town-square.', 400)
+      await requireMembership(session, channel)
+      const user = await users.getById(session.userId)
+      await postSystem({ channelId: id, userId: session.userId, type: 'system_channel_deleted', message: `${user?.username ?? ''} archived the channel`, props: { username: user?.username ?? '' } })
+      const now = nowMillis()
+      const updated = await store.update(id, { deleteAt: now, updateAt: now })
+      await bus.publish({
+        type: 'channel.archived',
+        payload: { channelId: id, teamId: channel.teamId },
+        ws: { event: 'channel_deleted', data: { channel_id: id, delete_at: now }, audience: channel.type === 'O' ? { teamId: channel.teamId } : { channelId: id } },
+      })
+      return updated
+    },
+
+    /** Restores an archived channel. @throws AppError 403 unless a member or admin. */
+    async unarchive(session: AuthSession, id: string): Promise<ChannelRecord> {
+      const channel = await getReadable(session, id)
+      if (channel.deleteAt === 0) throw new AppError('api.channel.restore_channel.restored.app_error', 'The channel is not archived.', 400)
+      await requireMembership(session, channel)
+      const updated = await store.update(id, { deleteAt: 0, updateAt: nowMillis() })
+      const user = await users.getById(session.userId)
+      await postSystem({ channelId: id, userId: session.userId, type: 'system_channel_restored', message: `${user?.username ?? ''} unarchived the channel`, props: { username: user?.username ?? '' } })
+      await bus.publish({ type: 'channel.restored', payload: { channelId: id }, ws: { event: 'channel_restored', data: { channel_id: id }, audience: channel.type === 'O' ? { teamId: channel.teamId } : { channelId: id } } })
+      return updated
+    },
+
+    /**
+     * Adds a user to an O/P channel: oneself to a public channel of one's team, or others as a member.
+     * @throws AppError 400 for D/G, 403 without permission or when the user is not in the team.
+     */
+    async addMember(session: AuthSession, channelId: string, userId: string): Promise<ChannelMemberRecord> {
+      const channel = await requireChannel(channelId)
+      if (channel.type === 'D' || channel.type === 'G') throw new AppError('api.channel.add_user_to_channel.type.app_error', 'Can not add user to this channel type.', 400)
+      if (channel.deleteAt > 0) throw new AppError('api.channel.add_user.to.channel.failed.deleted.app_error', 'Failed to add user to channel because the channel has been archived.', 400)
+      const self = userId === session.userId
+      if (!session.isSystemAdmin) {
+        if (self && channel.type === 'O') {
+          if (!(await isTeamMember(channel.teamId, session.userId))) throw forbidden('joining a channel of a team one is not in')
+        } else if (!(await store.getMember(channelId, session.userId))) {
+          throw forbidden('adding members to a channel one is not in')
+        }
+      }
+      const target = await users.getById(userId)
+      if (!target || target.deleteAt > 0) throw notFound('user', userId, 'app.user.missing_account.const')
+      if (!(await isTeamMember(channel.teamId, userId))) {
+        throw new AppError('api.channel.add_members.user_denied', 'The user is not a member of the channel\'s team.', 403, { context: { userId, teamId: channel.teamId } })
+      }
+      const { member, created } = await withTransaction(db, (tx) => addMemberTx(tx, channel, userId, false))
+      if (created) {
+        if (self) {
+          await postSystem({ channelId, userId, type: 'system_join_channel', message: `${target.username} joined the channel.`, props: { username: target.username } })
+        } else {
+          const adder = await users.getById(session.userId)
+          await postSystem({
+            channelId, userId: session.userId, type: 'system_add_to_channel', message: `${target.username} added to the channel by ${adder?.username ?? ''}.`,
+            props: { userId: session.userId, username: adder?.username ?? '', addedUserId: userId, addedUsername: target.username },
+          })
+        }
+        await publishUserAdded(channel, userId)
+      }
+      return (await store.getMember(channelId, userId)) ?? member
+    },
+
+    /**
+     * Removes a member (or leaves). Town Square cannot be left.
+     * @throws AppError 400 for town-square or D channels, 403 without permission.
+     */
+    async removeMember(session: AuthSession, channelId: string, userId: string): Promise<void> {
+      const channel = await requireChannel(channelId)
+      if (channel.type === 'D') throw new AppError('api.channel.remove_user_from_channel.type.app_error', 'You cannot leave a direct message channel.', 400)
+      if (channel.name === 'town-square' && channel.type === 'O') {
+        throw new AppError('api.channel.remove.default.app_error', 'Unable to remove user from the default channel town-square.', 400)
+      }
+      const self = userId === session.userId
+      if (!self && !session.isSystemAdmin && !(await store.getMember(channelId, session.userId))) throw forbidden('removing members of a channel one is not in')
+      if (!(await store.getMember(channelId, userId))) throw notFound('channel_member', `${channelId}/${userId}`, 'app.channel.get_member.missing.app_error')
+      const target = await users.getById(userId)
+      if (self) {
+        await postSystem({ channelId, userId, type: 'system_leave_channel', message: `${target?.username ?? ''} left the channel.`, props: { username: target?.username ?? '' } })
+      } else {
+        const remover = await users.getById(session.userId)
+        await postSystem({ channelId, userId: session.userId, type: 'system_remove_from_channel', message: `${target?.username ?? ''} was removed from the channel.`, props: { removedUserId: userId, removedUsername: target?.username ?? '' } })
+        void remover
+      }
+      await withTransaction(db, (tx) => store.deleteMember(tx, channelId, userId))
+      await bus.publish({
+        type: 'channel.member_removed',
+        payload: { channelId, userId, removerId: session.userId },
+        ws: { event: 'user_removed', data: { user_id: userId, remover_id: session.userId }, audience: { channelId } },
+      })
+      await bus.publish({
+        type: 'channel.member_removed.self',
+        payload: { channelId, userId },
+        ws: { event: 'user_removed', data: { channel_id: channelId, remover_id: session.userId }, audience: { userId } },
+      })
+    },
+
+    /** Removes a user from every channel of a team (team leave), inside the team's transaction. */
+    async leaveTeamChannels(tx: DbClient, teamId: string, userId: string): Promise<string[]> {
+      const ids = await store.idsInTeam(tx, teamId, userId)
+      for (const channelId of ids) await store.deleteMember(tx, channelId, userId)
+      return ids
+    },
+
+    /**
+     * Marks channels viewed: last_viewed_at = now, counts caught up, mentions cleared.
+     * @returns the new last_viewed_at per channel.
+     */
+    async view(session: AuthSession, userId: string, channelIds: string[]): Promise<Record<string, number>> {
+      if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('viewing channels for another user')
+      const times: Record<string, number> = {}
+      const now = nowMillis()
+      for (const channelId of channelIds) {
+        const channel = await store.getById(channelId)
+        if (!channel) continue
+        const member = await store.getMember(channelId, userId)
+        if (!member) continue
+        await store.updateMember(channelId, userId, {
+          lastViewedAt: now, msgCount: channel.totalMsgCount, msgCountRoot: channel.totalMsgCountRoot, mentionCount: 0, mentionCountRoot: 0, urgentMentionCount: 0, lastUpdateAt: now,
+        })
+        times[channelId] = now
+      }
+      if (Object.keys(times).length > 0) {
+        await bus.publish({ type: 'channel.viewed', payload: { userId, channelTimes: times }, ws: { event: 'multiple_channels_viewed', data: { channel_times: times }, audience: { userId } } })
+        for (const channelId of Object.keys(times)) {
+          await bus.publish({ type: 'channel.viewed.legacy', payload: { userId, channelId }, ws: { event: 'channel_viewed', data: { channel_id: channelId }, audience: { userId } } })
+        }
+      }
+      return times
+    },
+
+    /** Unread counts of one channel for a user (Mattermost's ChannelUnread). */
+    async unread(session: AuthSession, userId: string, channelId: string): Promise<Record<string, unknown>> {
+      if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('unreads of another user')
+      const channel = await requireChannel(channelId)
+      const member = await store.getMember(channelId, userId)
+      if (!member) throw forbidden(`not a member of channel ${channelId}`)
+      const markMentionOnly = member.notifyProps.mark_unread === 'mention'
+      return {
+        team_id: channel.teamId,
+        channel_id: channel.id,
+        msg_count: markMentionOnly ? 0 : Math.max(0, channel.totalMsgCount - member.msgCount),
+        mention_count: member.mentionCount,
+        mention_count_root: member.mentionCountRoot,
+        urgent_mention_count: member.urgentMentionCount,
+        msg_count_root: markMentionOnly ? 0 : Math.max(0, channel.totalMsgCountRoot - member.msgCountRoot),
+      }
+    },
+
+    presentMember: presentChannelMember,
+  }
+  return service
+}
+
+export type ChannelService = ReturnType<typeof createChannelService>

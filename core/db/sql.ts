@@ -1,0 +1,41 @@
+/** Raw SQL through the pool for what Prisma cannot express (full-text search, bulk counters), with int8 read as number. */
+import pg from 'pg'
+import type { Database } from './open-database.ts'
+
+const INT8 = 20
+const INT8_ARRAY = 1016
+
+function toSafeNumber(text: string): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} does not fit a JavaScript number`)
+  return value
+}
+
+// Per query, never on the global pg.types: Prisma shares pg and expects int8 as text for BigInt.
+const int8AsNumber: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8 && format !== 'binary') return toSafeNumber
+    if (oid === INT8_ARRAY && format !== 'binary') {
+      const parseArray = pg.types.getTypeParser(INT8_ARRAY, 'text') as (text: string) => (string | null)[]
+      return (text: string) => parseArray(text).map((item) => (item === null ? null : toSafeNumber(item)))
+    }
+    return pg.types.getTypeParser(oid, format)
+  }) as typeof pg.types.getTypeParser,
+}
+
+/**
+ * Runs one statement with `$1…` parameters and returns its rows; bigint (int8) columns come back
+ * as numbers, `numeric` (e.g. `sum(bigint)`) stays a string.
+ *
+ * Not for use inside `withTransaction`: this takes a pool connection, and the embedded database
+ * has only one, held by the transaction. Use `tx.$queryRaw` there.
+ * @throws pg's DatabaseError (with `code`) for SQL errors; RangeError for an int8 beyond 2^53.
+ */
+export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  db: Pick<Database, 'pool'>,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const result = await db.pool.query<T>({ text, values: params, types: int8AsNumber })
+  return result.rows
+}
