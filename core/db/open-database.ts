@@ -11,7 +11,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import type { Logger } from '../log.ts'
 import { PrismaClient } from './generated/client.ts'
-import { acquireDataDirLock, dataDirLockPath, type DataDirLock } from './data-dir-lock.ts'
+import { acquireDataDirLock, dataDirLockPath } from './data-dir-lock.ts'
 
 export interface Database {
   kind: 'pglite' | 'postgres'

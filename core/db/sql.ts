@@ -16,7 +16,7 @@ const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8 && format !== 'binary') return toSafeNumber
     if (oid === INT8_ARRAY && format !== 'binary') {
-      const parseArray = pg.types.getTypeParser(INT8_ARRAY, 'text') as (text: string) => (string | null)[]
+      const parseArray = (pg.types.getTypeParser as (oid: number, format: 'text') => (text: string) => (string | null)[])(INT8_ARRAY, 'text')
       return (text: string) => parseArray(text).map((item) => (item === null ? null : toSafeNumber(item)))
     }
     return pg.types.getTypeParser(oid, format)

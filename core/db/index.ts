@@ -1,0 +1,7 @@
+/** The database layer's public surface: open, migrate, transactions, raw SQL and error checks. */
+export { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.ts'
+export { DataDirLockedError } from './data-dir-lock.ts'
+export { migrate, MigrationError, DEFAULT_MIGRATIONS_DIR } from './migrate.ts'
+export { withTransaction, type Tx, type TransactionOptions } from './transaction.ts'
+export { query } from './sql.ts'
+export { isUniqueViolation } from './errors.ts'

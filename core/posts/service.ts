@@ -1,0 +1,493 @@
+/** Posts: create (mentions, threads, unread counters), edit, delete, pins and the read paths. */
+import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
+import { newId, isValidId } from '../ids.ts'
+import { nowMillis } from '../clock.ts'
+import type { Database } from '../db/index.ts'
+import { withTransaction } from '../db/index.ts'
+import type { DbClient } from '../db-client.ts'
+import type { EventBus } from '../realtime/events.ts'
+import type { AuthSession } from '../auth/session-types.ts'
+import type { ChannelService } from '../channels/service.ts'
+import type { ChannelRecord, ChannelStore } from '../channels/store.ts'
+import type { UserRecord, UserStore } from '../users/store.ts'
+import type { ReactionStore } from '../reactions/store.ts'
+import { presentPost, presentPostList } from '../present/post.ts'
+import { parseHashtags, parseMentions } from './mentions.ts'
+import type { PostRecord, PostStore, ThreadRecord } from './store.ts'
+
+/** Mattermost's MaxPostSize for a PostgreSQL `varchar(65535)` message column. */
+export const MAX_POST_SIZE = 16383
+const MAX_PROPS_SIZE = 800_000
+const PENDING_DEDUPE_MS = 30_000
+
+export interface PostServiceOptions {
+  db: Database
+  store: PostStore
+  channels: ChannelService
+  channelStore: ChannelStore
+  users: UserStore
+  reactions: ReactionStore
+  bus: EventBus
+  isOnline(userId: string): boolean
+}
+
+export interface CreatePostInput {
+  channel_id: string
+  message: string
+  root_id?: string
+  file_ids?: string[]
+  props?: Record<string, unknown>
+  pending_post_id?: string
+  type?: string
+  create_at?: number
+}
+
+function checkMessage(message: string): void {
+  if ([...message].length > MAX_POST_SIZE) {
+    throw new AppError('model.post.is_valid.message_length.app_error', `Message is too long: the limit is ${MAX_POST_SIZE} characters.`, 400)
+  }
+}
+
+function checkProps(props: Record<string, unknown>): void {
+  if (JSON.stringify(props).length > MAX_PROPS_SIZE) throw new AppError('model.post.is_valid.props.app_error', 'Post props are too large.', 400)
+}
+
+export function createPostService(options: PostServiceOptions) {
+  const { db, store, channels, channelStore, users, reactions, bus } = options
+
+  async function requirePost(id: string): Promise<PostRecord> {
+    const post = await store.getById(id)
+    if (!post || post.deleteAt > 0) throw notFound('post', id, 'app.post.get.app_error')
+    return post
+  }
+
+  async function postsWithExtras(posts: PostRecord[]) {
+    const threadIds = [...new Set(posts.map((p) => p.rootId || p.id))]
+    const threads = new Map((await store.getThreads(threadIds)).map((t) => [t.postId, t]))
+    const reactionMap = await reactions.forPosts(posts.filter((p) => p.hasReactions).map((p) => p.id))
+    return { threads, reactions: reactionMap }
+  }
+
+  async function present(post: PostRecord): Promise<Record<string, unknown>> {
+    const extras = await postsWithExtras([post])
+    return presentPost(post, { thread: extras.threads.get(post.rootId || post.id) ?? null, reactions: extras.reactions.get(post.id) })
+  }
+
+  async function channelDisplayFor(channel: ChannelRecord, sender: UserRecord | null): Promise<string> {
+    if (channel.type === 'D') return `@${sender?.username ?? ''}`
+    if (channel.type === 'G') {
+      const ids = await channelStore.memberIds(channel.id)
+      return (await users.getByIds(ids)).map((u) => u.username).join(', ')
+    }
+    return channel.displayName
+  }
+
+  async function publishPosted(post: PostRecord, channel: ChannelRecord, mentioned: string[]): Promise<void> {
+    const sender = await users.getById(post.userId)
+    const overridden = post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && channel.type !== 'D'
+    const data: Record<string, unknown> = {
+      channel_display_name: await channelDisplayFor(channel, sender),
+      channel_name: channel.name,
+      channel_type: channel.type,
+      post: JSON.stringify(await present(post)),
+      sender_name: overridden ? String(post.props.override_username) : `@${sender?.username ?? ''}`,
+      set_online: true,
+      team_id: channel.teamId,
+    }
+    const perUser: Record<string, Record<string, unknown>> = {}
+    for (const userId of mentioned) perUser[userId] = { mentions: JSON.stringify([userId]) }
+    await bus.publish({
+      type: 'post.created',
+      payload: { postId: post.id, channelId: channel.id, teamId: channel.teamId, userId: post.userId, rootId: post.rootId, mentions: mentioned },
+      ws: { event: 'posted', data, audience: { channelId: channel.id }, perUser },
+    })
+  }
+
+  async function publishPostChange(event: 'post_edited' | 'post_deleted', type: string, post: PostRecord): Promise<void> {
+    await bus.publish({
+      type,
+      payload: { postId: post.id, channelId: post.channelId, userId: post.userId },
+      ws: { event, data: { post: JSON.stringify(await present(post)) }, audience: { channelId: post.channelId } },
+    })
+  }
+
+  /** Resolves who a message mentions among the channel's members; and who is mentioned but not in it. */
+  async function resolveMentions(channel: ChannelRecord, post: PostRecord, client: DbClient): Promise<{ mentioned: string[]; outside: UserRecord[] }> {
+    if (post.type.startsWith('system_')) return { mentioned: [], outside: [] }
+    const parsed = parseMentions(post.message)
+    const memberIds = new Set(await channelStore.memberIds(channel.id, client))
+    const mentioned = new Set<string>()
+    const outside: UserRecord[] = []
+    if (channel.type === 'D') {
+      for (const id of memberIds) if (id !== post.userId) mentioned.add(id)
+    }
+    if (parsed.channel) for (const id of memberIds) mentioned.add(id)
+    if (parsed.here) for (const id of memberIds) if (options.isOnline(id)) mentioned.add(id)
+    if (parsed.usernames.size > 0) {
+      for (const user of await users.getByUsernames([...parsed.usernames])) {
+        if (memberIds.has(user.id)) mentioned.add(user.id)
+        else if (user.deleteAt === 0 && !user.isBot) outside.push(user)
+      }
+    }
+    mentioned.delete(post.userId)
+    return { mentioned: [...mentioned], outside }
+  }
+
+  async function updateThreadOnReply(tx: DbClient, root: PostRecord, reply: PostRecord, mentioned: string[], teamId: string): Promise<string[]> {
+    const existing = await store.getThread(root.id, tx)
+    const participants = existing?.participants ?? []
+    const thread: ThreadRecord = {
+      postId: root.id,
+      channelId: root.channelId,
+      teamId,
+      replyCount: (existing?.replyCount ?? 0) + 1,
+      lastReplyAt: reply.createAt,
+      participants: participants.includes(reply.userId) ? participants : [...participants, reply.userId],
+      threadDeleteAt: 0,
+    }
+    await store.upsertThread(tx, thread)
+    // Followers: the root's author, everyone who replied, and anyone mentioned in the thread.
+    const autoFollow = new Set([root.userId, reply.userId, ...mentioned])
+    const memberships = new Map((await store.memberships(root.id, tx)).map((m) => [m.userId, m]))
+    for (const userId of autoFollow) {
+      if (!memberships.has(userId)) {
+        memberships.set(userId, { postId: root.id, userId, following: true, lastViewed: userId === reply.userId ? reply.createAt : 0, lastUpdated: reply.createAt, unreadMentions: 0 })
+      }
+    }
+    const followers: string[] = []
+    for (const m of memberships.values()) {
+      const explicitUnfollow = !m.following && !mentioned.includes(m.userId) && m.userId !== reply.userId
+      if (explicitUnfollow) continue
+      const own = m.userId === reply.userId
+      await store.upsertMembership(tx, {
+        ...m,
+        following: true,
+        lastUpdated: reply.createAt,
+        lastViewed: own ? reply.createAt : m.lastViewed,
+        unreadMentions: own ? 0 : m.unreadMentions + (mentioned.includes(m.userId) ? 1 : 0),
+      })
+      followers.push(m.userId)
+    }
+    return followers
+  }
+
+  async function publishThreadUpdated(rootId: string, followers: string[], teamId: string): Promise<void> {
+    const root = await store.getById(rootId)
+    const thread = await store.getThread(rootId)
+    if (!root || !thread) return
+    for (const userId of followers) {
+      const membership = await store.getMembership(rootId, userId)
+      if (!membership) continue
+      const unreadReplies = await store.countRepliesAfter(rootId, membership.lastViewed, userId)
+      const data = {
+        thread: JSON.stringify({
+          id: rootId, reply_count: thread.replyCount, last_reply_at: thread.lastReplyAt, last_viewed_at: membership.lastViewed,
+          participants: thread.participants.map((id) => ({ id })), post: await present(root), unread_replies: unreadReplies,
+          unread_mentions: membership.unreadMentions, is_following: membership.following, is_urgent: false, delete_at: thread.threadDeleteAt,
+        }),
+      }
+      await bus.publish({ type: 'thread.updated', payload: { threadId: rootId, userId }, ws: { event: 'thread_updated', data, audience: { userId, teamId } } })
+    }
+  }
+
+  /** Sends a post only one user sees (not stored), e.g. "@bob is not in this channel". */
+  async function sendEphemeral(userId: string, channelId: string, message: string, rootId = ''): Promise<void> {
+    const now = nowMillis()
+    const post: PostRecord = {
+      id: newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId, rootId, originalId: '',
+      message, type: 'system_ephemeral', props: {}, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
+    }
+    await bus.publish({ type: 'post.ephemeral', payload: { userId, channelId }, ws: { event: 'ephemeral_message', data: { post: JSON.stringify(presentPost(post)) }, audience: { userId, channelId } } })
+  }
+
+  /** Stores a post and applies its effects (counters, mentions, thread state) in one transaction. */
+  async function insertPost(channel: ChannelRecord, post: PostRecord, root: PostRecord | null) {
+    return withTransaction(db, async (tx) => {
+      const saved = await store.insert(tx, post)
+      const isRoot = post.rootId === ''
+      const updatedChannel = await tx.channel.update({
+        where: { id: channel.id },
+        data: {
+          totalMsgCount: { increment: 1 },
+          ...(isRoot ? { totalMsgCountRoot: { increment: 1 }, lastRootPostAt: post.createAt } : {}),
+          lastPostAt: post.createAt,
+        },
+      })
+      const { mentioned, outside } = await resolveMentions(channel, saved, tx)
+      if (mentioned.length > 0) {
+        await tx.channelMember.updateMany({
+          where: { channelId: channel.id, userId: { in: mentioned } },
+          data: { mentionCount: { increment: 1 }, ...(isRoot ? { mentionCountRoot: { increment: 1 } } : {}) },
+        })
+      }
+      // The author has read everything up to their own post.
+      if (!post.type.startsWith('system_') || post.type === 'system_join_channel') {
+        await tx.channelMember.updateMany({
+          where: { channelId: channel.id, userId: post.userId },
+          data: { lastViewedAt: post.createAt, msgCount: updatedChannel.totalMsgCount, msgCountRoot: updatedChannel.totalMsgCountRoot, lastUpdateAt: post.createAt },
+        })
+      }
+      const followers = root ? await updateThreadOnReply(tx, root, saved, mentioned, channel.teamId) : []
+      return { saved, mentioned, outside, followers }
+    })
+  }
+
+  async function createInternal(channel: ChannelRecord, post: PostRecord, root: PostRecord | null): Promise<PostRecord> {
+    const { saved, mentioned, outside, followers } = await insertPost(channel, post, root)
+    await publishPosted(saved, channel, mentioned)
+    if (root) await publishThreadUpdated(root.id, followers, channel.teamId)
+    for (const user of outside) {
+      await sendEphemeral(
+        post.userId,
+        channel.id,
+        `@${user.username} did not get notified by this mention because they are not in the channel. Would you like to add them to it?`,
+        post.rootId,
+      )
+    }
+    return saved
+  }
+
+  return {
+    requirePost,
+    present,
+    sendEphemeral,
+
+    /**
+     * Creates a post or reply as the caller.
+     * @throws AppError 400 for bad root_id, length, type or archived channel; 403 for non-members.
+     */
+    async create(session: AuthSession, input: CreatePostInput): Promise<PostRecord> {
+      const channel = await channels.requireChannel(input.channel_id)
+      if (!(await channels.canRead(session, channel))) throw forbidden(`no access to channel ${channel.id}`)
+      const member = await channelStore.getMember(channel.id, session.userId)
+      if (!member && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
+      if (channel.deleteAt > 0) {
+        throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
+      }
+      const type = input.type ?? ''
+      if (type !== '' && type !== 'me' && !type.startsWith('custom_')) throw invalidParam('type', 'only custom_* post types may be set by clients')
+      checkMessage(input.message)
+      const props = input.props ?? {}
+      checkProps(props)
+      let root: PostRecord | null = null
+      if (input.root_id) {
+        root = await store.getById(input.root_id)
+        if (!root || root.deleteAt > 0 || root.rootId !== '') {
+          throw new AppError('api.post.create_post.root_id.app_error', 'Invalid RootId parameter: the post you reply to does not exist, was deleted, or is itself a reply.', 400)
+        }
+        if (root.channelId !== channel.id) {
+          throw new AppError('api.post.create_post.channel_root_id.app_error', 'Invalid ChannelId for RootId parameter.', 400)
+        }
+      }
+      const fileIds = input.file_ids ?? []
+      if (fileIds.length > 10 || fileIds.some((id) => !isValidId(id))) throw invalidParam('file_ids', 'at most 10 file ids, each 26 characters')
+      const now = nowMillis()
+      if (input.pending_post_id) {
+        // A client retrying the same send (flaky network) must not create a duplicate.
+        const existing = await store.byPendingId(session.userId, input.pending_post_id, now - PENDING_DEDUPE_MS)
+        if (existing) return existing
+      }
+      const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : now
+      const user = await users.getById(session.userId)
+      const post: PostRecord = {
+        id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId: session.userId, channelId: channel.id,
+        rootId: root?.id ?? '', originalId: '', message: input.message, type, props: user?.isBot ? { ...props, from_bot: 'true' } : props,
+        hashtags: parseHashtags(input.message), fileIds, pendingPostId: input.pending_post_id ?? '', hasReactions: false, remoteId: '',
+      }
+      return createInternal(channel, post, root)
+    },
+
+    /** Posts a system message (join, leave, header change) as `userId`. */
+    async createSystemPost(input: { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }): Promise<PostRecord> {
+      const channel = await channels.requireChannel(input.channelId)
+      const now = nowMillis()
+      return createInternal(channel, {
+        id: newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId: input.userId, channelId: input.channelId, rootId: '',
+        originalId: '', message: input.message, type: input.type, props: input.props, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
+      }, null)
+    },
+
+    /** A post the caller may read. @throws AppError 404/403. */
+    async get(session: AuthSession, id: string, includeDeleted = false): Promise<PostRecord> {
+      const post = await store.getById(id)
+      if (!post || (post.deleteAt > 0 && !(includeDeleted && session.isSystemAdmin))) throw notFound('post', id, 'app.post.get.app_error')
+      await channels.getReadable(session, post.channelId)
+      return post
+    },
+
+    /**
+     * Edits message, props, file ids or pin state of the caller's own post (admins: any post).
+     * @throws AppError 403 for another user's post, 400 for bad values.
+     */
+    async patch(session: AuthSession, id: string, patch: { message?: string; is_pinned?: boolean; props?: Record<string, unknown>; file_ids?: string[] }): Promise<PostRecord> {
+      const post = await requirePost(id)
+      await channels.getReadable(session, post.channelId)
+      if (post.userId !== session.userId && !session.isSystemAdmin) throw forbidden(`editing post ${id} of another user`)
+      if (post.type.startsWith('system_')) throw invalidParam('id', 'system messages cannot be edited')
+      const now = nowMillis()
+      const data: Partial<PostRecord> = { updateAt: now }
+      if (patch.message !== undefined) {
+        checkMessage(patch.message)
+        if (patch.message !== post.message) {
+          data.message = patch.message
+          data.editAt = now
+          data.hashtags = parseHashtags(patch.message)
+        }
+      }
+      if (patch.props !== undefined) {
+        checkProps(patch.props)
+        data.props = patch.props
+      }
+      if (patch.is_pinned !== undefined) data.isPinned = patch.is_pinned
+      if (patch.file_ids !== undefined) {
+        if (patch.file_ids.length > 10 || patch.file_ids.some((f) => !isValidId(f))) throw invalidParam('file_ids', 'at most 10 file ids, each 26 characters')
+        data.fileIds = patch.file_ids
+      }
+      const updated = await store.update(id, data)
+      await publishPostChange('post_edited', 'post.edited', updated)
+      return updated
+    },
+
+    /** Pins or unpins; any channel member may. */
+    async setPinned(session: AuthSession, id: string, pinned: boolean): Promise<PostRecord> {
+      const post = await requirePost(id)
+      const channel = await channels.getReadable(session, post.channelId)
+      await channels.requireMembership(session, channel)
+      if (channel.deleteAt > 0) throw new AppError('api.post.update_post.can_not_update_post_in_deleted.error', 'Can not update a post in an archived channel.', 400)
+      const updated = await store.update(id, { isPinned: pinned, updateAt: nowMillis() })
+      await publishPostChange('post_edited', pinned ? 'post.pinned' : 'post.unpinned', updated)
+      return updated
+    },
+
+    /**
+     * Soft-deletes a post (a root takes its replies with it).
+     * @throws AppError 403 for another user's post unless admin.
+     */
+    async delete(session: AuthSession, id: string): Promise<void> {
+      const post = await requirePost(id)
+      const channel = await channels.getReadable(session, post.channelId)
+      if (post.userId !== session.userId && !session.isSystemAdmin) {
+        const member = await channelStore.getMember(channel.id, session.userId)
+        if (!member?.schemeAdmin) throw forbidden(`deleting post ${id} of another user`)
+      }
+      const now = nowMillis()
+      await withTransaction(db, async (tx) => {
+        await store.softDelete(tx, post, now)
+        if (post.rootId === '') {
+          await store.markThreadDeleted(tx, post.id, now)
+        } else {
+          const thread = await store.getThread(post.rootId, tx)
+          if (thread) {
+            const last = await tx.post.findFirst({ where: { rootId: post.rootId, deleteAt: 0 }, orderBy: { createAt: 'desc' } })
+            await store.upsertThread(tx, { ...thread, replyCount: Math.max(0, thread.replyCount - 1), lastReplyAt: last ? Number(last.createAt) : 0 })
+          }
+        }
+      })
+      await publishPostChange('post_deleted', 'post.deleted', { ...post, deleteAt: now, updateAt: now })
+    },
+
+    /** The thread of any post in it, as a PostList (root first in time). */
+    async thread(session: AuthSession, id: string): Promise<Record<string, unknown>> {
+      const post = await requirePost(id)
+      await channels.getReadable(session, post.channelId)
+      const rootId = post.rootId || post.id
+      const posts = await store.threadPosts(rootId)
+      const extras = await postsWithExtras(posts)
+      return presentPostList({ order: [...posts].reverse(), threads: extras.threads, reactions: extras.reactions })
+    },
+
+    /** `GET /channels/{id}/posts` with page, since, before or after. */
+    async channelPosts(
+      session: AuthSession,
+      channelId: string,
+      q: { page: number; perPage: number; since?: number; before?: string; after?: string; collapsedThreads: boolean; skipFetchThreads: boolean; includeDeleted: boolean },
+    ): Promise<Record<string, unknown>> {
+      const channel = await channels.getReadable(session, channelId)
+      const rootsOnly = q.collapsedThreads
+      let order: PostRecord[]
+      let prevPostId = ''
+      let nextPostId = ''
+      if (q.since !== undefined) {
+        order = await store.channelSince(channel.id, q.since, rootsOnly)
+      } else if (q.before || q.after) {
+        const pivotId = (q.before ?? q.after)!
+        const pivot = await store.getById(pivotId)
+        if (!pivot || pivot.channelId !== channel.id) throw invalidParam(q.before ? 'before' : 'after', 'unknown post in this channel')
+        const direction = q.before ? 'before' : 'after'
+        const fetched = await store.channelAround(channel.id, pivot, direction, { offset: q.page * q.perPage, limit: q.perPage + 1, rootsOnly })
+        const more = fetched.length > q.perPage
+        const page = fetched.slice(0, q.perPage)
+        if (direction === 'before') {
+          order = page
+          prevPostId = more ? fetched[q.perPage]!.id : ''
+          nextPostId = pivot.id
+        } else {
+          order = [...page].reverse()
+          nextPostId = more ? fetched[q.perPage]!.id : ''
+          prevPostId = pivot.id
+        }
+      } else {
+        const fetched = await store.channelPage(channel.id, { offset: q.page * q.perPage, limit: q.perPage + 1, rootsOnly, includeDeleted: q.includeDeleted && session.isSystemAdmin })
+        order = fetched.slice(0, q.perPage)
+        prevPostId = fetched.length > q.perPage ? fetched[q.perPage]!.id : ''
+      }
+      let extra: PostRecord[] = []
+      if (!q.skipFetchThreads && !rootsOnly) {
+        const inOrder = new Set(order.map((p) => p.id))
+        const missingRoots = [...new Set(order.filter((p) => p.rootId && !inOrder.has(p.rootId)).map((p) => p.rootId))]
+        extra = (await store.getByIds(missingRoots)).filter((p) => p.deleteAt === 0)
+      }
+      const extras = await postsWithExtras([...order, ...extra])
+      return presentPostList({ order, extra, threads: extras.threads, reactions: extras.reactions, prevPostId, nextPostId, hasNext: nextPostId !== '' })
+    },
+
+    /** Posts around the user's last view of a channel (GET …/posts/unread). */
+    async unreadPosts(session: AuthSession, userId: string, channelId: string, limitBefore: number, limitAfter: number, collapsedThreads: boolean): Promise<Record<string, unknown>> {
+      if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('unread posts of another user')
+      const channel = await channels.getReadable(session, channelId)
+      const member = await channelStore.getMember(channel.id, userId)
+      if (!member) throw forbidden(`not a member of channel ${channelId}`)
+      const lastViewed: PostRecord = { id: '', createAt: member.lastViewedAt } as PostRecord
+      const after = await store.channelAround(channel.id, { ...lastViewed, id: 'zzzzzzzzzzzzzzzzzzzzzzzzzz' }, 'after', { offset: 0, limit: limitAfter + 1, rootsOnly: collapsedThreads })
+      const before = await store.channelAround(channel.id, { ...lastViewed, id: 'zzzzzzzzzzzzzzzzzzzzzzzzzz' }, 'before', { offset: 0, limit: limitBefore + 1, rootsOnly: collapsedThreads })
+      const newer = after.slice(0, limitAfter).reverse()
+      const older = before.slice(0, limitBefore)
+      const order = [...newer, ...older]
+      const extras = await postsWithExtras(order)
+      return presentPostList({
+        order, threads: extras.threads, reactions: extras.reactions,
+        nextPostId: after.length > limitAfter ? after[limitAfter]!.id : '',
+        prevPostId: before.length > limitBefore ? before[limitBefore]!.id : '',
+        hasNext: after.length > limitAfter,
+      })
+    },
+
+    async pinned(session: AuthSession, channelId: string): Promise<Record<string, unknown>> {
+      const channel = await channels.getReadable(session, channelId)
+      const posts = await store.pinned(channel.id)
+      const extras = await postsWithExtras(posts)
+      return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions })
+    },
+
+    /** A PostList of the given posts, keeping only those the caller may read. */
+    async listReadable(session: AuthSession, ids: string[]): Promise<Record<string, unknown>> {
+      const posts = (await store.getByIds(ids)).filter((p) => p.deleteAt === 0)
+      const readable: PostRecord[] = []
+      const cache = new Map<string, boolean>()
+      for (const post of posts) {
+        if (!cache.has(post.channelId)) {
+          const channel = await channelStore.getById(post.channelId)
+          cache.set(post.channelId, channel !== null && (await channels.canRead(session, channel)))
+        }
+        if (cache.get(post.channelId)) readable.push(post)
+      }
+      readable.sort((a, b) => b.createAt - a.createAt)
+      const extras = await postsWithExtras(readable)
+      return presentPostList({ order: readable, threads: extras.threads, reactions: extras.reactions })
+    },
+
+    postsWithExtras,
+  }
+}
+
+export type PostService = ReturnType<typeof createPostService>

@@ -1,0 +1,69 @@
+/** Post and PostList → Mattermost JSON (model/post.go, model/post_list.go). Shared by REST and WebSocket. */
+import type { PostRecord, ThreadRecord } from '../posts/store.ts'
+import type { ReactionRecord } from '../reactions/store.ts'
+import { presentReaction } from './reaction.ts'
+
+export interface PostExtras {
+  thread?: ThreadRecord | null
+  reactions?: ReactionRecord[]
+  isFollowing?: boolean
+}
+
+export function presentPost(post: PostRecord, extras: PostExtras = {}): Record<string, unknown> {
+  const thread = extras.thread
+  const metadata: Record<string, unknown> = {}
+  if (extras.reactions && extras.reactions.length > 0) metadata.reactions = extras.reactions.map(presentReaction)
+  const out: Record<string, unknown> = {
+    id: post.id,
+    create_at: post.createAt,
+    update_at: post.updateAt,
+    edit_at: post.editAt,
+    delete_at: post.deleteAt,
+    is_pinned: post.isPinned,
+    user_id: post.userId,
+    channel_id: post.channelId,
+    root_id: post.rootId,
+    original_id: post.originalId,
+    message: post.deleteAt > 0 ? '' : post.message,
+    type: post.type,
+    props: post.props,
+    hashtags: post.hashtags,
+    file_ids: post.fileIds,
+    pending_post_id: post.pendingPostId,
+    reply_count: thread?.replyCount ?? 0,
+    last_reply_at: thread?.lastReplyAt ?? 0,
+    participants: null,
+    metadata,
+  }
+  if (post.hasReactions) out.has_reactions = true
+  if (extras.isFollowing !== undefined) out.is_following = extras.isFollowing
+  return out
+}
+
+export interface PostListInput {
+  order: PostRecord[]
+  /** Extra posts (e.g. thread roots) included in `posts` but not in `order`. */
+  extra?: PostRecord[]
+  threads: Map<string, ThreadRecord>
+  reactions: Map<string, ReactionRecord[]>
+  nextPostId?: string
+  prevPostId?: string
+  hasNext?: boolean
+}
+
+export function presentPostList(input: PostListInput): Record<string, unknown> {
+  const posts: Record<string, unknown> = {}
+  const threadOf = (p: PostRecord) => input.threads.get(p.rootId || p.id) ?? null
+  for (const post of [...input.order, ...(input.extra ?? [])]) {
+    posts[post.id] = presentPost(post, { thread: threadOf(post), reactions: input.reactions.get(post.id) })
+  }
+  const out: Record<string, unknown> = {
+    order: input.order.map((p) => p.id),
+    posts,
+    next_post_id: input.nextPostId ?? '',
+    prev_post_id: input.prevPostId ?? '',
+    first_inaccessible_post_time: 0,
+  }
+  if (input.hasNext !== undefined) out.has_next = input.hasNext
+  return out
+}
