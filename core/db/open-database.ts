@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -38,6 +39,8 @@ export interface OpenDatabaseOptions {
 const CONNECTION_TIMEOUT_MS = 30_000
 const INITDB_TIMEOUT_MS = 120_000
 const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url))
+// createRequire rather than import.meta.resolve: under mocha, tsx may load this file as CommonJS.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 
 let liftoffOnlySet = false
 
@@ -168,7 +171,7 @@ async function initDataDir(dbDir: string, sharedBuffers: string, log: Logger): P
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--import', import.meta.resolve('tsx'), INITDB_SCRIPT, draft, sharedBuffers],
+        ['--import', TSX_LOADER, INITDB_SCRIPT, draft, sharedBuffers],
         { timeout: INITDB_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
         (err, _stdout, stderr) => {
           if (!err) return resolve()
