@@ -111,8 +111,15 @@ export function createPostService(options: PostServiceOptions) {
     })
   }
 
-  /** Resolves who a message mentions among the channel's members; and who is mentioned but not in it. */
-  async function resolveMentions(channel: ChannelRecord, post: PostRecord, client: DbClient): Promise<{ mentioned: string[]; outside: UserRecord[] }> {
+  /** Users named with @username, looked up before the transaction (which holds the only embedded connection). */
+  async function mentionedUsers(post: PostRecord): Promise<UserRecord[]> {
+    if (post.type.startsWith('system_')) return []
+    const parsed = parseMentions(post.message)
+    return parsed.usernames.size > 0 ? users.getByUsernames([...parsed.usernames]) : []
+  }
+
+  /** Resolves who a message mentions among the channel's members, and who is mentioned but not in it. */
+  async function resolveMentions(channel: ChannelRecord, post: PostRecord, named: UserRecord[], client: DbClient): Promise<{ mentioned: string[]; outside: UserRecord[] }> {
     if (post.type.startsWith('system_')) return { mentioned: [], outside: [] }
     const parsed = parseMentions(post.message)
     const memberIds = new Set(await channelStore.memberIds(channel.id, client))
@@ -123,11 +130,9 @@ export function createPostService(options: PostServiceOptions) {
     }
     if (parsed.channel) for (const id of memberIds) mentioned.add(id)
     if (parsed.here) for (const id of memberIds) if (options.isOnline(id)) mentioned.add(id)
-    if (parsed.usernames.size > 0) {
-      for (const user of await users.getByUsernames([...parsed.usernames])) {
-        if (memberIds.has(user.id)) mentioned.add(user.id)
-        else if (user.deleteAt === 0 && !user.isBot) outside.push(user)
-      }
+    for (const user of named) {
+      if (memberIds.has(user.id)) mentioned.add(user.id)
+      else if (user.deleteAt === 0 && !user.isBot && channel.type !== 'D' && channel.type !== 'G') outside.push(user)
     }
     mentioned.delete(post.userId)
     return { mentioned: [...mentioned], outside }
@@ -202,6 +207,7 @@ export function createPostService(options: PostServiceOptions) {
 
   /** Stores a post and applies its effects (counters, mentions, thread state) in one transaction. */
   async function insertPost(channel: ChannelRecord, post: PostRecord, root: PostRecord | null) {
+    const named = await mentionedUsers(post)
     return withTransaction(db, async (tx) => {
       const saved = await store.insert(tx, post)
       const isRoot = post.rootId === ''
@@ -213,7 +219,7 @@ export function createPostService(options: PostServiceOptions) {
           lastPostAt: post.createAt,
         },
       })
-      const { mentioned, outside } = await resolveMentions(channel, saved, tx)
+      const { mentioned, outside } = await resolveMentions(channel, saved, named, tx)
       if (mentioned.length > 0) {
         await tx.channelMember.updateMany({
           where: { channelId: channel.id, userId: { in: mentioned } },

@@ -1,0 +1,24 @@
+/** What route modules may call: the services built by the composition root. */
+import type { Config } from '../../config/index.ts'
+import type { SessionService } from '../../auth/session-service.ts'
+import type { UserService } from '../../users/service.ts'
+import type { TeamService } from '../../teams/service.ts'
+import type { ChannelService } from '../../channels/service.ts'
+import type { PostService } from '../../posts/service.ts'
+import type { UserStore } from '../../users/store.ts'
+import type { ChannelStore } from '../../channels/store.ts'
+import type { Logger } from '../../log.ts'
+
+export interface ApiDeps {
+  config: Config
+  log: Logger
+  sessions: SessionService
+  users: UserService
+  userStore: UserStore
+  teams: TeamService
+  channels: ChannelService
+  channelStore: ChannelStore
+  posts: PostService
+  health(): Promise<boolean>
+  clientConfig(authenticated: boolean): Promise<Record<string, string>>
+}

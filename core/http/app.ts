@@ -1,0 +1,34 @@
+/** The Express application: /api/v4 routes, error rendering, and (later) /hooks and the web UI. */
+import express, { Router } from 'express'
+import { requestContext } from './middleware/request-context.ts'
+import { authenticate } from './middleware/authenticate.ts'
+import { errorHandler, notFoundHandler } from './middleware/error.ts'
+import type { ApiDeps } from './api4/deps.ts'
+import { systemRoutes } from './api4/system.ts'
+import { userRoutes } from './api4/users.ts'
+import { teamRoutes } from './api4/teams.ts'
+import { channelRoutes } from './api4/channels.ts'
+import { postRoutes } from './api4/posts.ts'
+
+/** Adds routes of a module that plugs in later (reactions, threads, webhooks…). */
+export type RouteModule = (router: Router, deps: ApiDeps) => void
+
+export function createHttpApp(deps: ApiDeps, options: { versionId: string; extraRoutes?: RouteModule[] }) {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.set('query parser', 'simple')
+  app.use(requestContext({ log: deps.log, versionId: options.versionId }))
+
+  const api = Router()
+  // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default).
+  api.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: () => true }))
+  api.use(authenticate((token) => deps.sessions.resolve(token)))
+  for (const register of [systemRoutes, userRoutes, teamRoutes, channelRoutes, postRoutes, ...(options.extraRoutes ?? [])]) {
+    register(api, deps)
+  }
+  api.use(notFoundHandler)
+  app.use('/api/v4', api)
+  app.use(errorHandler({ developerMode: deps.config.developerMode }))
+  return app
+}

@@ -1,0 +1,207 @@
+/**
+ * The composition root: config → log → database → bus → stores → services → HTTP + WebSocket.
+ * The only core file that may import playbooks/, integrations/ and bridges/.
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { loadConfig, type Config } from './config/index.ts'
+import { createLogger, type Logger } from './log.ts'
+import { openDatabase, migrate, query, type Database } from './db/index.ts'
+import { createMemoryBus, createWebSocketHub, type EventBus, type WebSocketHub } from './realtime/index.ts'
+import { createAuthStore } from './auth/store.ts'
+import { createSessionService } from './auth/session-service.ts'
+import { createUserStore } from './users/store.ts'
+import { createUserService } from './users/service.ts'
+import { createTeamStore } from './teams/store.ts'
+import { createTeamService } from './teams/service.ts'
+import { createChannelStore } from './channels/store.ts'
+import { createChannelService } from './channels/service.ts'
+import { createPostStore } from './posts/store.ts'
+import { createPostService } from './posts/service.ts'
+import { createReactionStore } from './reactions/store.ts'
+import { createHttpApp } from './http/app.ts'
+import type { ApiDeps } from './http/api4/deps.ts'
+import { AppError } from './errors.ts'
+import { newId } from './ids.ts'
+import { MATTERMOST_VERSION, versionId } from './version.ts'
+
+export interface BridgeheadServer {
+  url: string
+  port: number
+  config: Config
+  log: Logger
+  db: Database
+  bus: EventBus
+  hub: WebSocketHub
+  /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
+  close(): Promise<void>
+}
+
+async function diagnosticId(db: Database): Promise<string> {
+  const existing = await db.prisma.systemValue.findUnique({ where: { name: 'DiagnosticId' } })
+  if (existing) return existing.value
+  const id = newId()
+  await db.prisma.systemValue.upsert({ where: { name: 'DiagnosticId' }, create: { name: 'DiagnosticId', value: id }, update: {} })
+  return (await db.prisma.systemValue.findUnique({ where: { name: 'DiagnosticId' } }))?.value ?? id
+}
+
+function clientConfig(config: Config, diagnostic: string, noAccounts: () => Promise<boolean>) {
+  return async (authenticated: boolean): Promise<Record<string, string>> => {
+    const base: Record<string, string> = {
+      Version: MATTERMOST_VERSION,
+      BuildNumber: MATTERMOST_VERSION,
+      BuildEnterpriseReady: 'false',
+      SiteURL: config.siteUrl,
+      SiteName: 'Bridgehead',
+      DiagnosticId: diagnostic,
+      EnableSignInWithEmail: 'true',
+      EnableSignInWithUsername: 'true',
+      EnableOpenServer: String(config.enableOpenServer),
+      EnableUserCreation: 'true',
+      NoAccounts: String(await noAccounts()),
+      EnableCustomEmoji: 'false',
+      EnableFileAttachments: 'false',
+      MaxPostSize: '16383',
+      CollapsedThreads: 'default_off',
+      TeammateNameDisplay: 'username',
+      WebsocketURL: '',
+      EnableReliableWebSockets: 'true',
+    }
+    if (!authenticated) return base
+    return {
+      ...base,
+      MaxFileSize: '104857600',
+      EnableCommands: 'false',
+      EnableIncomingWebhooks: 'false',
+      EnableOutgoingWebhooks: 'false',
+      EnableBotAccountCreation: String(config.enableBotAccountCreation),
+      EnableUserAccessTokens: String(config.enableUserAccessTokens),
+      EnablePostUsernameOverride: 'true',
+      EnablePostIconOverride: 'true',
+      PostEditTimeLimit: '-1',
+    }
+  }
+}
+
+/**
+ * Builds and starts a server.
+ * @throws ConfigError for bad settings; an Error naming the database when it cannot be opened.
+ */
+export async function startServer(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<BridgeheadServer> {
+  const config = loadConfig(env, overrides)
+  const log = createLogger({ level: config.logLevel })
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, log })
+  try {
+    await migrate(db, log)
+    return await assemble(config, log, db)
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+async function assemble(config: Config, log: Logger, db: Database): Promise<BridgeheadServer> {
+  const bus = createMemoryBus({ log })
+  const userStore = createUserStore(db)
+  const authStore = createAuthStore(db)
+  const teamStore = createTeamStore(db)
+  const channelStore = createChannelStore(db)
+  const postStore = createPostStore(db)
+  const reactionStore = createReactionStore(db)
+
+  const sessions = createSessionService({
+    store: authStore, users: userStore, log,
+    sessionLengthHours: config.sessionLengthHours, maxLoginAttempts: config.maxLoginAttempts, enableUserAccessTokens: config.enableUserAccessTokens,
+  })
+  let hub: WebSocketHub | undefined
+  const users = createUserService({
+    db, store: userStore, bus, enableOpenServer: config.enableOpenServer,
+    onCredentialsChanged: (userId) => sessions.revokeAllForUser(userId),
+    onRolesChanged: (userId) => sessions.forgetUser(userId),
+  })
+  const channels = createChannelService({ db, store: channelStore, teams: teamStore, users: userStore, bus })
+  const teams = createTeamService({ db, store: teamStore, channels, channelStore, users: userStore, bus })
+  const posts = createPostService({
+    db, store: postStore, channels, channelStore, users: userStore, reactions: reactionStore, bus,
+    isOnline: (userId) => hub?.isUserOnline(userId) ?? false,
+  })
+  const postSystem = async (input: Parameters<typeof posts.createSystemPost>[0]) => {
+    await posts.createSystemPost(input)
+  }
+  channels.setSystemPoster(postSystem)
+  teams.setSystemPoster(postSystem)
+
+  hub = createWebSocketHub({
+    log: log.child({ component: 'websocket' }),
+    serverVersion: versionId(config.siteUrl),
+    authenticate: async (token) => {
+      const session = await sessions.resolve(token)
+      return session ? { userId: session.userId, sessionId: session.id } : null
+    },
+    channelMemberIds: (channelId) => channelStore.memberIds(channelId),
+    teamMemberIds: (teamId) => teamStore.memberIds(teamId),
+    handleAction: async (action, data, ctx) => {
+      if (action === 'user_typing') {
+        const input = (data ?? {}) as { channel_id?: unknown; parent_id?: unknown }
+        const channelId = typeof input.channel_id === 'string' ? input.channel_id : ''
+        const member = channelId ? await channelStore.getMember(channelId, ctx.userId) : null
+        if (!member) throw new AppError('api.websocket_handler.invalid_param.app_error', 'Invalid channel_id parameter.', 400)
+        await bus.publish({
+          type: 'user.typing',
+          payload: { channelId, userId: ctx.userId },
+          ws: { event: 'typing', data: { parent_id: typeof input.parent_id === 'string' ? input.parent_id : '', user_id: ctx.userId }, audience: { channelId, omitUsers: [ctx.userId] } },
+        })
+        return undefined
+      }
+      throw new AppError('api.web_socket_router.bad_action.app_error', `Unknown action: ${action}`, 400)
+    },
+  })
+  bus.subscribe(hub.subscriber())
+
+  const diagnostic = await diagnosticId(db)
+  const deps: ApiDeps = {
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts,
+    health: async () => {
+      try {
+        await query(db, 'SELECT 1')
+        return true
+      } catch {
+        return false
+      }
+    },
+    clientConfig: clientConfig(config, diagnostic, async () => (await db.prisma.user.count()) === 0),
+  }
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl) })
+  const server = http.createServer(app)
+  server.keepAliveTimeout = 65_000
+  hub.attach(server)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = `http://${config.host}:${port}`
+  log.info({ url, database: db.kind }, 'server started')
+
+  let closing: Promise<void> | undefined
+  return {
+    url, port, config, log, db, bus, hub,
+    close() {
+      closing ??= (async () => {
+        log.info('server stopping')
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        await hub!.close()
+        // Requests in flight get a few seconds to finish before their sockets are cut.
+        const timer = setTimeout(() => server.closeAllConnections(), 5000)
+        await drained
+        clearTimeout(timer)
+        await bus.close()
+        await db.close()
+        log.info('server stopped')
+        log.flush()
+      })()
+      return closing
+    },
+  }
+}
