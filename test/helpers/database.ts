@@ -1,7 +1,9 @@
 /** Throwaway databases for tests: PGlite copied from a per-process template, or a fresh database on the local PostgreSQL server. */
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { migrate, openDatabase, type Database } from '../../core/db/index.ts'
 import { createLogger, type Logger } from '../../core/log.ts'
@@ -20,6 +22,7 @@ export interface TestDatabaseOptions {
   migrated?: boolean
 }
 
+const execFileAsync = promisify(execFile)
 const SHARED_BUFFERS = '32MB'
 const log: Logger = createLogger({ level: 'silent', destination: process.stderr })
 
@@ -46,10 +49,21 @@ export async function createTestDatabase(kind: 'pglite' | 'postgres', options: T
   return kind === 'pglite' ? createPgliteDatabase(migrated) : createPostgresDatabase(migrated)
 }
 
+/**
+ * A new DATA_DIR holding a copy of the migrated PGlite template, not yet opened; for tests of
+ * opening itself. The caller deletes it.
+ */
+export async function createPgliteDataDir(): Promise<string> {
+  const template = await pgliteTemplate(true)
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-embedded-'))
+  await copyDir(template, path.join(dataDir, 'db'))
+  return dataDir
+}
+
 async function createPgliteDatabase(migrated: boolean): Promise<TestDatabase> {
   const template = await pgliteTemplate(migrated)
   const dataDir = fs.mkdtempSync(path.join(testTempRoot(), 'pglite-'))
-  await fs.promises.cp(template, path.join(dataDir, 'db'), { recursive: true })
+  await copyDir(template, path.join(dataDir, 'db'))
   const db = await openDatabase({ dataDir, sharedBuffers: SHARED_BUFFERS, log })
   return {
     db,
@@ -73,7 +87,7 @@ async function buildPgliteTemplate(migrated: boolean): Promise<string> {
   const dataDir = path.join(testTempRoot(), migrated ? 'template-migrated' : 'template-empty')
   if (migrated) {
     await fs.promises.mkdir(dataDir, { recursive: true })
-    await fs.promises.cp(await pgliteTemplate(false), path.join(dataDir, 'db'), { recursive: true })
+    await copyDir(await pgliteTemplate(false), path.join(dataDir, 'db'))
   }
   const db = await openDatabase({ dataDir, sharedBuffers: SHARED_BUFFERS, log })
   try {
@@ -82,6 +96,11 @@ async function buildPgliteTemplate(migrated: boolean): Promise<string> {
     await db.close()
   }
   return path.join(dataDir, 'db')
+}
+
+// cp(1) copies PGlite's ~2,300 small files in ~0.15 s; fs.cp takes ~1.4 s.
+async function copyDir(from: string, to: string): Promise<void> {
+  await execFileAsync('cp', ['-R', from, to])
 }
 
 let counter = 0

@@ -1,0 +1,130 @@
+/** Specifies the embedded (PGlite) database: persistence, the data dir lock, and clean shutdown. */
+import { execFile, spawnSync } from 'node:child_process'
+import fs from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { expect } from 'chai'
+import { DataDirLockedError, migrate, openDatabase, query } from '../../../core/db/index.ts'
+import { createLogger } from '../../../core/log.ts'
+import { createPgliteDataDir } from '../../helpers/database.ts'
+
+const log = createLogger({ level: 'silent', destination: process.stderr })
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+describe('embedded database', function () {
+  this.timeout(60_000)
+  let dataDir: string
+
+  beforeEach(async () => {
+    dataDir = await createPgliteDataDir()
+  })
+
+  afterEach(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('initialises a new data dir on first open, and keeps data across close and reopen', async () => {
+    const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-embedded-'))
+    try {
+      const first = await openDatabase({ dataDir: fresh, sharedBuffers: '32MB', log })
+      expect(first.kind).to.equal('pglite')
+      expect(await exists(path.join(fresh, 'db', 'PG_VERSION'))).to.equal(true)
+      await migrate(first, log)
+      await first.prisma.systemValue.create({ data: { name: 'DiagnosticId', value: 'abc123' } })
+      await first.close()
+
+      const second = await openDatabase({ dataDir: fresh, sharedBuffers: '32MB', log })
+      try {
+        expect((await migrate(second, log)).applied).to.deep.equal([])
+        const row = await second.prisma.systemValue.findUnique({ where: { name: 'DiagnosticId' } })
+        expect(row?.value).to.equal('abc123')
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await fs.rm(fresh, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a second open of the same data dir in this process while the first is open', async () => {
+    const first = await openDatabase({ dataDir, sharedBuffers: '32MB', log })
+    try {
+      let caught: unknown
+      await openDatabase({ dataDir, sharedBuffers: '32MB', log }).then(
+        (second) => second.close(),
+        (err: unknown) => {
+          caught = err
+        },
+      )
+      expect(caught).to.be.instanceOf(DataDirLockedError)
+      expect((caught as Error).message).to.contain(path.join(dataDir, 'db.lock')).and.contain('this process')
+      // The refused open must not have disturbed the first.
+      expect(await query(first, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }])
+    } finally {
+      await first.close()
+    }
+  })
+
+  it('refuses an open from another process while the first is open, naming the holder', async () => {
+    const first = await openDatabase({ dataDir, sharedBuffers: '32MB', log })
+    try {
+      const { code, stderr } = await openInChildProcess(dataDir)
+      expect(code).to.not.equal(0)
+      expect(stderr).to.contain('DataDirLockedError').and.contain(`process ${process.pid}`)
+    } finally {
+      await first.close()
+    }
+  })
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!
+    const lockPath = path.join(dataDir, 'db.lock')
+    await fs.writeFile(lockPath, JSON.stringify({ pid: dead, host: os.hostname(), startedAt: Date.now() - 60_000 }))
+
+    const db = await openDatabase({ dataDir, sharedBuffers: '32MB', log })
+    try {
+      const owner = JSON.parse(await fs.readFile(lockPath, 'utf8')) as { pid: number }
+      expect(owner.pid).to.equal(process.pid)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('removes its lock and socket directory on close, and tolerates a second close', async () => {
+    const db = await openDatabase({ dataDir, sharedBuffers: '32MB', log })
+    const socketDir = db.pool.options.host!
+    expect(path.dirname(socketDir)).to.equal(os.tmpdir())
+    expect((await fs.stat(socketDir)).mode & 0o777).to.equal(0o700)
+
+    await db.close()
+    await db.close()
+    expect(await exists(path.join(dataDir, 'db.lock'))).to.equal(false)
+    expect(await exists(socketDir)).to.equal(false)
+  })
+})
+
+/** Runs openDatabase on `dataDir` in a separate Node process; resolves with its exit code and stderr. */
+function openInChildProcess(dataDir: string): Promise<{ code: number; stderr: string }> {
+  const dbModule = pathToFileURL(path.resolve('core/db/index.ts')).href
+  const logModule = pathToFileURL(path.resolve('core/log.ts')).href
+  const script = `
+    const { openDatabase } = await import(${JSON.stringify(dbModule)})
+    const { createLogger } = await import(${JSON.stringify(logModule)})
+    const db = await openDatabase({ dataDir: process.argv.at(-1), sharedBuffers: '32MB', log: createLogger({ level: 'silent' }) })
+    await db.close()
+  `
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', tsx, '--input-type=module', '-e', script, '--', dataDir], { timeout: 60_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr })
+    })
+  })
+}
