@@ -22,7 +22,7 @@ import { createReactionStore } from './reactions/store.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { AppError } from './errors.ts'
-import { newId } from './ids.ts'
+import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
 
 export interface BridgeheadServer {
@@ -35,14 +35,6 @@ export interface BridgeheadServer {
   hub: WebSocketHub
   /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
   close(): Promise<void>
-}
-
-async function diagnosticId(db: Database): Promise<string> {
-  const existing = await db.prisma.systemValue.findUnique({ where: { name: 'DiagnosticId' } })
-  if (existing) return existing.value
-  const id = newId()
-  await db.prisma.systemValue.upsert({ where: { name: 'DiagnosticId' }, create: { name: 'DiagnosticId', value: id }, update: {} })
-  return (await db.prisma.systemValue.findUnique({ where: { name: 'DiagnosticId' } }))?.value ?? id
 }
 
 function clientConfig(config: Config, diagnostic: string, noAccounts: () => Promise<boolean>) {
@@ -87,7 +79,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
  * Builds and starts a server.
  * @throws ConfigError for bad settings; an Error naming the database when it cannot be opened.
  */
-export async function startServer(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<BridgeheadServer> {
+export async function startServer(overrides: Partial<Config> = {}, env?: NodeJS.ProcessEnv): Promise<BridgeheadServer> {
   const config = loadConfig(env, overrides)
   const log = createLogger({ level: config.logLevel })
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, log })
@@ -158,7 +150,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   bus.subscribe(hub.subscriber())
 
-  const diagnostic = await diagnosticId(db)
+  const systemStore = createSystemStore(db)
+  const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
     config, log, sessions, users, userStore, teams, channels, channelStore, posts,
     health: async () => {
@@ -169,7 +162,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         return false
       }
     },
-    clientConfig: clientConfig(config, diagnostic, async () => (await db.prisma.user.count()) === 0),
+    clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl) })
   const server = http.createServer(app)

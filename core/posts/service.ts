@@ -226,13 +226,11 @@ export function createPostService(options: PostServiceOptions) {
           data: { mentionCount: { increment: 1 }, ...(isRoot ? { mentionCountRoot: { increment: 1 } } : {}) },
         })
       }
-      // The author has read everything up to their own post.
-      if (!post.type.startsWith('system_') || post.type === 'system_join_channel') {
-        await tx.channelMember.updateMany({
-          where: { channelId: channel.id, userId: post.userId },
-          data: { lastViewedAt: post.createAt, msgCount: updatedChannel.totalMsgCount, msgCountRoot: updatedChannel.totalMsgCountRoot, lastUpdateAt: post.createAt },
-        })
-      }
+      // The author has read everything up to their own post (system messages they caused included).
+      await tx.channelMember.updateMany({
+        where: { channelId: channel.id, userId: post.userId },
+        data: { lastViewedAt: post.createAt, msgCount: updatedChannel.totalMsgCount, msgCountRoot: updatedChannel.totalMsgCountRoot, lastUpdateAt: post.createAt },
+      })
       const followers = root ? await updateThreadOnReply(tx, root, saved, mentioned, channel.teamId) : []
       return { saved, mentioned, outside, followers }
     })

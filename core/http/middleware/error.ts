@@ -17,7 +17,9 @@ function fromBodyParser(err: BodyParserError): AppError | undefined {
     case 'entity.too.large':
       return bodyTooLarge(err.limit ?? 0)
     case 'entity.parse.failed':
-      return invalidBodyParam('body', `The request body is not valid JSON: ${err.message ?? ''}`)
+      return new AppError('api.context.invalid_body_param.app_error', `The request body is not valid JSON: ${err.message ?? 'parse error'}.`, 400, {
+        detailed: err.message ?? '',
+      })
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return invalidBodyParam('body', err.message ?? 'unsupported encoding')
