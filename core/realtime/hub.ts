@@ -1,23 +1,20 @@
 /** The WebSocket hub: serves `GET /api/v4/websocket` and fans events out in Mattermost's wire format. */
 import type { IncomingMessage, Server } from 'node:http'
 import { hostname } from 'node:os'
-import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer, type RawData } from 'ws'
-import { AppError, sessionExpired } from '../errors.ts'
+import { WebSocket, type RawData } from 'ws'
+import { sessionExpired } from '../errors.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../log.ts'
-import type { Audience, Subscriber, WsEvent } from './events.ts'
+import type { Subscriber, WsEvent } from './events.ts'
 import { Connection } from './hub/connection.ts'
 import { ConnectionIndex } from './hub/connection-index.ts'
 import { DeadlineQueue } from './hub/deadline-queue.ts'
-import { eventPrefix, failReply, helloPrefix, okReply, routerErrors, type EventPrefix } from './hub/envelope.ts'
-import { isSameOrigin, isWebSocketPath, originBlocked, readHandshake, rejectUpgrade } from './hub/handshake.ts'
+import { failReply, helloPrefix, okReply, routerErrors } from './hub/envelope.ts'
+import { createFanOut } from './hub/fan-out.ts'
 import { createActionRouter, parseClientFrame } from './hub/router.ts'
+import { createUpgrader, isSameOrigin, type Handshake, type Identity } from './hub/upgrade.ts'
 
-export interface Identity {
-  userId: string
-  sessionId: string
-}
+export type { Identity }
 
 export interface HubDeps {
   log: Logger
@@ -75,28 +72,26 @@ interface PendingSocket {
   authenticating: Promise<void> | null
 }
 
-// Mattermost drops these first when a client reads slowly (its send queue half full), and closes
-// the socket when the queue is full; bytes stand in for its 256-message queue here.
-const SLOW_CLIENT_BYTES = 256 * 1024
-const STALLED_CLIENT_BYTES = 4 * 1024 * 1024
-const DROPPABLE_WHEN_SLOW = new Set(['typing', 'status_change', 'multiple_channels_viewed'])
 const SHUTDOWN_GRACE_MS = 1000
 
 /** Builds the hub; `attach` it to the HTTP server and subscribe `subscriber()` to the bus. */
 export function createWebSocketHub(deps: HubDeps): WebSocketHub {
-  const log = deps.log.child({ component: 'websocket' })
+  let closed = false
+  const log = deps.log
   const serverHostname = deps.serverHostname ?? hostname()
   const deadQueueSize = deps.deadQueueSize ?? 128
-  const checkOrigin = deps.checkOrigin ?? isSameOrigin
   const route = createActionRouter({ log, serverVersion: deps.serverVersion, handleAction: deps.handleAction })
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    clientTracking: false,
-    maxPayload: deps.maxPayloadBytes ?? 8192,
+  const upgrader = createUpgrader({
+    log,
+    maxPayloadBytes: deps.maxPayloadBytes ?? 8192,
+    authenticate: deps.authenticate,
+    checkOrigin: deps.checkOrigin ?? isSameOrigin,
+    isClosed: () => closed,
+    onOpen,
   })
 
   const index = new ConnectionIndex()
+  const fanOut = createFanOut({ log, index, channelMemberIds: deps.channelMemberIds, teamMemberIds: deps.teamMemberIds })
   const bySocket = new WeakMap<WebSocket, Connection>()
   const pending = new Map<WebSocket, PendingSocket>()
   const authDeadlines = new DeadlineQueue<WebSocket>(deps.authTimeoutMs ?? 5000, (ws) => {
@@ -106,14 +101,9 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
   const retention = new DeadlineQueue<Connection>(deps.reconnectRetentionMs ?? 5 * 60_000, (conn) => {
     if (conn.ws === null) index.remove(conn)
   })
-  const upgradeListeners = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>()
   // One timer pings every socket, rather than one per socket.
   const pingTimer = setInterval(pingAll, deps.pingIntervalMs ?? 60_000)
   pingTimer.unref()
-  // Broadcasts resolve their audiences concurrently but are queued in call order, so that a client
-  // never sees `post_edited` before the `posted` it follows.
-  let deliveries: Promise<void> = Promise.resolve()
-  let closed = false
 
   function notify(hook: ((userId: string) => void) | undefined, userId: string, name: string): void {
     if (!hook) return
@@ -227,8 +217,10 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
     if (action.startsWith('custom_')) return
     const conn = bySocket.get(ws)
     if (action === 'authentication_challenge') {
+      // Mattermost ignores a challenge on an authenticated socket; answering OK serves clients that wait for a reply.
+      if (conn) return reply(ws, okReply(seq))
       const socket = pending.get(ws)
-      if (conn || !socket) return reply(ws, okReply(seq))
+      if (!socket) return
       const token = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).token : undefined
       if (typeof token !== 'string' || token === '') {
         reply(ws, failReply(seq, routerErrors.invalidParam('token')))
@@ -251,7 +243,8 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
     const run = (): Promise<void> =>
       handleFrame(ws, text).catch((err: unknown) => log.error({ connectionId: conn?.id, err }, 'websocket frame handling failed'))
     const socket = pending.get(ws)
-    if (socket?.authenticating) socket.authenticating = socket.authenticating.then(run)
+    // Runs after the authentication whether or not it succeeded; `run` never rejects, so neither does the chain.
+    if (socket?.authenticating) socket.authenticating = socket.authenticating.then(run, run)
     else void run()
   }
 
@@ -275,126 +268,22 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
     else retention.add(conn)
   }
 
-  function onOpen(ws: WebSocket, identity: Identity | null, resumeId: string, resumeSeq: string): void {
+  function onOpen(ws: WebSocket, identity: Identity | null, { connectionId, sequenceNumber }: Handshake): void {
     ws.on('message', onMessage)
     ws.on('pong', onPong)
     ws.on('error', onSocketError)
     ws.on('close', onClose)
     if (closed) return ws.close(1001, 'server shutting down')
-    if (identity) return register(ws, identity, resumeId, resumeSeq)
-    pending.set(ws, { resumeId, resumeSeq, authenticating: null })
+    if (identity) return register(ws, identity, connectionId, sequenceNumber)
+    pending.set(ws, { resumeId: connectionId, resumeSeq: sequenceNumber, authenticating: null })
     authDeadlines.add(ws)
   }
 
-  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    // Until `ws` takes the socket over, a reset during the session lookup must not become an uncaught 'error'.
-    socket.on('error', onHandshakeSocketError)
-    if (closed) return rejectUpgrade(socket, new AppError('api.context.server_busy.app_error', 'Server is shutting down.', 503))
-    if (!checkOrigin(req)) return rejectUpgrade(socket, originBlocked(req.headers.origin ?? ''))
-    const handshake = readHandshake(req)
-    let identity: Identity | null = null
-    if (handshake.token) {
-      identity = await deps.authenticate(handshake.token)
-      // As Mattermost: a token that does not resolve is a 401 before the upgrade, not a socket.
-      if (!identity) return rejectUpgrade(socket, sessionExpired())
-    }
-    if (socket.destroyed) return
-    socket.off('error', onHandshakeSocketError)
-    wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, identity, handshake.connectionId, handshake.sequenceNumber))
-  }
-
-  function onHandshakeSocketError(this: Duplex, err: Error): void {
-    log.debug({ err }, 'websocket handshake socket error')
-    this.destroy()
-  }
-
-  async function resolveAudience(audience: Audience): Promise<Connection[]> {
-    if (audience.connectionId) {
-      const conn = index.get(audience.connectionId)
-      return conn ? [conn] : []
-    }
-    let targets: Connection[]
-    if (audience.userId) targets = [...index.forUser(audience.userId)]
-    else if (audience.channelId) targets = connectionsOf(await deps.channelMemberIds(audience.channelId))
-    else if (audience.teamId) targets = connectionsOf(await deps.teamMemberIds(audience.teamId))
-    else if (audience.all) targets = [...index.all()]
-    else {
-      log.warn({ audience }, 'websocket event has no audience')
-      return []
-    }
-    const omitUsers = audience.omitUsers?.length ? new Set(audience.omitUsers) : null
-    if (!omitUsers && !audience.omitConnectionId) return targets
-    return targets.filter((c) => c.id !== audience.omitConnectionId && !omitUsers?.has(c.userId))
-  }
-
-  function connectionsOf(userIds: string[]): Connection[] {
-    const targets: Connection[] = []
-    for (const userId of userIds) targets.push(...index.forUser(userId))
-    return targets
-  }
-
-  function deliver(event: WsEvent, targets: Connection[]): void {
-    let shared: EventPrefix | undefined
-    // Keyed by the extra fields' JSON, so users with identical extras share one serialisation.
-    const personal = new Map<string, EventPrefix>()
-    for (const conn of targets) {
-      const extra = event.perUser && Object.hasOwn(event.perUser, conn.userId) ? event.perUser[conn.userId] : undefined
-      let prefix: EventPrefix
-      if (extra) {
-        const key = JSON.stringify(extra)
-        prefix = personal.get(key) ?? eventPrefix(event.event, { ...event.data, ...extra }, event.audience)
-        personal.set(key, prefix)
-      } else {
-        shared ??= eventPrefix(event.event, event.data, event.audience)
-        prefix = shared
-      }
-      enqueue(conn, event.event, prefix)
-    }
-  }
-
-  function enqueue(conn: Connection, type: string, prefix: EventPrefix): void {
-    const ws = conn.ws
-    if (ws && ws.bufferedAmount > SLOW_CLIENT_BYTES && DROPPABLE_WHEN_SLOW.has(type)) return
-    conn.push(prefix)
-    if (ws && ws.bufferedAmount > STALLED_CLIENT_BYTES) {
-      // The events stay in the dead queue: a client that reconnects promptly loses nothing.
-      log.warn({ connectionId: conn.id, userId: conn.userId, bufferedBytes: ws.bufferedAmount }, 'websocket client stalled; closing')
-      ws.terminate()
-    }
-  }
-
   const hub: WebSocketHub = {
-    attach(server) {
-      if (upgradeListeners.has(server)) return
-      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-        if (!isWebSocketPath(req.url)) {
-          // Another component may serve this path with its own 'upgrade' listener; answer only if none can.
-          if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, new AppError('api.context.404.app_error', 'Sorry, we could not find the page.', 404))
-          return
-        }
-        upgrade(req, socket, head).catch((err: unknown) => {
-          log.error({ err }, 'websocket upgrade failed')
-          socket.destroy()
-        })
-      }
-      upgradeListeners.set(server, listener)
-      server.on('upgrade', listener)
-    },
+    attach: (server) => upgrader.attach(server),
 
     broadcast(event) {
-      if (closed) return Promise.resolve()
-      // Settled into a value at once, so a failed lookup is never an unhandled rejection while it waits its turn.
-      const audience = resolveAudience(event.audience).then(
-        (targets) => ({ targets }),
-        (err: unknown) => ({ err }),
-      )
-      const delivered = deliveries.then(async () => {
-        const resolved = await audience
-        if ('err' in resolved) throw new Error(`cannot resolve the audience of websocket event ${event.event}`, { cause: resolved.err })
-        deliver(event, resolved.targets)
-      })
-      deliveries = delivered.catch(() => undefined)
-      return delivered
+      return closed ? Promise.resolve() : fanOut.broadcast(event)
     },
 
     subscriber() {
@@ -425,8 +314,7 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
       clearInterval(pingTimer)
       authDeadlines.clear()
       retention.clear()
-      for (const [server, listener] of upgradeListeners) server.off('upgrade', listener)
-      upgradeListeners.clear()
+      upgrader.detachAll()
       const sockets = [...pending.keys()]
       for (const conn of index.all()) if (conn.ws) sockets.push(conn.ws)
       const allClosed = Promise.all(sockets.map((ws) => closeSocket(ws)))
@@ -434,10 +322,9 @@ export function createWebSocketHub(deps: HubDeps): WebSocketHub {
       const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), SHUTDOWN_GRACE_MS)
       await allClosed
       clearTimeout(grace)
-      await deliveries
+      await fanOut.idle()
       index.clear()
       pending.clear()
-      wss.close()
     },
   }
   return hub
