@@ -2,7 +2,7 @@
 import { expect } from 'chai'
 import { createLogger } from '../../../core/log.ts'
 import { createMemoryBus } from '../../../core/realtime/index.ts'
-import { connectAs, startHub, type HubFixture, type TestSocket } from './hub-harness.ts'
+import { connectAs, startHub, TestSocket, type HubFixture } from './hub-harness.ts'
 
 const post = JSON.stringify({ id: 'p1', message: 'hi @bob' })
 
@@ -135,6 +135,26 @@ describe('WebSocket hub: event delivery', () => {
     expect(error?.message).to.include('posted')
     await next
     expect(await alice.next()).to.include({ event: 'post_edited', seq: 1 })
+  })
+
+  it('cuts a client that stops reading once its unsent data passes the limit, keeping the events for its resume', async () => {
+    const { socket: stalled, hello } = await connectAs(fx, 'dave')
+    // @ts-expect-error private field of ws: the raw TCP socket, paused so the client reads nothing more
+    ;(stalled.ws._socket as import('node:net').Socket).pause()
+    const big = 'x'.repeat(1024 * 1024)
+    let sent = 0
+    while (fx.hub.connectionCount() === 4 && sent < 64) {
+      await fx.hub.broadcast({ event: 'posted', data: { big }, audience: { userId: 'dave' } })
+      sent++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(fx.hub.connectionCount()).to.equal(3)
+    const resumed = new TestSocket(`${fx.url}?connection_id=${hello.data.connection_id}&sequence_number=${sent - 3}`, {
+      headers: { Authorization: `Bearer ${fx.login('dave')}` },
+    })
+    await resumed.opened()
+    const frames = [await resumed.next(), await resumed.next(), await resumed.next(), await resumed.next()]
+    expect(frames.map((f) => f.seq)).to.deep.equal([sent - 3, sent - 2, sent - 1, sent])
   })
 
   it('broadcasts the ws part of DomainEvents published on the bus', async () => {
