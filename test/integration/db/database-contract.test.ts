@@ -1,13 +1,11 @@
-/** Runs the data-layer contract on both backends. */
+/** Runs the data-layer contract on each backend selected by TEST_DB (both by default). */
 import { databaseSuite } from '../../contract/database.suite.ts'
 import { createTestDatabase } from '../../helpers/database.ts'
+import { BACKENDS } from '../../helpers/server.ts'
 
-describe('database contract on PGlite', function () {
-  this.timeout(30_000)
-  databaseSuite(() => createTestDatabase('pglite'))
-})
-
-describe('database contract on PostgreSQL', function () {
-  this.timeout(30_000)
-  databaseSuite(() => createTestDatabase('postgres'))
-})
+for (const backend of BACKENDS) {
+  describe(`database contract on ${backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}`, function () {
+    this.timeout(30_000)
+    databaseSuite(() => createTestDatabase(backend))
+  })
+}

@@ -6,9 +6,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { expect } from 'chai'
-import { DataDirLockedError, migrate, openDatabase, query } from '../../../core/db/index.ts'
+import { DataDirLockedError, migrate, openDatabase, query, withTransaction } from '../../../core/db/index.ts'
 import { createLogger } from '../../../core/log.ts'
-import { createPgliteDataDir } from '../../helpers/database.ts'
+import { createPgliteDataDir, createTestDatabase } from '../../helpers/database.ts'
+import { BACKENDS } from '../../helpers/server.ts'
 
 const log = createLogger({ level: 'silent', destination: process.stderr })
 
@@ -19,7 +20,7 @@ async function exists(file: string): Promise<boolean> {
   )
 }
 
-describe('embedded database', function () {
+if (BACKENDS.includes('pglite')) describe('embedded database', function () {
   this.timeout(60_000)
   let dataDir: string
 
@@ -95,6 +96,30 @@ describe('embedded database', function () {
       expect(owner.pid).to.equal(process.pid)
     } finally {
       await db.close()
+    }
+  })
+
+  it('fails, rather than hangs, when code inside a transaction uses db.prisma instead of tx', async () => {
+    const { db, cleanup } = await createTestDatabase('pglite')
+    try {
+      const started = Date.now()
+      let caught: unknown
+      await withTransaction(
+        db,
+        async (tx) => {
+          await tx.systemValue.create({ data: { name: 'trap', value: '1' } })
+          // The one connection belongs to tx, so this waits until the transaction expires.
+          return db.prisma.systemValue.count()
+        },
+        { timeoutMs: 1000 },
+      ).catch((err: unknown) => {
+        caught = err
+      })
+      expect((caught as { code?: string })?.code).to.equal('P2028')
+      expect(Date.now() - started).to.be.below(10_000)
+      expect(await db.prisma.systemValue.count({ where: { name: 'trap' } })).to.equal(0)
+    } finally {
+      await cleanup()
     }
   })
 

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import { expect } from 'chai'
 import { query, type Database } from '../../../core/db/index.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
+import { BACKENDS } from '../../helpers/server.ts'
 
 const SCHEMA_PATH = path.resolve('prisma/schema.prisma')
 const IGNORED_TABLES = new Set(['bridgehead_migrations'])
@@ -196,7 +197,7 @@ function drift(expected: string[], actual: string[]): { onlyInSchema: string[]; 
   }
 }
 
-for (const kind of ['postgres', 'pglite'] as const) {
+for (const kind of BACKENDS) {
   describe(`schema drift on ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`, function () {
     this.timeout(60_000)
     const schema = fs.readFileSync(SCHEMA_PATH, 'utf8')
