@@ -10,6 +10,7 @@ import type { AuthSession } from '../auth/session-types.ts'
 import type { TeamStore } from '../teams/store.ts'
 import type { UserStore, UserRecord } from '../users/store.ts'
 import { presentChannel, presentChannelMember } from '../present/channel.ts'
+import { createReadCache } from '../cache/read-cache.ts'
 import { checkChannelFields, directChannelName, groupChannelName } from './rules.ts'
 import { DEFAULT_CHANNEL_NOTIFY_PROPS, type ChannelMemberRecord, type ChannelRecord, type ChannelStore } from './store.ts'
 
@@ -23,6 +24,9 @@ export interface ChannelServiceOptions {
   users: UserStore
   bus: EventBus
 }
+
+const MEMBERSHIP_EVENTS = ['channel.created', 'channel.member_added', 'channel.member_removed', 'channel.member_removed.self', 'channel.direct_added', 'channel.group_added']
+const CHANNEL_EVENTS = ['channel.updated', 'channel.archived', 'channel.restored']
 
 export const DEFAULT_CHANNELS = [
   { name: 'town-square', displayName: 'Town Square' },
@@ -48,6 +52,21 @@ function newMember(channelId: string, userId: string, channel: ChannelRecord, ad
 export function createChannelService(options: ChannelServiceOptions) {
   const { db, store, teams, users, bus } = options
   let postSystem: SystemPoster = async () => {}
+
+  // Hot-path caches (posting, WebSocket fan-out), invalidated by the domain events that change them.
+  const channelCache = createReadCache<ChannelRecord | null>({ ttlMs: 60_000, maxEntries: 20_000 })
+  const memberCache = createReadCache<Set<string>>({ ttlMs: 60_000, maxEntries: 20_000 })
+  bus.subscribe({
+    id: 'channels.cache',
+    events: [...MEMBERSHIP_EVENTS, ...CHANNEL_EVENTS, 'team.member_removed'],
+    handle(event) {
+      const channelId = typeof event.payload.channelId === 'string' ? event.payload.channelId : undefined
+      if (event.type === 'team.member_removed') return memberCache.clear()
+      if (!channelId) return
+      if (MEMBERSHIP_EVENTS.includes(event.type)) memberCache.delete(channelId)
+      if (CHANNEL_EVENTS.includes(event.type)) channelCache.delete(channelId)
+    },
+  })
 
   async function requireChannel(id: string): Promise<ChannelRecord> {
     const channel = await store.getById(id)
@@ -113,6 +132,26 @@ export function createChannelService(options: ChannelServiceOptions) {
 
   const service = {
     requireChannel,
+
+    /**
+     * The channel from the cache; its counters may be stale, its type, team, names and archive
+     * state are current. For the posting hot path only.
+     * @throws AppError 404 for unknown ids.
+     */
+    async getCached(id: string): Promise<ChannelRecord> {
+      const channel = await channelCache.get(id, () => store.getById(id))
+      if (!channel) {
+        channelCache.delete(id)
+        throw notFound('channel', id, 'app.channel.get.existing.app_error')
+      }
+      return channel
+    },
+
+    /** Member user ids of a channel (cached; used by posting and WebSocket fan-out). */
+    memberIdsCached(channelId: string): Promise<Set<string>> {
+      return memberCache.get(channelId, async () => new Set(await store.memberIds(channelId)))
+    },
+
     getReadable,
     canRead,
     requireMembership,

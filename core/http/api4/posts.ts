@@ -43,8 +43,8 @@ export function postRoutes(router: Router, deps: ApiDeps): void {
   router.post('/posts', async (req, res) => {
     const session = requireSession(req)
     const input = parseBody(createPostBody, req.body)
-    const post = await posts.create(session, { ...input, root_id: input.root_id || input.parent_id || undefined })
-    sendJson(res, 201, await posts.present(post))
+    const created = await posts.create(session, { ...input, root_id: input.root_id || input.parent_id || undefined })
+    sendJson(res, 201, posts.presentCreated(created))
   })
 
   router.get('/posts/:post_id', async (req, res) => {
