@@ -447,6 +447,48 @@ export function createChannelService(options: ChannelServiceOptions) {
       })
     },
 
+    /**
+     * Makes a member channel admin or plain member (roles `channel_user [channel_admin]`).
+     * @throws AppError 403 unless the caller is a channel admin, team admin or system admin.
+     */
+    async setMemberAdmin(session: AuthSession, channelId: string, userId: string, admin: boolean): Promise<ChannelMemberRecord> {
+      const channel = await requireChannel(channelId)
+      if (channel.type === 'D' || channel.type === 'G') throw invalidParam('channel_id', 'direct and group message channels have no admins')
+      if (!session.isSystemAdmin) {
+        const own = await store.getMember(channelId, session.userId)
+        const teamMember = await teams.getMember(channel.teamId, session.userId)
+        if (!own?.schemeAdmin && !(teamMember && teamMember.deleteAt === 0 && teamMember.schemeAdmin)) throw forbidden(`changing roles in channel ${channelId}`)
+      }
+      if (!(await store.getMember(channelId, userId))) throw notFound('channel_member', `${channelId}/${userId}`, 'app.channel.get_member.missing.app_error')
+      const member = await store.updateMember(channelId, userId, { schemeAdmin: admin, lastUpdateAt: nowMillis() })
+      await bus.publish({
+        type: 'channel.member_updated',
+        payload: { channelId, userId },
+        ws: { event: 'channel_member_updated', data: { channelMember: JSON.stringify(presentChannelMember(member)) }, audience: { userId } },
+      })
+      return member
+    },
+
+    /** Updates the caller's notification settings for a channel (desktop, push, mark_unread, …). */
+    async updateNotifyProps(session: AuthSession, channelId: string, userId: string, props: Record<string, string>): Promise<ChannelMemberRecord> {
+      if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('notification settings of another user')
+      const member = await store.getMember(channelId, userId)
+      if (!member) throw notFound('channel_member', `${channelId}/${userId}`, 'app.channel.get_member.missing.app_error')
+      const allowed = Object.keys(DEFAULT_CHANNEL_NOTIFY_PROPS)
+      const unknown = Object.keys(props).filter((k) => !allowed.includes(k))
+      if (unknown.length > 0) throw invalidParam('notify_props', `unknown keys: ${unknown.join(', ')}`)
+      if (props.mark_unread !== undefined && props.mark_unread !== 'all' && props.mark_unread !== 'mention') {
+        throw invalidParam('notify_props.mark_unread', 'mark_unread must be all or mention')
+      }
+      const updated = await store.updateMember(channelId, userId, { notifyProps: { ...member.notifyProps, ...props }, lastUpdateAt: nowMillis() })
+      await bus.publish({
+        type: 'channel.member_updated',
+        payload: { channelId, userId },
+        ws: { event: 'channel_member_updated', data: { channelMember: JSON.stringify(presentChannelMember(updated)) }, audience: { userId } },
+      })
+      return updated
+    },
+
     /** Removes a user from every channel of a team (team leave), inside the team's transaction. */
     async leaveTeamChannels(tx: DbClient, teamId: string, userId: string): Promise<string[]> {
       const ids = await store.idsInTeam(tx, teamId, userId)

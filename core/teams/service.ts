@@ -9,6 +9,7 @@ import type { AuthSession } from '../auth/session-types.ts'
 import type { ChannelService, SystemPoster } from '../channels/service.ts'
 import type { ChannelStore } from '../channels/store.ts'
 import type { UserStore } from '../users/store.ts'
+import { presentTeamMember } from '../present/team.ts'
 import { checkTeamFields } from './rules.ts'
 import type { TeamMemberRecord, TeamRecord, TeamStore } from './store.ts'
 
@@ -178,6 +179,24 @@ export function createTeamService(options: TeamServiceOptions) {
         await bus.publish({ type: 'channel.member_removed', payload: { channelId, userId, removerId: session.userId }, ws: { event: 'user_removed', data: { user_id: userId, remover_id: session.userId }, audience: { channelId } } })
       }
       void team
+    },
+
+    /**
+     * Makes a member team admin or plain member.
+     * @throws AppError 403 unless the caller is a team admin or system admin.
+     */
+    async setMemberAdmin(session: AuthSession, teamId: string, userId: string, admin: boolean): Promise<TeamMemberRecord> {
+      await requireTeam(teamId)
+      if (!(await isTeamAdmin(session, teamId))) throw forbidden(`changing roles in team ${teamId}`)
+      const existing = await membership(teamId, userId)
+      if (!existing) throw notFound('team_member', `${teamId}/${userId}`, 'app.team.get_member.missing.app_error')
+      const member = await withTransaction(db, (tx) => store.upsertMember(tx, { ...existing, schemeAdmin: admin }))
+      await bus.publish({
+        type: 'team.member_updated',
+        payload: { teamId, userId },
+        ws: { event: 'memberrole_updated', data: { member: JSON.stringify(presentTeamMember(member)) }, audience: { userId } },
+      })
+      return member
     },
 
     /** @throws AppError 403 unless the caller may see the team's members. */

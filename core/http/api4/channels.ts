@@ -165,6 +165,33 @@ export function channelRoutes(router: Router, deps: ApiDeps): void {
     sendJson(res, 200, presentChannelMember(member))
   })
 
+  router.put('/channels/:channel_id/members/:user_id/roles', async (req, res) => {
+    const session = requireSession(req)
+    const body = parseBody(z.object({ roles: z.string().max(256) }), req.body)
+    const roles = body.roles.split(/\s+/).filter(Boolean)
+    if (roles.some((r) => r !== 'channel_user' && r !== 'channel_admin') || !roles.includes('channel_user')) {
+      throw invalidParam('roles', 'use "channel_user" or "channel_user channel_admin"')
+    }
+    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), roles.includes('channel_admin'))
+    sendOk(res)
+  })
+
+  router.put('/channels/:channel_id/members/:user_id/schemeRoles', async (req, res) => {
+    const session = requireSession(req)
+    const body = parseBody(z.object({ scheme_admin: z.boolean(), scheme_user: z.boolean() }), req.body)
+    if (!body.scheme_user) throw invalidParam('scheme_user', 'members must keep scheme_user')
+    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), body.scheme_admin)
+    sendOk(res)
+  })
+
+  router.put('/channels/:channel_id/members/:user_id/notify_props', async (req, res) => {
+    const session = requireSession(req)
+    const body = parseBody(z.record(z.string(), z.string().max(64)), req.body)
+    const { channel_id: _c, user_id: _u, ...props } = body
+    await channels.updateNotifyProps(session, idParam(req, 'channel_id'), userIdParam(req), props)
+    sendOk(res)
+  })
+
   router.delete('/channels/:channel_id/members/:user_id', async (req, res) => {
     const session = requireSession(req)
     await channels.removeMember(session, idParam(req, 'channel_id'), userIdParam(req))

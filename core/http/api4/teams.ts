@@ -91,6 +91,25 @@ export function teamRoutes(router: Router, deps: ApiDeps): void {
     sendJson(res, 200, presentTeamMember(await teams.member(session, idParam(req, 'team_id'), userIdParam(req))))
   })
 
+  router.put('/teams/:team_id/members/:user_id/roles', async (req, res) => {
+    const session = requireSession(req)
+    const body = parseBody(z.object({ roles: z.string().max(256) }), req.body)
+    const roles = body.roles.split(/\s+/).filter(Boolean)
+    if (roles.some((r) => r !== 'team_user' && r !== 'team_admin') || !roles.includes('team_user')) {
+      throw invalidParam('roles', 'use "team_user" or "team_user team_admin"')
+    }
+    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), roles.includes('team_admin'))
+    sendOk(res)
+  })
+
+  router.put('/teams/:team_id/members/:user_id/schemeRoles', async (req, res) => {
+    const session = requireSession(req)
+    const body = parseBody(z.object({ scheme_admin: z.boolean(), scheme_user: z.boolean() }), req.body)
+    if (!body.scheme_user) throw invalidParam('scheme_user', 'members must keep scheme_user')
+    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), body.scheme_admin)
+    sendOk(res)
+  })
+
   router.delete('/teams/:team_id/members/:user_id', async (req, res) => {
     const session = requireSession(req)
     await teams.removeMember(session, idParam(req, 'team_id'), userIdParam(req))

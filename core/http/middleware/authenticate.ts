@@ -50,13 +50,14 @@ export function authenticate(resolve: (token: string) => Promise<AuthSession | n
     const found = findToken(req)
     if (!found) return next()
     const ctx = getContext(req)
-    // Mattermost accepts ?access_token= only for OAuth sessions; a session token there is refused
-    // so that tokens do not leak through URLs into logs and referrers.
-    if (found.from === 'query') {
-      return next(new AppError('api.context.token_provided.app_error', 'Session is not OAuth but token was provided in the query string.', 401))
-    }
     const session = await resolve(found.token)
     if (!session) return next(sessionExpired(`token from ${found.from} is invalid or expired`))
+    // Mattermost accepts ?access_token= only for tokens made for integrations (OAuth there, personal
+    // access tokens here); a login session's token in a URL is refused so that it does not leak
+    // into logs and referrers.
+    if (found.from === 'query' && session.kind !== 'access_token') {
+      return next(new AppError('api.context.token_provided.app_error', 'Session is not OAuth but token was provided in the query string.', 401))
+    }
     if (found.from === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !csrfPasses(req, session)) {
       return next(sessionExpired('Appears to be a CSRF attempt'))
     }
