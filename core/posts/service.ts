@@ -297,7 +297,10 @@ export function createPostService(options: PostServiceOptions) {
      * @throws AppError 400 for bad root_id, length, type or archived channel; 403 for non-members.
      */
     async create(session: AuthSession, input: CreatePostInput): Promise<CreatedPost> {
-      const channel = await channels.getCached(input.channel_id)
+      // Mattermost checks the permission before existence: an unknown channel is a 403, not a 404.
+      const channel = await channels.getCached(input.channel_id).catch((err: unknown) => {
+        throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${input.channel_id}`) : err
+      })
       const members = await channels.memberIdsCached(channel.id)
       if (!members.has(session.userId) && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
       if (channel.deleteAt > 0) {

@@ -29,9 +29,10 @@ export function presentUser(user: UserRecord, viewer: Viewer | undefined): Recor
     timezone: user.timezone,
     disable_welcome_email: false,
   }
-  if (full) {
+  out.props = user.props
+  // Mattermost's ClearNonProfileFields: only the user themself sees these, admins included.
+  if (self) {
     out.notify_props = user.notifyProps
-    out.props = user.props
     out.last_password_update = user.lastPasswordUpdate
     out.failed_attempts = user.failedAttempts
   }
