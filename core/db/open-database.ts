@@ -38,9 +38,12 @@ export interface OpenDatabaseOptions {
 // embedded connection, code that calls db.prisma inside withTransaction would otherwise hang.
 const CONNECTION_TIMEOUT_MS = 30_000
 const INITDB_TIMEOUT_MS = 120_000
-const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url))
+// From the sources the initdb script is TypeScript run through tsx; from the bundle `npm start`
+// runs (build/server/), it is the bundled JavaScript beside it.
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+const INITDB_SCRIPT = fileURLToPath(new URL(FROM_SOURCE ? './pglite-initdb.ts' : './pglite-initdb.mjs', import.meta.url))
 // createRequire rather than import.meta.resolve: under mocha, tsx may load this file as CommonJS.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+const INITDB_LOADER_ARGS = FROM_SOURCE ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []
 
 let liftoffOnlySet = false
 
@@ -171,7 +174,7 @@ async function initDataDir(dbDir: string, sharedBuffers: string, log: Logger): P
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--import', TSX_LOADER, INITDB_SCRIPT, draft, sharedBuffers],
+        [...INITDB_LOADER_ARGS, INITDB_SCRIPT, draft, sharedBuffers],
         { timeout: INITDB_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
         (err, _stdout, stderr) => {
           if (!err) return resolve()
