@@ -106,20 +106,41 @@ async function createFirstAccount(server: TestServer): Promise<AdminSession> {
 export interface MakeUserOptions {
   /** Give the new account the system_admin role (through PUT /users/{id}/roles). */
   admin?: boolean
-  /** Name prefix, for readable failures. */
-  prefix?: string
 }
+
+/** Accounts made ahead of need, per server: password hashing dominates, and the server hashes in parallel. */
+const spareUsers = new WeakMap<TestServer, Promise<UserSession>[]>()
+const PREFETCH = 4
 
 /**
  * A new account, created by the server's admin through POST /users and logged in with Client4.
+ * Accounts are made a few at a time in parallel; each call still gets one no test has used.
  * @throws ClientError when the server refuses a step.
  */
 export async function makeUser(server: TestServer, options: MakeUserOptions = {}): Promise<UserSession> {
-  const admin = await getAdmin(server)
-  const username = uniqueName(options.prefix ?? 'user')
+  let spares = spareUsers.get(server)
+  if (!spares) spareUsers.set(server, (spares = []))
+  if (spares.length === 0) {
+    const admin = await getAdmin(server)
+    for (let i = 0; i < PREFETCH; i++) {
+      const next = createAccount(server, admin)
+      // A failure surfaces to the caller that takes this one, not as an unhandled rejection now.
+      next.catch(() => undefined)
+      spares.push(next)
+    }
+  }
+  const session = await spares.shift()!
+  if (options.admin) {
+    const admin = await getAdmin(server)
+    await admin.client.updateUserRoles(session.user.id, 'system_user system_admin')
+  }
+  return session
+}
+
+async function createAccount(server: TestServer, admin: AdminSession): Promise<UserSession> {
+  const username = uniqueName('user')
   const password = makePassword()
-  const created = await admin.client.createUser({ username, email: `${username}@example.com`, password } as UserProfile, '', '')
-  if (options.admin) await admin.client.updateUserRoles(created.id, 'system_user system_admin')
+  await admin.client.createUser({ username, email: `${username}@example.com`, password } as UserProfile, '', '')
   const session = await login(server.url, username, password)
   return { ...session, password }
 }
@@ -151,7 +172,7 @@ export interface TeamWorld {
 
 /** A team created by a new user, with `memberCount` further users added to it. */
 export async function makeTeamWithMembers(server: TestServer, memberCount: number, teamOverrides: Partial<Team> = {}): Promise<TeamWorld> {
-  const owner = await makeUser(server, { prefix: 'owner' })
+  const owner = await makeUser(server)
   const team = await makeTeam(owner.client, teamOverrides)
   const members: UserSession[] = []
   for (let i = 0; i < memberCount; i++) {
