@@ -19,8 +19,10 @@ import { createChannelService } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createReactionStore } from './reactions/store.ts'
+import { createReactionService } from './reactions/service.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
+import { reactionRoutes } from './http/api4/reactions.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -122,6 +124,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   }
   channels.setSystemPoster(postSystem)
   teams.setSystemPoster(postSystem)
+  const reactions = createReactionService({ db, store: reactionStore, postStore, channels, bus })
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),
@@ -153,7 +156,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -164,7 +167,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl) })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes] })
   const server = http.createServer(app)
   server.keepAliveTimeout = 65_000
   hub.attach(server)

@@ -5,6 +5,7 @@ import type { UserService } from '../../users/service.ts'
 import type { TeamService } from '../../teams/service.ts'
 import type { ChannelService } from '../../channels/service.ts'
 import type { PostService } from '../../posts/service.ts'
+import type { ReactionService } from '../../reactions/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
 import type { Logger } from '../../log.ts'
@@ -19,6 +20,7 @@ export interface ApiDeps {
   channels: ChannelService
   channelStore: ChannelStore
   posts: PostService
+  reactions: ReactionService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
 }
