@@ -20,9 +20,12 @@ import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
+import { createPreferenceStore } from './preferences/store.ts'
+import { createPreferenceService } from './preferences/service.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
+import { preferenceRoutes } from './http/api4/preferences.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -102,6 +105,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const channelStore = createChannelStore(db)
   const postStore = createPostStore(db)
   const reactionStore = createReactionStore(db)
+  const preferenceStore = createPreferenceStore(db)
 
   const sessions = createSessionService({
     store: authStore, users: userStore, log,
@@ -125,6 +129,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   channels.setSystemPoster(postSystem)
   teams.setSystemPoster(postSystem)
   const reactions = createReactionService({ db, store: reactionStore, postStore, channels, bus })
+  const preferences = createPreferenceService({ db, store: preferenceStore, posts, postStore, channels, channelStore, bus })
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),
@@ -156,7 +161,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, preferences,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -167,7 +172,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, preferenceRoutes] })
   const server = http.createServer(app)
   server.keepAliveTimeout = 65_000
   hub.attach(server)

@@ -6,6 +6,7 @@ import type { TeamService } from '../../teams/service.ts'
 import type { ChannelService } from '../../channels/service.ts'
 import type { PostService } from '../../posts/service.ts'
 import type { ReactionService } from '../../reactions/service.ts'
+import type { PreferenceService } from '../../preferences/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
 import type { Logger } from '../../log.ts'
@@ -21,6 +22,7 @@ export interface ApiDeps {
   channelStore: ChannelStore
   posts: PostService
   reactions: ReactionService
+  preferences: PreferenceService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
 }
