@@ -20,11 +20,13 @@ import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
+import { createThreadService } from './threads/service.ts'
 import { createPreferenceStore } from './preferences/store.ts'
 import { createPreferenceService } from './preferences/service.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
+import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
@@ -129,6 +131,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   channels.setSystemPoster(postSystem)
   teams.setSystemPoster(postSystem)
   const reactions = createReactionService({ db, store: reactionStore, postStore, channels, bus })
+  const threads = createThreadService({ db, postStore, posts, channels, channelStore, users: userStore, bus })
   const preferences = createPreferenceService({ db, store: preferenceStore, posts, postStore, channels, channelStore, bus })
 
   hub = createWebSocketHub({
@@ -161,7 +164,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, preferences,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -172,7 +175,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, preferenceRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes] })
   const server = http.createServer(app)
   server.keepAliveTimeout = 65_000
   hub.attach(server)

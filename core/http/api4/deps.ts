@@ -6,6 +6,7 @@ import type { TeamService } from '../../teams/service.ts'
 import type { ChannelService } from '../../channels/service.ts'
 import type { PostService } from '../../posts/service.ts'
 import type { ReactionService } from '../../reactions/service.ts'
+import type { ThreadService } from '../../threads/service.ts'
 import type { PreferenceService } from '../../preferences/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
@@ -22,6 +23,7 @@ export interface ApiDeps {
   channelStore: ChannelStore
   posts: PostService
   reactions: ReactionService
+  threads: ThreadService
   preferences: PreferenceService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
