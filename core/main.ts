@@ -23,11 +23,14 @@ import { createReactionService } from './reactions/service.ts'
 import { createThreadService } from './threads/service.ts'
 import { createPreferenceStore } from './preferences/store.ts'
 import { createPreferenceService } from './preferences/service.ts'
+import { createStatusStore } from './status/store.ts'
+import { createStatusService, STATUS_ACTIONS } from './status/service.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
+import { statusRoutes } from './http/api4/status.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -108,6 +111,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const postStore = createPostStore(db)
   const reactionStore = createReactionStore(db)
   const preferenceStore = createPreferenceStore(db)
+  const statusStore = createStatusStore(db)
 
   const sessions = createSessionService({
     store: authStore, users: userStore, log,
@@ -133,6 +137,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const reactions = createReactionService({ db, store: reactionStore, postStore, channels, bus })
   const threads = createThreadService({ db, postStore, posts, channels, channelStore, users: userStore, bus })
   const preferences = createPreferenceService({ db, store: preferenceStore, posts, postStore, channels, channelStore, bus })
+  const statuses = createStatusService({ store: statusStore, bus, log, isConnected: (userId) => hub?.isUserOnline(userId) ?? false })
+  await statuses.resetPresence()
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),
@@ -143,7 +149,10 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     channelMemberIds: (channelId) => channelStore.memberIds(channelId),
     teamMemberIds: (teamId) => teamStore.memberIds(teamId),
+    onUserConnected: (userId) => statuses.onUserConnected(userId),
+    onUserDisconnected: (userId) => statuses.onUserDisconnected(userId),
     handleAction: async (action, data, ctx) => {
+      if (STATUS_ACTIONS.has(action)) return statuses.handleWsAction(action, data, ctx.userId)
       if (action === 'user_typing') {
         const input = (data ?? {}) as { channel_id?: unknown; parent_id?: unknown }
         const channelId = typeof input.channel_id === 'string' ? input.channel_id : ''
@@ -164,7 +173,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -175,7 +184,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes] })
   const server = http.createServer(app)
   server.keepAliveTimeout = 65_000
   hub.attach(server)
@@ -195,6 +204,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         log.info('server stopping')
         const drained = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
+        // Sockets closing at shutdown are not users going offline (start-up resets presence).
+        await statuses.stop()
         await hub!.close()
         // Requests in flight get a few seconds to finish before their sockets are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 5000)

@@ -8,6 +8,7 @@ import type { PostService } from '../../posts/service.ts'
 import type { ReactionService } from '../../reactions/service.ts'
 import type { ThreadService } from '../../threads/service.ts'
 import type { PreferenceService } from '../../preferences/service.ts'
+import type { StatusService } from '../../status/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
 import type { Logger } from '../../log.ts'
@@ -25,6 +26,7 @@ export interface ApiDeps {
   reactions: ReactionService
   threads: ThreadService
   preferences: PreferenceService
+  statuses: StatusService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
 }
