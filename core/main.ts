@@ -25,12 +25,15 @@ import { createPreferenceStore } from './preferences/store.ts'
 import { createPreferenceService } from './preferences/service.ts'
 import { createStatusStore } from './status/store.ts'
 import { createStatusService, STATUS_ACTIONS } from './status/service.ts'
+import { createBotStore } from './bots/store.ts'
+import { createBotService } from './bots/service.ts'
 import { createHttpApp } from './http/app.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
 import { statusRoutes } from './http/api4/status.ts'
+import { botRoutes } from './http/api4/bots.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -112,10 +115,12 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const reactionStore = createReactionStore(db)
   const preferenceStore = createPreferenceStore(db)
   const statusStore = createStatusStore(db)
+  const botStore = createBotStore(db)
 
   const sessions = createSessionService({
     store: authStore, users: userStore, log,
     sessionLengthHours: config.sessionLengthHours, maxLoginAttempts: config.maxLoginAttempts, enableUserAccessTokens: config.enableUserAccessTokens,
+    botOwnerOf: async (userId) => (await botStore.get(userId, true))?.ownerId ?? null,
   })
   let hub: WebSocketHub | undefined
   const users = createUserService({
@@ -139,6 +144,10 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const preferences = createPreferenceService({ db, store: preferenceStore, posts, postStore, channels, channelStore, bus })
   const statuses = createStatusService({ store: statusStore, bus, log, isConnected: (userId) => hub?.isUserOnline(userId) ?? false })
   await statuses.resetPresence()
+  const bots = createBotService({
+    db, store: botStore, users: userStore, bus, enableBotAccountCreation: config.enableBotAccountCreation,
+    onDeactivated: (userId) => sessions.revokeAllForUser(userId),
+  })
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),
@@ -173,7 +182,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -184,7 +193,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes] })
   const server = http.createServer(app)
   server.keepAliveTimeout = 65_000
   hub.attach(server)

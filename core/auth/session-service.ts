@@ -15,6 +15,8 @@ export interface SessionServiceOptions {
   sessionLengthHours: number
   maxLoginAttempts: number
   enableUserAccessTokens: boolean
+  /** The owner of a bot account (null for other users), so owners may manage their bots' tokens. */
+  botOwnerOf?(userId: string): Promise<string | null>
 }
 
 const LOCK_WINDOW_MS = 15 * 60 * 1000
@@ -47,6 +49,10 @@ export function createSessionService(options: SessionServiceOptions) {
       csrfToken: record.props.csrf ?? '',
       expiresAt: record.expiresAt,
     }
+  }
+
+  async function ownsBot(caller: AuthSession, userId: string): Promise<boolean> {
+    return options.botOwnerOf !== undefined && (await options.botOwnerOf(userId)) === caller.userId
   }
 
   function forget(predicate: (s: AuthSession) => boolean): void {
@@ -162,23 +168,23 @@ export function createSessionService(options: SessionServiceOptions) {
       }
       const target = await users.getById(userId)
       if (!target) throw notFound('user', userId, 'app.user.missing_account.const')
-      if (!caller.isSystemAdmin && !(caller.userId === userId && !target.isBot)) {
-        // Bots' tokens are managed by admins (and, in Mattermost, their owners with the right role).
-        throw forbidden('only system admins may create tokens for other users or bots')
+      if (!caller.isSystemAdmin && !(caller.userId === userId && !target.isBot) && !(target.isBot && (await ownsBot(caller, userId)))) {
+        // Bots' tokens are managed by admins and by the bot's owner.
+        throw forbidden('only system admins and bot owners may create tokens for other users or bots')
       }
       if (!description.trim()) throw new AppError('model.user_access_token.is_valid.description.app_error', 'A token needs a description.', 400)
       return store.insertToken({ id: newId(), token: newId(), userId, description: description.slice(0, 512), isActive: true, expiresAt, createAt: nowMillis() })
     },
 
     async listAccessTokens(caller: AuthSession, userId: string, offset: number, limit: number): Promise<AccessTokenRecord[]> {
-      if (!caller.isSystemAdmin && caller.userId !== userId) throw forbidden('tokens of another user')
+      if (!caller.isSystemAdmin && caller.userId !== userId && !(await ownsBot(caller, userId))) throw forbidden('tokens of another user')
       return store.tokensOfUser(userId, offset, limit)
     },
 
     async getAccessToken(caller: AuthSession, tokenId: string): Promise<AccessTokenRecord> {
       const token = await store.tokenById(tokenId)
       if (!token) throw notFound('user_access_token', tokenId, 'app.user_access_token.get_by_token.app_error')
-      if (!caller.isSystemAdmin && caller.userId !== token.userId) throw forbidden('token of another user')
+      if (!caller.isSystemAdmin && caller.userId !== token.userId && !(await ownsBot(caller, token.userId))) throw forbidden('token of another user')
       return token
     },
 

@@ -9,6 +9,7 @@ import type { ReactionService } from '../../reactions/service.ts'
 import type { ThreadService } from '../../threads/service.ts'
 import type { PreferenceService } from '../../preferences/service.ts'
 import type { StatusService } from '../../status/service.ts'
+import type { BotService } from '../../bots/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
 import type { Logger } from '../../log.ts'
@@ -27,6 +28,7 @@ export interface ApiDeps {
   threads: ThreadService
   preferences: PreferenceService
   statuses: StatusService
+  bots: BotService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
 }
