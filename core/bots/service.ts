@@ -55,11 +55,12 @@ function checkBotFields(fields: { username?: string; display_name?: string; desc
     }
   }
   // Mattermost reports an over-long display name with the user_id error id; kept for compatibility.
-  if (fields.display_name !== undefined && [...fields.display_name].length > DISPLAY_NAME_MAX) {
-    throw new AppError('model.bot.is_valid.user_id.app_error', `Display name must be at most ${DISPLAY_NAME_MAX} characters.`, 400)
+  // PostgreSQL text cannot hold NUL, so it is refused here rather than failing the write.
+  if (fields.display_name !== undefined && ([...fields.display_name].length > DISPLAY_NAME_MAX || fields.display_name.includes('\0'))) {
+    throw new AppError('model.bot.is_valid.user_id.app_error', `Display name must be at most ${DISPLAY_NAME_MAX} characters, without NUL.`, 400)
   }
-  if (fields.description !== undefined && [...fields.description].length > DESCRIPTION_MAX) {
-    throw new AppError('model.bot.is_valid.description.app_error', `Description must be at most ${DESCRIPTION_MAX} characters.`, 400)
+  if (fields.description !== undefined && ([...fields.description].length > DESCRIPTION_MAX || fields.description.includes('\0'))) {
+    throw new AppError('model.bot.is_valid.description.app_error', `Description must be at most ${DESCRIPTION_MAX} characters, without NUL.`, 400)
   }
 }
 

@@ -46,6 +46,9 @@ function invalid(field: string, message: string): AppError {
   return new AppError(`model.preference.is_valid.${field}.app_error`, message, 400, { context: { field } })
 }
 
+// PostgreSQL text cannot hold NUL: such keys and values are refused as invalid rather than failing the query.
+const hasNul = (text: string) => text.includes('\0')
+
 /**
  * Mattermost's Preference.IsValid and PreUpdate: bounded keys and value, a theme must be a JSON
  * object of strings, and theme colours that are not `#rgb`/`#rrggbb` become white.
@@ -53,10 +56,10 @@ function invalid(field: string, message: string): AppError {
  */
 function normalise(input: PreferenceInput): PreferenceRecord {
   if (!isValidId(input.user_id)) throw invalid('id', 'Invalid user id.')
-  if (input.category === '' || input.category.length > MAX_KEY_LENGTH) throw invalid('category', 'Invalid category: 1 to 32 characters.')
-  if (input.name.length > MAX_KEY_LENGTH) throw invalid('name', 'Invalid name: at most 32 characters.')
+  if (input.category === '' || input.category.length > MAX_KEY_LENGTH || hasNul(input.category)) throw invalid('category', 'Invalid category: 1 to 32 characters.')
+  if (input.name.length > MAX_KEY_LENGTH || hasNul(input.name)) throw invalid('name', 'Invalid name: at most 32 characters.')
   let value = input.value
-  if ([...value].length > MAX_VALUE_LENGTH) throw invalid('value', `Value is too long: at most ${MAX_VALUE_LENGTH} characters.`)
+  if ([...value].length > MAX_VALUE_LENGTH || hasNul(value)) throw invalid('value', `Invalid value: at most ${MAX_VALUE_LENGTH} characters, without NUL.`)
   if (input.category === 'theme') {
     let theme: unknown
     try {
@@ -148,6 +151,10 @@ export function createPreferenceService(options: PreferenceServiceOptions) {
         }
       }
       if (inputs.length === 0) return
+      for (const input of inputs) {
+        if (hasNul(input.category)) throw invalid('category', 'Invalid category.')
+        if (hasNul(input.name)) throw invalid('name', 'Invalid name.')
+      }
       await withTransaction(db, (tx) => store.delete(tx, userId, inputs))
       await publish('preferences_deleted', userId, inputs.map((p) => ({ userId: p.user_id, category: p.category, name: p.name, value: p.value })))
     },
