@@ -156,7 +156,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
       const session = await sessions.resolve(token)
       return session ? { userId: session.userId, sessionId: session.id } : null
     },
-    channelMemberIds: (channelId) => channelStore.memberIds(channelId),
+    channelMemberIds: async (channelId) => [...(await channels.memberIdsCached(channelId))],
     teamMemberIds: (teamId) => teamStore.memberIds(teamId),
     onUserConnected: (userId) => statuses.onUserConnected(userId),
     onUserDisconnected: (userId) => statuses.onUserDisconnected(userId),

@@ -168,11 +168,13 @@ export function createSessionService(options: SessionServiceOptions) {
       }
       const target = await users.getById(userId)
       if (!target) throw notFound('user', userId, 'app.user.missing_account.const')
-      if (!caller.isSystemAdmin && !(caller.userId === userId && !target.isBot) && !(target.isBot && (await ownsBot(caller, userId)))) {
-        // Bots' tokens are managed by admins and by the bot's owner.
-        throw forbidden('only system admins and bot owners may create tokens for other users or bots')
+      // Mattermost's defaults: admins, users given the system_user_access_token role (for themselves),
+      // and here also a bot's owner for that bot.
+      const mayOwnTokens = caller.userId === userId && !target.isBot && caller.roles.split(' ').includes('system_user_access_token')
+      if (!caller.isSystemAdmin && !mayOwnTokens && !(target.isBot && (await ownsBot(caller, userId)))) {
+        throw forbidden('creating personal access tokens needs the system_user_access_token role (or system admin)')
       }
-      if (!description.trim()) throw new AppError('model.user_access_token.is_valid.description.app_error', 'A token needs a description.', 400)
+      if (!description.trim()) throw new AppError('api.context.invalid_param.app_error', 'Invalid description parameter: a token needs a description.', 400)
       return store.insertToken({ id: newId(), token: newId(), userId, description: description.slice(0, 512), isActive: true, expiresAt, createAt: nowMillis() })
     },
 

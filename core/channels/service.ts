@@ -255,10 +255,9 @@ export function createChannelService(options: ChannelServiceOptions) {
         }
         throw err
       }
-      for (const userId of new Set(userIds)) {
-        const teammate = userIds.find((id) => id !== userId) ?? userId
-        await bus.publish({ type: 'channel.direct_added', payload: { channelId: channel.id }, ws: { event: 'direct_added', data: { creator_id: session.userId, teammate_id: teammate }, audience: { userId } } })
-      }
+      // Mattermost broadcasts it to the new channel's members, with the other user as teammate.
+      const teammate = userIds.find((id) => id !== session.userId) ?? session.userId
+      await bus.publish({ type: 'channel.direct_added', payload: { channelId: channel.id }, ws: { event: 'direct_added', data: { creator_id: session.userId, teammate_id: teammate }, audience: { channelId: channel.id } } })
       return { channel, created: true }
     },
 
@@ -295,9 +294,7 @@ export function createChannelService(options: ChannelServiceOptions) {
         }
         throw err
       }
-      for (const userId of ids) {
-        await bus.publish({ type: 'channel.group_added', payload: { channelId: channel.id }, ws: { event: 'group_added', data: { teammate_ids: JSON.stringify(ids.filter((id) => id !== userId)) }, audience: { userId } } })
-      }
+      await bus.publish({ type: 'channel.group_added', payload: { channelId: channel.id }, ws: { event: 'group_added', data: { teammate_ids: JSON.stringify(ids) }, audience: { channelId: channel.id } } })
       return { channel, created: true }
     },
 

@@ -14,10 +14,24 @@ function issuePath(issue: z.core.$ZodIssue): string {
  * @throws AppError 400 `api.context.invalid_body_param.app_error` naming the first bad field.
  */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const nul = findNulByte(body, 'body')
+  if (nul) throw invalidBodyParam(nul, 'text must not contain NUL (\\u0000) characters')
   const result = schema.safeParse(body === undefined ? {} : body)
   if (result.success) return result.data
   const issue = result.error.issues[0]!
   throw invalidBodyParam(issuePath(issue), issue.message)
+}
+
+/** PostgreSQL text cannot hold U+0000; finding it here turns a would-be 500 into a clear 400. */
+function findNulByte(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (depth > 64 || value === null || typeof value !== 'object') return undefined
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path
+    const found = findNulByte(item, Array.isArray(value) ? `${path}[${key}]` : path === 'body' ? key : `${path}.${key}`, depth + 1)
+    if (found) return found
+  }
+  return undefined
 }
 
 /**

@@ -94,7 +94,7 @@ export function createTeamService(options: TeamServiceOptions) {
         team = await withTransaction(db, async (tx) => {
           const created = await store.insert(tx, {
             id: newId(), createAt: now, updateAt: now, deleteAt: 0, name: input.name, displayName: input.display_name.trim(), description: input.description ?? '',
-            email: '', type, companyName: '', allowedDomains: '', inviteId: newId(), allowOpenInvite: input.allow_open_invite ?? type === 'O',
+            email: '', type, companyName: '', allowedDomains: '', inviteId: newId(), allowOpenInvite: input.allow_open_invite ?? false,
           })
           await store.upsertMember(tx, { teamId: created.id, userId: session.userId, schemeAdmin: true, createAt: now, deleteAt: 0 })
           await channels.createDefaultChannels(tx, created.id, session.userId)

@@ -134,11 +134,11 @@ export function createUserService(options: UserServiceOptions) {
       return user
     },
 
-    /** A user the viewer may see. @throws AppError 404 otherwise (no existence leak). */
+    /** A user the viewer may see. @throws AppError 404 for unknown ids, 403 for users who share no team or channel with the viewer (as Mattermost). */
     async getVisible(viewer: AuthSession, id: string): Promise<UserRecord> {
       const user = await requireUser(id)
       if (!viewer.isSystemAdmin && user.id !== viewer.userId && !(await store.visibleIds(viewer.userId, [id])).has(id)) {
-        throw notFound('user', id, 'app.user.missing_account.const')
+        throw forbidden(`user ${id} shares no team or channel with the viewer`)
       }
       return user
     },
@@ -231,10 +231,11 @@ export function createUserService(options: UserServiceOptions) {
     async setRoles(caller: AuthSession, id: string, roles: string): Promise<UserRecord> {
       if (!caller.isSystemAdmin) throw forbidden('only system admins change roles')
       const list = roles.split(/\s+/).filter(Boolean)
-      if (list.length === 0 || list.some((r) => r !== 'system_user' && r !== 'system_admin')) {
-        throw new AppError('api.context.invalid_param.app_error', 'Invalid roles parameter: use "system_user" or "system_admin system_user".', 400)
+      const known = ['system_user', 'system_admin', 'system_user_access_token']
+      if (!list.includes('system_user') || list.some((r) => !known.includes(r))) {
+        throw new AppError('api.context.invalid_param.app_error', `Invalid roles parameter: use system_user, optionally with ${known.slice(1).join(' and ')}.`, 400)
       }
-      const normalised = list.includes('system_admin') ? 'system_admin system_user' : 'system_user'
+      const normalised = known.filter((r) => list.includes(r)).sort((a, b) => (a === 'system_admin' ? -1 : b === 'system_admin' ? 1 : 0)).join(' ')
       await requireUser(id)
       const updated = await store.update(id, { roles: normalised, updateAt: nowMillis() })
       options.onRolesChanged(id)

@@ -108,16 +108,20 @@ export function channelRoutes(router: Router, deps: ApiDeps): void {
   router.get('/users/:user_id/teams/:team_id/channels', async (req, res) => {
     const session = requireSession(req)
     const userId = userIdParam(req)
+    const teamId = idParam(req, 'team_id')
     if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('channels of another user')
-    const list = await channelStore.listForUser(userId, idParam(req, 'team_id'), queryBool(req, 'include_deleted'))
+    if (!session.isSystemAdmin && !(await channels.isTeamMember(teamId, userId))) throw forbidden(`channels of team ${teamId} for a non-member`)
+    const list = await channelStore.listForUser(userId, teamId, queryBool(req, 'include_deleted'))
     sendJson(res, 200, list.map(presentChannel))
   })
 
   router.get('/users/:user_id/teams/:team_id/channels/members', async (req, res) => {
     const session = requireSession(req)
     const userId = userIdParam(req)
+    const teamId = idParam(req, 'team_id')
     if (userId !== session.userId && !session.isSystemAdmin) throw forbidden('channel memberships of another user')
-    sendJson(res, 200, (await channelStore.membershipsForUser(userId, idParam(req, 'team_id'))).map(presentChannelMember))
+    if (!session.isSystemAdmin && !(await channels.isTeamMember(teamId, userId))) throw forbidden(`channel memberships in team ${teamId} for a non-member`)
+    sendJson(res, 200, (await channelStore.membershipsForUser(userId, teamId)).map(presentChannelMember))
   })
 
   router.get('/users/:user_id/channels/:channel_id/unread', async (req, res) => {

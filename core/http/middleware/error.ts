@@ -26,6 +26,12 @@ function fromBodyParser(err: BodyParserError): AppError | undefined {
     case 'request.aborted':
       return new AppError('api.context.request_aborted.app_error', 'The request was aborted.', 400)
     default:
+      // The router's own failures, e.g. a path segment with bad percent-encoding (URIError, 400).
+      if (err instanceof URIError || (err.status !== undefined && err.status >= 400 && err.status < 500)) {
+        return new AppError('api.context.invalid_url_param.app_error', 'The request URL is malformed (bad percent-encoding or parameter).', err.status ?? 400, {
+          detailed: err.message ?? '',
+        })
+      }
       return undefined
   }
 }
