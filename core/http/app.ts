@@ -3,6 +3,7 @@ import express, { Router } from 'express'
 import { requestContext } from './middleware/request-context.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { errorHandler, notFoundHandler } from './middleware/error.ts'
+import { rejectNulInUrl } from './middleware/reject-nul.ts'
 import type { ApiDeps } from './api4/deps.ts'
 import { systemRoutes } from './api4/system.ts'
 import { userRoutes } from './api4/users.ts'
@@ -23,6 +24,7 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
   const api = Router()
   // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default).
   api.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: () => true }))
+  api.use(rejectNulInUrl)
   api.use(authenticate((token) => deps.sessions.resolve(token)))
   for (const register of [systemRoutes, userRoutes, teamRoutes, channelRoutes, postRoutes, ...(options.extraRoutes ?? [])]) {
     register(api, deps)

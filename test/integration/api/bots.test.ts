@@ -150,9 +150,9 @@ forEachBackend((backend) => {
       await expectStatus(stranger.client.patchBot(bot.user_id, { description: 'mine now' } as BotPatch), 404, 'store.sql_bot.get.missing.app_error')
     })
 
-    it('rejects a description containing NUL with 400 model.bot.is_valid.description.app_error', async () => {
+    it('rejects a description containing NUL with 400 api.context.invalid_body_param.app_error', async () => {
       const bot = await admin.client.createBot(newBot())
-      await expectStatus(admin.client.patchBot(bot.user_id, { description: 'a\u0000b' } as BotPatch), 400, 'model.bot.is_valid.description.app_error')
+      await expectStatus(admin.client.patchBot(bot.user_id, { description: 'a\u0000b' } as BotPatch), 400, 'api.context.invalid_body_param.app_error')
     })
 
     it('rejects a taken username with 400 app.user.save.username_exists.app_error', async () => {

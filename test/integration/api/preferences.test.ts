@@ -53,8 +53,8 @@ forEachBackend((backend) => {
       await expectStatus(alice.client.savePreferences(alice.user.id, [pref(alice, 'c'.repeat(33), 'x', 'y')]), 400, 'model.preference.is_valid.category.app_error')
     })
 
-    it('rejects a value containing NUL with 400 model.preference.is_valid.value.app_error', async () => {
-      await expectStatus(alice.client.savePreferences(alice.user.id, [pref(alice, 'display_settings', 'x', 'a\u0000b')]), 400, 'model.preference.is_valid.value.app_error')
+    it('rejects a value containing NUL with 400 api.context.invalid_body_param.app_error', async () => {
+      await expectStatus(alice.client.savePreferences(alice.user.id, [pref(alice, 'display_settings', 'x', 'a\u0000b')]), 400, 'api.context.invalid_body_param.app_error')
     })
 
     it('rejects a theme that is not a JSON object with 400 model.preference.is_valid.theme.app_error', async () => {
