@@ -414,6 +414,7 @@ forEachBackend((backend) => {
       expect(resumeUrl.searchParams.get('connection_id')).to.equal(socket.connectionId)
       expect(Number(resumeUrl.searchParams.get('sequence_number'))).to.be.greaterThan(0)
       expect(socket.received('hello')).to.have.length(1)
+      expect(socket.resyncs).to.equal(0)
     })
 
     it('answers an unknown connection_id with a fresh hello, seq 0 and a new connection_id', async () => {

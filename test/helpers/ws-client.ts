@@ -43,7 +43,12 @@ export interface WsSession {
   /** `connection_id` from the first hello. */
   connectionId: string
   /** How many times the library reconnected after a drop. */
-  reconnects: number
+  readonly reconnects: number
+  /**
+   * How many times a reconnect got a new connection_id (the server had lost the connection's
+   * state), which makes the library tell the app to resync.
+   */
+  readonly resyncs: number
   /**
    * Resolves with the first event named `event` matching `predicate`, looking at events already
    * received before waiting for new ones.
@@ -78,6 +83,7 @@ export async function connectWs(serverUrl: string, token: string, options: Conne
   const waiters = new Set<() => void>()
   const reconnectWaiters = new Set<() => void>()
   let reconnects = 0
+  let resyncs = 0
   let closed = false
 
   const client = new WebSocketClient({
@@ -98,6 +104,11 @@ export async function connectWs(serverUrl: string, token: string, options: Conne
     events.push(msg as unknown as WsEvent)
     for (const wake of [...waiters]) wake()
   })
+  // The library records the hello's connection_id, and so resumes on reconnect, only when the
+  // app listens for missed messages (as the webapp does).
+  client.addMissedMessageListener(() => {
+    resyncs += 1
+  })
   client.addReconnectListener(() => {
     reconnects += 1
     for (const wake of [...reconnectWaiters]) wake()
@@ -110,6 +121,9 @@ export async function connectWs(serverUrl: string, token: string, options: Conne
     connectionId: '',
     get reconnects() {
       return reconnects
+    },
+    get resyncs() {
+      return resyncs
     },
     received: (event, predicate = () => true) => events.filter((e) => e.event === event && predicate(e)),
     waitFor(event, predicate = () => true, timeoutMs = 5000) {
