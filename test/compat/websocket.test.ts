@@ -3,7 +3,6 @@
  * app/platform/web_conn.go, model/websocket_message.go): hello, events, actions and resumption.
  */
 import { expect } from 'chai'
-import { WebSocket } from 'ws'
 import type { Channel } from '@mattermost/types/channels'
 import type { UserProfile } from '@mattermost/types/users'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
@@ -11,31 +10,9 @@ import {
   getAdmin, makeChannel, makeChannelWith, makePost, makeTeam, makeTeamWithMembers, makeUser, uniqueName,
   type TeamWorld, type UserSession,
 } from '../helpers/factories.ts'
-import { connectWs, websocketUrl, type WsEvent, type WsSession } from '../helpers/ws-client.ts'
+import { connectWs, openRawSocket, websocketUrl, type WsEvent, type WsSession } from '../helpers/ws-client.ts'
 
 const parse = (value: unknown) => JSON.parse(String(value)) as Record<string, any>
-
-/** Opens a raw `ws` socket and collects its messages, for what the client library hides. */
-function rawSocket(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, { headers })
-  const messages: Record<string, any>[] = []
-  socket.on('message', (data) => messages.push(JSON.parse(String(data))))
-  socket.on('error', () => undefined)
-  const opened = new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve())
-    socket.once('error', reject)
-  })
-  async function next(predicate: (m: Record<string, any>) => boolean, timeoutMs = 5000) {
-    const started = Date.now()
-    while (Date.now() - started < timeoutMs) {
-      const found = messages.find(predicate)
-      if (found) return found
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    throw new Error(`no matching WebSocket message within ${timeoutMs} ms (got ${JSON.stringify(messages).slice(0, 500)})`)
-  }
-  return { socket, messages, opened, next }
-}
 
 forEachBackend((backend) => {
   const ctx = useTestServer(backend)
@@ -73,7 +50,7 @@ forEachBackend((backend) => {
     })
 
     it('answers the authentication_challenge with status OK and seq_reply', async () => {
-      const raw = rawSocket(websocketUrl(ctx.server.url))
+      const raw = openRawSocket(websocketUrl(ctx.server.url))
       open.push({ close: () => raw.socket.terminate() })
       await raw.opened
       raw.socket.send(JSON.stringify({ seq: 1, action: 'authentication_challenge', data: { token: alice.token } }))
@@ -82,21 +59,21 @@ forEachBackend((backend) => {
     })
 
     it('authenticates the upgrade with an Authorization Bearer header', async () => {
-      const raw = rawSocket(websocketUrl(ctx.server.url), { Authorization: `Bearer ${alice.token}` })
+      const raw = openRawSocket(websocketUrl(ctx.server.url), { Authorization: `Bearer ${alice.token}` })
       open.push({ close: () => raw.socket.terminate() })
       const hello = await raw.next((m) => m.event === 'hello')
       expect(hello.broadcast.user_id).to.equal(alice.user.id)
     })
 
     it('authenticates the upgrade with the MMAUTHTOKEN cookie', async () => {
-      const raw = rawSocket(websocketUrl(ctx.server.url), { Cookie: `MMAUTHTOKEN=${alice.token}` })
+      const raw = openRawSocket(websocketUrl(ctx.server.url), { Cookie: `MMAUTHTOKEN=${alice.token}` })
       open.push({ close: () => raw.socket.terminate() })
       const hello = await raw.next((m) => m.event === 'hello')
       expect(hello.broadcast.user_id).to.equal(alice.user.id)
     })
 
     it('sends no hello for an invalid token', async () => {
-      const raw = rawSocket(websocketUrl(ctx.server.url))
+      const raw = openRawSocket(websocketUrl(ctx.server.url))
       open.push({ close: () => raw.socket.terminate() })
       await raw.opened
       raw.socket.send(JSON.stringify({ seq: 1, action: 'authentication_challenge', data: { token: 'invalidtokeninvalidtoken12' } }))
@@ -419,7 +396,7 @@ forEachBackend((backend) => {
 
     it('answers an unknown connection_id with a fresh hello, seq 0 and a new connection_id', async () => {
       const unknown = 'unknownconnectionidunknow1'
-      const raw = rawSocket(`${websocketUrl(ctx.server.url)}?connection_id=${unknown}&sequence_number=5`, { Authorization: `Bearer ${alice.token}` })
+      const raw = openRawSocket(`${websocketUrl(ctx.server.url)}?connection_id=${unknown}&sequence_number=5`, { Authorization: `Bearer ${alice.token}` })
       open.push({ close: () => raw.socket.terminate() })
       const hello = await raw.next((m) => m.event === 'hello')
       expect(hello.seq).to.equal(0)
@@ -430,7 +407,7 @@ forEachBackend((backend) => {
   describe('unauthenticated sockets', () => {
     it('receive no events', async () => {
       const channel = await makeChannelWith(world, [alice])
-      const raw = rawSocket(websocketUrl(ctx.server.url))
+      const raw = openRawSocket(websocketUrl(ctx.server.url))
       open.push({ close: () => raw.socket.terminate() })
       await raw.opened
       const socket = await ws(alice)

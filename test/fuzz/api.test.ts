@@ -9,7 +9,7 @@ import { WebSocket } from 'ws'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
 import { rawRequest, type RawResponse } from '../helpers/expect-status.ts'
 import { getAdmin, makeChannelWith, makePost, makeTeamWithMembers, makeUser, type UserSession } from '../helpers/factories.ts'
-import { websocketUrl } from '../helpers/ws-client.ts'
+import { openRawSocket, websocketUrl } from '../helpers/ws-client.ts'
 import { deepArray, deepObject, mutationsFor, oversizeMutation, type Mutation } from './mutations.ts'
 import { sample, seededRandom } from './random.ts'
 import { ROUTES } from './routes.ts'
@@ -135,33 +135,20 @@ forEachBackend((backend) => {
         `{"seq":10,"action":"user_typing","data":{"channel_id":"${'a'.repeat(100_000)}"}}`,
         '{"seq":11,"action":"authentication_challenge","data":{"token":null}}',
       ]
-      const socket = new WebSocket(websocketUrl(ctx.server.url), { headers: { Authorization: `Bearer ${fuzzer.token}` } })
-      const replies: Record<string, unknown>[] = []
-      socket.on('message', (data) => replies.push(JSON.parse(String(data))))
-      socket.on('error', () => undefined)
-      await new Promise<void>((resolve, reject) => {
-        socket.once('open', () => resolve())
-        socket.once('error', reject)
-      })
+      const bearer = { Authorization: `Bearer ${fuzzer.token}` }
+      const raw = openRawSocket(websocketUrl(ctx.server.url), bearer)
+      await raw.opened
       for (const frame of frames) {
-        if (socket.readyState !== WebSocket.OPEN) break
-        socket.send(frame)
+        if (raw.socket.readyState !== WebSocket.OPEN) break
+        raw.socket.send(frame)
       }
       await new Promise((resolve) => setTimeout(resolve, 500))
-      socket.terminate()
-      for (const reply of replies.filter((m) => m.status === 'FAIL')) {
+      raw.socket.terminate()
+      for (const reply of raw.messages.filter((m) => m.status === 'FAIL')) {
         expect(reply.error, JSON.stringify(reply)).to.be.an('object').that.has.property('id').that.is.a('string')
       }
-      const fresh = new WebSocket(websocketUrl(ctx.server.url), { headers: { Authorization: `Bearer ${fuzzer.token}` } })
-      const hello = await new Promise<Record<string, unknown>>((resolve, reject) => {
-        fresh.on('message', (data) => {
-          const msg = JSON.parse(String(data)) as Record<string, unknown>
-          if (msg.event === 'hello') resolve(msg)
-        })
-        fresh.once('error', reject)
-        setTimeout(() => reject(new Error('no hello on a fresh socket after the malformed frames')), 5000)
-      })
-      fresh.terminate()
+      const fresh = openRawSocket(websocketUrl(ctx.server.url), bearer)
+      const hello = await fresh.next((m) => m.event === 'hello').finally(() => fresh.socket.terminate())
       expect(hello.seq).to.equal(0)
     })
 

@@ -71,6 +71,49 @@ export function websocketUrl(serverUrl: string): string {
   return `${serverUrl.replace(/^http/, 'ws')}/api/v4/websocket`
 }
 
+export interface RawSocket {
+  socket: NodeWebSocket
+  /** Every frame received, parsed. */
+  messages: Record<string, any>[]
+  /** Resolves when the socket is open; rejects if it fails to open. */
+  opened: Promise<void>
+  /** Resolves with the first received frame matching `predicate`, earlier ones included. */
+  next(predicate: (message: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>
+}
+
+/**
+ * A bare `ws` socket to /api/v4/websocket that records every frame, for what the client
+ * library hides: upgrade headers, the challenge reply, malformed frames, resumption by hand.
+ */
+export function openRawSocket(url: string, headers: Record<string, string> = {}): RawSocket {
+  const socket = new NodeWebSocket(url, { headers })
+  const messages: Record<string, any>[] = []
+  socket.on('message', (data) => {
+    const text = String(data)
+    try {
+      messages.push(JSON.parse(text) as Record<string, any>)
+    } catch {
+      // Kept, not thrown: an unparsable frame should fail the test's assertions, not crash mocha.
+      messages.push({ unparsable: text })
+    }
+  })
+  socket.on('error', () => undefined)
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve())
+    socket.once('error', reject)
+  })
+  async function next(predicate: (message: Record<string, any>) => boolean, timeoutMs = 5000) {
+    const started = Date.now()
+    while (Date.now() - started < timeoutMs) {
+      const found = messages.find(predicate)
+      if (found) return found
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    throw new Error(`no matching WebSocket frame within ${timeoutMs} ms (got ${JSON.stringify(messages).slice(0, 500)})`)
+  }
+  return { socket, messages, opened, next }
+}
+
 /**
  * Connects the official WebSocketClient, authenticating with `token` through its
  * `authentication_challenge`, and resolves after `hello`.
