@@ -48,7 +48,7 @@ function parseBackends(raw: string | undefined): Backend[] {
 
 /**
  * Starts one server with test settings (port 0, silent logs) on the given backend.
- * PGlite costs ~3 s and ~100 MB: start one per backend per suite file, in `before`.
+ * A PGlite server holds ~100 MB: start one per backend per suite file, in `before`.
  * @throws Error when the server or its database cannot be started.
  */
 export async function startTestServer(options: StartTestServerOptions): Promise<TestServer> {
@@ -107,7 +107,7 @@ export function useTestServer(backend: Backend, config?: Partial<Config>): { rea
   }
 }
 
-/** Runs `body` once per backend inside `describe('<backend>')`. */
+/** Runs `body` once per backend, inside `describe('on pglite')` / `describe('on postgres')`. */
 export function forEachBackend(body: (backend: Backend) => void): void {
   for (const backend of BACKENDS) {
     describe(`on ${backend}`, () => body(backend))
