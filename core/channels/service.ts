@@ -122,6 +122,31 @@ export function createChannelService(options: ChannelServiceOptions) {
     return { member: await store.insertMember(tx, newMember(channel.id, userId, channel, admin, nowMillis())), created: true }
   }
 
+  /** The D/G channel with this name, created with its members when missing (concurrent creators meet on one). */
+  async function findOrCreateDirectOrGroup(session: AuthSession, type: 'D' | 'G', name: string, displayName: string, memberIds: string[]): Promise<{ channel: ChannelRecord; created: boolean }> {
+    const existing = await store.getByName('', name)
+    if (existing) return { channel: existing, created: false }
+    const now = nowMillis()
+    try {
+      const channel = await withTransaction(db, async (tx) => {
+        const created = await store.insert(tx, {
+          id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: '', type, name, displayName, header: '', purpose: '',
+          creatorId: session.userId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
+        })
+        for (const userId of memberIds) await store.insertMember(tx, newMember(created.id, userId, created, false, now))
+        return created
+      })
+      return { channel, created: true }
+    } catch (err) {
+      // Two clients opening the same conversation at once: the loser reads the winner's channel.
+      if (isUniqueViolation(err)) {
+        const raced = await store.getByName('', name)
+        if (raced) return { channel: raced, created: false }
+      }
+      throw err
+    }
+  }
+
   async function publishUserAdded(channel: ChannelRecord, userId: string): Promise<void> {
     await bus.publish({
       type: 'channel.member_added',
@@ -234,27 +259,8 @@ export function createChannelService(options: ChannelServiceOptions) {
       const found = await users.getByIds([...new Set(userIds)])
       if (found.length !== new Set(userIds).size) throw invalidParam('user_ids', 'unknown user id')
       const name = directChannelName(userIds[0]!, userIds[1]!)
-      const existing = await store.getByName('', name)
-      if (existing) return { channel: existing, created: false }
-      const now = nowMillis()
-      let channel: ChannelRecord
-      try {
-        channel = await withTransaction(db, async (tx) => {
-          const created = await store.insert(tx, {
-            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: '', type: 'D', name, displayName: '', header: '', purpose: '',
-            creatorId: session.userId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
-          })
-          for (const userId of new Set(userIds)) await store.insertMember(tx, newMember(created.id, userId, created, false, now))
-          return created
-        })
-      } catch (err) {
-        // Two clients opening the same DM at once: the loser reads the winner's channel.
-        if (isUniqueViolation(err)) {
-          const raced = await store.getByName('', name)
-          if (raced) return { channel: raced, created: false }
-        }
-        throw err
-      }
+      const { channel, created } = await findOrCreateDirectOrGroup(session, 'D', name, '', [...new Set(userIds)])
+      if (!created) return { channel, created }
       // Mattermost broadcasts it to the new channel's members, with the other user as teammate.
       const teammate = userIds.find((id) => id !== session.userId) ?? session.userId
       await bus.publish({ type: 'channel.direct_added', payload: { channelId: channel.id }, ws: { event: 'direct_added', data: { creator_id: session.userId, teammate_id: teammate }, audience: { channelId: channel.id } } })
@@ -273,27 +279,9 @@ export function createChannelService(options: ChannelServiceOptions) {
       const members = await users.getByIds(ids)
       if (members.length !== ids.length) throw invalidParam('user_ids', 'unknown user id')
       const name = groupChannelName(ids)
-      const existing = await store.getByName('', name)
-      if (existing) return { channel: existing, created: false }
       const displayName = members.map((u: UserRecord) => u.username).sort().join(', ')
-      const now = nowMillis()
-      let channel: ChannelRecord
-      try {
-        channel = await withTransaction(db, async (tx) => {
-          const created = await store.insert(tx, {
-            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: '', type: 'G', name, displayName: displayName.slice(0, 64), header: '', purpose: '',
-            creatorId: session.userId, lastPostAt: now, lastRootPostAt: now, totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
-          })
-          for (const userId of ids) await store.insertMember(tx, newMember(created.id, userId, created, false, now))
-          return created
-        })
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          const raced = await store.getByName('', name)
-          if (raced) return { channel: raced, created: false }
-        }
-        throw err
-      }
+      const { channel, created } = await findOrCreateDirectOrGroup(session, 'G', name, displayName.slice(0, 64), ids)
+      if (!created) return { channel, created }
       await bus.publish({ type: 'channel.group_added', payload: { channelId: channel.id }, ws: { event: 'group_added', data: { teammate_ids: JSON.stringify(ids) }, audience: { channelId: channel.id } } })
       return { channel, created: true }
     },

@@ -6,6 +6,7 @@ import { presentChannel, presentChannelMember } from '../../present/channel.ts'
 import { requireSession } from '../context.ts'
 import { sendJson, sendOk } from '../respond.ts'
 import { idParam, pagination, parseBody, queryBool, userIdParam, zId, zIdOrEmpty } from '../validate.ts'
+import { adminFromRolesBody, adminFromSchemeRolesBody } from '../member-roles.ts'
 import type { ApiDeps } from './deps.ts'
 
 const createChannelBody = z.object({
@@ -171,20 +172,13 @@ export function channelRoutes(router: Router, deps: ApiDeps): void {
 
   router.put('/channels/:channel_id/members/:user_id/roles', async (req, res) => {
     const session = requireSession(req)
-    const body = parseBody(z.object({ roles: z.string().max(256) }), req.body)
-    const roles = body.roles.split(/\s+/).filter(Boolean)
-    if (roles.some((r) => r !== 'channel_user' && r !== 'channel_admin') || !roles.includes('channel_user')) {
-      throw invalidParam('roles', 'use "channel_user" or "channel_user channel_admin"')
-    }
-    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), roles.includes('channel_admin'))
+    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), adminFromRolesBody(req.body, 'channel'))
     sendOk(res)
   })
 
   router.put('/channels/:channel_id/members/:user_id/schemeRoles', async (req, res) => {
     const session = requireSession(req)
-    const body = parseBody(z.object({ scheme_admin: z.boolean(), scheme_user: z.boolean() }), req.body)
-    if (!body.scheme_user) throw invalidParam('scheme_user', 'members must keep scheme_user')
-    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), body.scheme_admin)
+    await channels.setMemberAdmin(session, idParam(req, 'channel_id'), userIdParam(req), adminFromSchemeRolesBody(req.body))
     sendOk(res)
   })
 

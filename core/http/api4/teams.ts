@@ -6,6 +6,7 @@ import { presentTeam, presentTeamMember } from '../../present/team.ts'
 import { requireSession } from '../context.ts'
 import { sendJson, sendOk } from '../respond.ts'
 import { idParam, pagination, parseBody, queryString, userIdParam, zId } from '../validate.ts'
+import { adminFromRolesBody, adminFromSchemeRolesBody } from '../member-roles.ts'
 import type { ApiDeps } from './deps.ts'
 
 const createTeamBody = z.object({
@@ -93,20 +94,13 @@ export function teamRoutes(router: Router, deps: ApiDeps): void {
 
   router.put('/teams/:team_id/members/:user_id/roles', async (req, res) => {
     const session = requireSession(req)
-    const body = parseBody(z.object({ roles: z.string().max(256) }), req.body)
-    const roles = body.roles.split(/\s+/).filter(Boolean)
-    if (roles.some((r) => r !== 'team_user' && r !== 'team_admin') || !roles.includes('team_user')) {
-      throw invalidParam('roles', 'use "team_user" or "team_user team_admin"')
-    }
-    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), roles.includes('team_admin'))
+    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), adminFromRolesBody(req.body, 'team'))
     sendOk(res)
   })
 
   router.put('/teams/:team_id/members/:user_id/schemeRoles', async (req, res) => {
     const session = requireSession(req)
-    const body = parseBody(z.object({ scheme_admin: z.boolean(), scheme_user: z.boolean() }), req.body)
-    if (!body.scheme_user) throw invalidParam('scheme_user', 'members must keep scheme_user')
-    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), body.scheme_admin)
+    await teams.setMemberAdmin(session, idParam(req, 'team_id'), userIdParam(req), adminFromSchemeRolesBody(req.body))
     sendOk(res)
   })
 
