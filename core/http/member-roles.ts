@@ -8,8 +8,9 @@ import { parseBody } from './validate.ts'
  * @throws AppError 400 for roles other than `<scope>_user` with an optional `<scope>_admin`.
  */
 export function adminFromRolesBody(body: unknown, scope: 'team' | 'channel'): boolean {
-  const { roles } = parseBody(z.object({ roles: z.string().max(256) }), body)
-  const list = roles.split(/\s+/).filter(Boolean)
+  // Mattermost takes a space-separated string; Client4's typings for teams say string[], so take both.
+  const { roles } = parseBody(z.object({ roles: z.union([z.string().max(256), z.array(z.string().max(64)).max(8)]) }), body)
+  const list = (Array.isArray(roles) ? roles : roles.split(/\s+/)).filter(Boolean)
   if (!list.includes(`${scope}_user`) || list.some((r) => r !== `${scope}_user` && r !== `${scope}_admin`)) {
     throw invalidParam('roles', `use "${scope}_user" or "${scope}_user ${scope}_admin"`)
   }

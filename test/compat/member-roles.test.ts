@@ -16,7 +16,7 @@ forEachBackend((backend) => {
   describe('PUT /api/v4/teams/{team_id}/members/{user_id}/roles', () => {
     it('lets a team admin make a member team admin, who may then remove members', async () => {
       const [promoted, victim] = [world.members[0]!, world.members[1]!]
-      await world.owner.client.updateTeamMemberRoles(world.team.id, promoted.user.id, 'team_user team_admin')
+      await world.owner.client.updateTeamMemberRoles(world.team.id, promoted.user.id, ['team_user', 'team_admin'])
       const member = await promoted.client.getTeamMember(world.team.id, promoted.user.id)
       expect(member).to.include({ roles: 'team_user team_admin', scheme_admin: true })
       await promoted.client.removeFromTeam(world.team.id, victim.user.id)
@@ -26,11 +26,11 @@ forEachBackend((backend) => {
     it('refuses a plain member with 403', async () => {
       const fresh = await makeTeamWithMembers(ctx.server, 2)
       const [member, other] = fresh.members
-      await expectStatus(member!.client.updateTeamMemberRoles(fresh.team.id, other!.user.id, 'team_user team_admin'), 403, 'api.context.permissions.app_error')
+      await expectStatus(member!.client.updateTeamMemberRoles(fresh.team.id, other!.user.id, ['team_user', 'team_admin']), 403, 'api.context.permissions.app_error')
     })
 
     it('rejects unknown roles with 400 api.context.invalid_param.app_error', async () => {
-      await expectStatus(world.owner.client.updateTeamMemberRoles(world.team.id, world.members[2]!.user.id, 'team_user system_admin'), 400, 'api.context.invalid_param.app_error')
+      await expectStatus(world.owner.client.updateTeamMemberRoles(world.team.id, world.members[2]!.user.id, ['team_user', 'system_admin']), 400, 'api.context.invalid_param.app_error')
     })
 
     it('demotes with the scheme roles variant', async () => {
