@@ -178,6 +178,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
   })
   bus.subscribe(hub.subscriber())
+  // A logged-out or revoked session must stop receiving events at once.
+  sessions.onSessionsEnded((ids) => ids.forEach((id) => hub!.disconnectSession(id)))
 
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()

@@ -55,6 +55,18 @@ export function createSessionService(options: SessionServiceOptions) {
     return options.botOwnerOf !== undefined && (await options.botOwnerOf(userId)) === caller.userId
   }
 
+  const endedListeners: ((sessionIds: string[]) => void)[] = []
+  function announceEnded(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return
+    for (const listener of endedListeners) {
+      try {
+        listener(sessionIds)
+      } catch (err) {
+        log.warn({ err }, 'session-ended listener failed')
+      }
+    }
+  }
+
   function forget(predicate: (s: AuthSession) => boolean): void {
     for (const [token, entry] of cache) if (predicate(entry.session)) cache.delete(token)
   }
@@ -144,15 +156,23 @@ export function createSessionService(options: SessionServiceOptions) {
       return session
     },
 
+    /** Called with the ids of sessions that just ended, e.g. to close their WebSockets. */
+    onSessionsEnded(listener: (sessionIds: string[]) => void): void {
+      endedListeners.push(listener)
+    },
+
     async logout(session: AuthSession): Promise<void> {
       cache.delete(session.token)
       if (session.kind === 'session') await store.deleteSession(session.id)
+      announceEnded([session.id])
     },
 
-    /** Ends every session of a user (deactivation, password change, role change). */
+    /** Ends every session of a user, personal access tokens' included (deactivation, password change). */
     async revokeAllForUser(userId: string): Promise<void> {
       forget((s) => s.userId === userId)
+      const ended = [...(await store.sessionIdsOfUser(userId)), ...(await store.tokensOfUser(userId, 0, 10_000)).map((t) => t.id)]
       await store.deleteSessionsOfUser(userId)
+      announceEnded(ended)
     },
 
     /** Drops cached sessions of a user so role changes apply at once. */
@@ -195,6 +215,7 @@ export function createSessionService(options: SessionServiceOptions) {
       forget((s) => s.id === token.id)
       if (state === 'revoke') await store.deleteToken(token.id)
       else await store.setTokenActive(token.id, state === 'enable')
+      if (state !== 'enable') announceEnded([token.id])
     },
   }
 }

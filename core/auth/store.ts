@@ -20,6 +20,9 @@ export function createAuthStore(db: Database) {
     async deleteSession(id: string): Promise<void> {
       await db.prisma.session.deleteMany({ where: { id } })
     },
+    async sessionIdsOfUser(userId: string): Promise<string[]> {
+      return (await db.prisma.session.findMany({ where: { userId }, select: { id: true } })).map((s) => s.id)
+    },
     async deleteSessionsOfUser(userId: string): Promise<void> {
       await db.prisma.session.deleteMany({ where: { userId } })
     },

@@ -1,6 +1,7 @@
 // Session lifetime, login limiting and token transport, as an operator configures them.
 import { expect } from 'chai'
 import fs from 'node:fs/promises'
+import WebSocket from 'ws'
 import { startServer, type BridgeheadServer } from '../../../core/main.ts'
 import { createPgliteDataDir } from '../../helpers/database.ts'
 
@@ -97,5 +98,19 @@ describe('sessions and login limits', function () {
     expect(changed.status).to.equal(200)
     expect((await call('GET', '/users/me', { token })).status).to.equal(401)
     expect((await call('POST', '/users/login', { body: { login_id: 'rotating', password: 'password456' } })).status).to.equal(200)
+  })
+
+  it('closes the WebSocket of a session that logs out', async () => {
+    const token = await signUp('leaver')
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/v4/websocket`, { headers: { Authorization: `Bearer ${token}` } })
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (raw) => {
+        if ((JSON.parse(String(raw)) as { event?: string }).event === 'hello') resolve()
+      })
+      socket.on('error', reject)
+    })
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)))
+    expect((await call('POST', '/users/logout', { token })).status).to.equal(200)
+    expect(await closed).to.equal(1008)
   })
 })
