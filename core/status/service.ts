@@ -67,9 +67,9 @@ export function createStatusService(options: StatusServiceOptions) {
       await bus.publish({
         type: 'status.changed',
         payload: { userId: saved.userId, status: saved.status, manual: saved.manual },
-        // Mattermost addresses status_change to the user alone (other clients poll statuses); we
-        // also tell everyone connected, as statuses are readable by any user anyway.
-        ws: { event: 'status_change', data: { status: saved.status, user_id: saved.userId }, audience: { all: true } },
+        // As Mattermost: to the user alone (their other clients); others poll get_statuses_by_ids,
+        // so presence never reaches users who share no team or channel with them.
+        ws: { event: 'status_change', data: { status: saved.status, user_id: saved.userId }, audience: { userId: saved.userId } },
       })
     }
     return saved
