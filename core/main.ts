@@ -28,6 +28,7 @@ import { createStatusService, STATUS_ACTIONS } from './status/service.ts'
 import { createBotStore } from './bots/store.ts'
 import { createBotService } from './bots/service.ts'
 import { createHttpApp } from './http/app.ts'
+import { startIdleCollector } from './idle-gc.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
@@ -195,8 +196,10 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
+  const idle = startIdleCollector({ idleMs: 3000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes] })
   const server = http.createServer(app)
+  server.on('request', () => idle.touch())
   server.keepAliveTimeout = 65_000
   hub.attach(server)
   await new Promise<void>((resolve, reject) => {
@@ -217,6 +220,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         server.closeIdleConnections()
         // Sockets closing at shutdown are not users going offline (start-up resets presence).
         await statuses.stop()
+        idle.stop()
         await hub!.close()
         // Requests in flight get a few seconds to finish before their sockets are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 5000)
