@@ -416,8 +416,10 @@ export function createChannelService(options: ChannelServiceOptions) {
         await postSystem({ channelId, userId, type: 'system_leave_channel', message: `${target?.username ?? ''} left the channel.`, props: { username: target?.username ?? '' } })
       } else {
         const remover = await users.getById(session.userId)
-        await postSystem({ channelId, userId: session.userId, type: 'system_remove_from_channel', message: `${target?.username ?? ''} was removed from the channel.`, props: { removedUserId: userId, removedUsername: target?.username ?? '' } })
-        void remover
+        await postSystem({
+          channelId, userId: session.userId, type: 'system_remove_from_channel', message: `${target?.username ?? ''} was removed from the channel.`,
+          props: { userId: session.userId, username: remover?.username ?? '', removedUserId: userId, removedUsername: target?.username ?? '' },
+        })
       }
       await withTransaction(db, (tx) => store.deleteMember(tx, channelId, userId))
       await bus.publish({

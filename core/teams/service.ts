@@ -161,13 +161,19 @@ export function createTeamService(options: TeamServiceOptions) {
      * @throws AppError 403 unless self, team admin or system admin.
      */
     async removeMember(session: AuthSession, teamId: string, userId: string): Promise<void> {
-      const team = await requireTeam(teamId)
-      if (userId !== session.userId && !(await isTeamAdmin(session, teamId))) throw forbidden(`removing ${userId} from team ${teamId}`)
+      await requireTeam(teamId)
+      const self = userId === session.userId
+      if (!self && !(await isTeamAdmin(session, teamId))) throw forbidden(`removing ${userId} from team ${teamId}`)
       if (!(await membership(teamId, userId))) throw notFound('team_member', `${teamId}/${userId}`, 'app.team.get_member.missing.app_error')
       const user = await users.getById(userId)
       const townSquare = await channelStore.getByName(teamId, 'town-square')
       if (townSquare) {
-        await postSystem({ channelId: townSquare.id, userId, type: userId === session.userId ? 'system_leave_team' : 'system_remove_from_team', message: `${user?.username ?? ''} left the team.`, props: { username: user?.username ?? '' } })
+        const username = user?.username ?? ''
+        await postSystem(
+          self
+            ? { channelId: townSquare.id, userId, type: 'system_leave_team', message: `${username} left the team.`, props: { username } }
+            : { channelId: townSquare.id, userId: session.userId, type: 'system_remove_from_team', message: `${username} was removed from the team.`, props: { removedUserId: userId, removedUsername: username } },
+        )
       }
       const channelIds = await withTransaction(db, async (tx) => {
         await store.markMemberDeleted(tx, teamId, userId, nowMillis())
@@ -178,7 +184,6 @@ export function createTeamService(options: TeamServiceOptions) {
       for (const channelId of channelIds) {
         await bus.publish({ type: 'channel.member_removed', payload: { channelId, userId, removerId: session.userId }, ws: { event: 'user_removed', data: { user_id: userId, remover_id: session.userId }, audience: { channelId } } })
       }
-      void team
     },
 
     /**

@@ -1,5 +1,5 @@
 /** /users routes: sign-up, login/logout, profiles, listing, search, autocomplete, roles, activation. */
-import type { Request, Response, Router } from 'express'
+import type { Response, Router } from 'express'
 import { z } from 'zod'
 import { AppError, invalidParam, invalidUrlParam } from '../../errors.ts'
 import type { AuthSession } from '../../auth/session-types.ts'
@@ -68,14 +68,13 @@ function sendUsers(res: Response, session: AuthSession, users: UserRecord[]): vo
   sendJson(res, 200, users.map((u) => presentUser(u, viewerOf(session))))
 }
 
-function setLoginCookies(req: Request, res: Response, deps: ApiDeps, token: string, userId: string, csrf: string): void {
+function setLoginCookies(res: Response, deps: ApiDeps, token: string, userId: string, csrf: string): void {
   const maxAge = deps.config.sessionLengthHours * 3600
   const secure = deps.config.siteUrl.startsWith('https:') ? '; Secure' : ''
   const base = `Path=/; Max-Age=${maxAge}; SameSite=Lax${secure}`
   res.append('Set-Cookie', `MMAUTHTOKEN=${token}; ${base}; HttpOnly`)
   res.append('Set-Cookie', `MMUSERID=${userId}; ${base}`)
   res.append('Set-Cookie', `MMCSRF=${csrf}; ${base}`)
-  void req
 }
 
 export function userRoutes(router: Router, deps: ApiDeps): void {
@@ -97,7 +96,7 @@ export function userRoutes(router: Router, deps: ApiDeps): void {
       const { user, session } = await sessions.login(input.login_id, input.password, input.device_id ?? input.deviceId ?? '')
       res.setHeader('Token', session.token)
       if (req.headers['x-requested-with'] === 'XMLHttpRequest') {
-        setLoginCookies(req, res, deps, session.token, user.id, session.props.csrf ?? '')
+        setLoginCookies(res, deps, session.token, user.id, session.props.csrf ?? '')
       }
       sendJson(res, 200, presentUser(user, { userId: user.id, isSystemAdmin: user.roles.includes('system_admin') }))
     },
