@@ -81,6 +81,42 @@ function canonicalJson(text: string): string {
   return JSON.stringify(JSON.parse(text))
 }
 
+interface UnsupportedField {
+  name: string
+  column: string
+  type: string
+  optional: boolean
+  generated?: string
+}
+
+/**
+ * `Unsupported("…")` fields, which the DMMF leaves out, read from the schema text by model. A
+ * column PostgreSQL computes carries `/// generated: <expr>` with the expression as pg_get_expr prints it.
+ */
+function unsupportedFields(schema: string): Map<string, UnsupportedField[]> {
+  const byModel = new Map<string, UnsupportedField[]>()
+  let model = ''
+  for (const line of schema.split('\n')) {
+    const start = /^model (\w+) \{/.exec(line)
+    if (start) model = start[1]!
+    const field = /^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?(.*)$/.exec(line)
+    if (!field || !model) continue
+    const rest = field[4]!
+    const list = byModel.get(model) ?? []
+    list.push({
+      name: field[1]!,
+      column: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? field[1]!,
+      type: field[2]!,
+      optional: field[3] === '?',
+      generated: /\/\/\/\s*generated:\s*(.+?)\s*$/.exec(rest)?.[1],
+    })
+    byModel.set(model, list)
+  }
+  return byModel
+}
+
+const INDEX_METHODS: Record<string, string> = { BTree: 'btree', Gin: 'gin', Gist: 'gist', Hash: 'hash', Brin: 'brin', SpGist: 'spgist' }
+
 function indexLine(table: string, name: string, columns: string[], kind: 'primary' | 'unique' | 'plain'): string {
   return `index ${name} on ${table} (${columns.join(', ')})${kind === 'plain' ? '' : ` ${kind}`}`
 }
@@ -88,15 +124,22 @@ function indexLine(table: string, name: string, columns: string[], kind: 'primar
 /** What schema.prisma says the database holds, one sorted line per table, column and index. */
 function expectedSchema(schema: string): string[] {
   const dmmf = readDmmf(schema)
+  const unsupported = unsupportedFields(schema)
   const lines: string[] = []
   for (const model of dmmf.datamodel.models) {
     const table = model.dbName ?? model.name
+    const extraFields = unsupported.get(model.name) ?? []
     const columnOf = (fieldName: string) => {
       const field = model.fields.find((f) => f.name === fieldName)
-      if (!field) throw new Error(`${model.name}: index names unknown field ${fieldName}`)
-      return field.dbName ?? field.name
+      if (field) return field.dbName ?? field.name
+      const other = extraFields.find((f) => f.name === fieldName)
+      if (!other) throw new Error(`${model.name}: index names unknown field ${fieldName}`)
+      return other.column
     }
     lines.push(`table ${table}`)
+    for (const field of extraFields) {
+      lines.push(`column ${table}.${field.column} ${field.type}${field.optional ? '' : ' not null'}${field.generated ? ` generated ${field.generated}` : ''}`)
+    }
     for (const field of model.fields) {
       if (field.kind === 'object') continue
       if (field.kind !== 'scalar') throw new Error(`${model.name}.${field.name}: ${field.kind} fields are not handled by the drift test yet`)
@@ -107,10 +150,12 @@ function expectedSchema(schema: string): string[] {
     for (const index of dmmf.datamodel.indexes.filter((i) => i.model === model.name)) {
       const columns = index.fields.map((f) => columnOf(f.name) + (f.sortOrder === 'desc' ? ' desc' : ''))
       const bare = index.fields.map((f) => columnOf(f.name))
-      if (index.algorithm && index.algorithm !== 'BTree') throw new Error(`${model.name}: index type ${index.algorithm} is not handled by the drift test yet`)
-      if (index.type === 'id') lines.push(indexLine(table, index.dbName ?? `${table}_pkey`, columns, 'primary'))
-      else if (index.type === 'unique') lines.push(indexLine(table, index.dbName ?? `${table}_${bare.join('_')}_key`, columns, 'unique'))
-      else if (index.type === 'normal') lines.push(indexLine(table, index.dbName ?? `${table}_${bare.join('_')}_idx`, columns, 'plain'))
+      const method = INDEX_METHODS[index.algorithm ?? 'BTree']
+      if (!method) throw new Error(`${model.name}: index type ${index.algorithm} is not handled by the drift test yet`)
+      const using = method === 'btree' ? '' : ` using ${method}`
+      if (index.type === 'id') lines.push(indexLine(table, index.dbName ?? `${table}_pkey`, columns, 'primary') + using)
+      else if (index.type === 'unique') lines.push(indexLine(table, index.dbName ?? `${table}_${bare.join('_')}_key`, columns, 'unique') + using)
+      else if (index.type === 'normal') lines.push(indexLine(table, index.dbName ?? `${table}_${bare.join('_')}_idx`, columns, 'plain') + using)
       else throw new Error(`${model.name}: ${index.type} indexes are not handled by the drift test yet`)
     }
   }
@@ -142,12 +187,15 @@ async function actualSchema(db: Database): Promise<string[]> {
   )
   for (const column of columns) {
     let line = `column ${column.table}.${column.name} ${column.type}${column.not_null ? ' not null' : ''}`
-    if (column.default_expr !== null) {
+    if (column.extra === 's') {
+      // A stored generated column: its "default" is the expression, which cannot be evaluated alone.
+      line += ` generated ${column.default_expr}`
+    } else if (column.default_expr !== null) {
       // Evaluated rather than compared as text: '{}'::jsonb and '{}' are the same default.
       const [value] = await query<{ v: string }>(db, `SELECT (${column.default_expr})::text AS v`)
       line += ` default ${JSON.stringify(column.type === 'jsonb' ? canonicalJson(value!.v) : value!.v)}`
     }
-    if (column.extra) line += ` identity/generated ${column.extra}`
+    if (column.extra && column.extra !== 's') line += ` identity/generated ${column.extra}`
     lines.push(line)
   }
 
@@ -240,6 +288,21 @@ for (const kind of BACKENDS) {
       expect(drift(expectedSchema(changed), await actualSchema(test.db))).to.deep.equal({
         onlyInSchema: ['column teams.scheme_id character varying(26)', 'index posts_type_idx on posts (type)'],
         onlyInDatabase: [],
+      })
+    })
+
+    it('reports a generated column whose expression or index method differs from schema.prisma', async () => {
+      const changed = schema.replace("to_tsvector('simple'::regconfig", "to_tsvector('english'::regconfig").replace('@@index([messageTsv], type: Gin)', '@@index([messageTsv], type: Gist)')
+      expect(changed).to.not.equal(schema)
+      expect(drift(expectedSchema(changed), await actualSchema(test.db))).to.deep.equal({
+        onlyInSchema: [
+          "column posts.message_tsv tsvector generated to_tsvector('english'::regconfig, (message)::text)",
+          'index posts_message_tsv_idx on posts (message_tsv) using gist',
+        ],
+        onlyInDatabase: [
+          "column posts.message_tsv tsvector generated to_tsvector('simple'::regconfig, (message)::text)",
+          'index posts_message_tsv_idx on posts (message_tsv) using gin',
+        ],
       })
     })
 
