@@ -25,6 +25,17 @@ export interface Config {
   developerMode: boolean
   /** PGlite shared_buffers; small by default to keep the embedded server light. */
   pgliteSharedBuffers: string
+  /** Largest uploaded file, bytes (Mattermost's MaxFileSize). */
+  maxFileSize: number
+  /** Set: files go to this S3 bucket instead of `dataDir/files`. */
+  s3Bucket: string | undefined
+  /** S3-compatible server URL; unset means AWS. */
+  s3Endpoint: string | undefined
+  s3Region: string
+  s3AccessKeyId: string | undefined
+  s3SecretAccessKey: string | undefined
+  /** Address objects as `endpoint/bucket/key` (MinIO and most self-hosted servers). */
+  s3PathStyle: boolean
 }
 
 interface Setting<K extends keyof Config> {
@@ -133,7 +144,33 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
       return raw
     },
   },
+  { key: 'maxFileSize', env: 'MAX_FILE_SIZE', doc: 'largest uploaded file, bytes', parse: integer(1, 2 ** 40, 104857600) },
+  { key: 's3Bucket', env: 'S3_BUCKET', doc: 'store files in this S3 bucket instead of DATA_DIR/files', parse: optionalText },
+  {
+    key: 's3Endpoint',
+    env: 'S3_ENDPOINT',
+    doc: 'S3-compatible server URL, e.g. http://127.0.0.1:9000; unset for AWS',
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return undefined
+      let url: URL
+      try {
+        url = new URL(raw)
+      } catch {
+        throw new SettingError(`must be an http(s) URL, got "${redactUrl(raw)}"`)
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(`must be an http(s) URL, got "${url.protocol}//…"`)
+      return raw
+    },
+  },
+  { key: 's3Region', env: 'S3_REGION', doc: 'S3 region', parse: (raw) => raw || 'us-east-1' },
+  { key: 's3AccessKeyId', env: 'S3_ACCESS_KEY_ID', doc: 'S3 access key id (needed with S3_BUCKET)', parse: optionalText },
+  { key: 's3SecretAccessKey', env: 'S3_SECRET_ACCESS_KEY', doc: 'S3 secret access key (needed with S3_BUCKET)', parse: optionalText },
+  { key: 's3PathStyle', env: 'S3_PATH_STYLE', doc: 'path-style S3 URLs (endpoint/bucket/key), as MinIO needs', parse: boolean(false) },
 ]
+
+function optionalText(raw: string | undefined): string | undefined {
+  return raw === undefined || raw === '' ? undefined : raw
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -156,6 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       if (!(err instanceof SettingError)) throw err
       problems.push(`${setting.env} ${err.message} (${setting.doc})`)
     }
+  }
+  if (config.s3Bucket && (!config.s3AccessKeyId || !config.s3SecretAccessKey)) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set when S3_BUCKET is')
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return { ...(config as Config), ...overrides }

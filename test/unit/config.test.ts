@@ -46,4 +46,27 @@ describe('configuration', () => {
   it('strips a trailing slash from SITE_URL', () => {
     expect(loadConfig({ SITE_URL: 'https://chat.example.com/' }).siteUrl).to.equal('https://chat.example.com')
   })
+
+  it('keeps files on local disk with a 100 MiB upload limit when no S3 variable is set', () => {
+    const config = loadConfig({})
+    expect(config.s3Bucket).to.equal(undefined)
+    expect(config.maxFileSize).to.equal(104857600)
+  })
+
+  it('reads the S3 settings, path style and MAX_FILE_SIZE', () => {
+    const config = loadConfig({
+      S3_BUCKET: 'files', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'secret', S3_PATH_STYLE: 'true', MAX_FILE_SIZE: '1000',
+    })
+    expect(config).to.include({ s3Bucket: 'files', s3Endpoint: 'http://127.0.0.1:9000', s3Region: 'eu-west-1', s3PathStyle: true, maxFileSize: 1000 })
+  })
+
+  it('asks for both S3 keys when S3_BUCKET is set, without echoing a secret', () => {
+    const problems = problemsOf({ S3_BUCKET: 'files', S3_SECRET_ACCESS_KEY: 'hunter2' })
+    expect(problems).to.deep.equal(['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set when S3_BUCKET is'])
+  })
+
+  it('refuses an S3_ENDPOINT that is not an http(s) URL', () => {
+    expect(problemsOf({ S3_ENDPOINT: 'ftp://files.example.com' })[0]).to.match(/^S3_ENDPOINT must be an http\(s\) URL/)
+  })
 })
