@@ -27,6 +27,8 @@ import { createStatusStore } from './status/store.ts'
 import { createStatusService, STATUS_ACTIONS } from './status/service.ts'
 import { createBotStore } from './bots/store.ts'
 import { createBotService } from './bots/service.ts'
+import { createSearchStore } from './search/store.ts'
+import { createSearchService } from './search/service.ts'
 import { createHttpApp } from './http/app.ts'
 import { startIdleCollector } from './idle-gc.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
@@ -35,6 +37,7 @@ import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
 import { statusRoutes } from './http/api4/status.ts'
 import { botRoutes } from './http/api4/bots.ts'
+import { searchRoutes } from './http/api4/search.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -149,6 +152,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     db, store: botStore, users: userStore, bus, enableBotAccountCreation: config.enableBotAccountCreation,
     onDeactivated: (userId) => sessions.revokeAllForUser(userId),
   })
+  const search = createSearchService({ store: createSearchStore(db), posts, postStore, teams: teamStore, users: userStore })
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),
@@ -185,7 +189,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, search,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -197,7 +201,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes] })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())
   server.keepAliveTimeout = 65_000
