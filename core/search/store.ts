@@ -1,20 +1,15 @@
 /** The post search SQL: full-text match on posts.message_tsv (GIN), hashtags, and the filters, limited to the searcher's channels. */
 import { query, type Database } from '../db/index.ts'
-import type { SearchText } from './parse-terms.ts'
+import type { ParsedSearch, SearchText } from './parse-terms.ts'
 
-export interface PostSearchQuery {
+/** The parsed words, tags and authors as they are; channels and dates resolved by the service. */
+export interface PostSearchQuery extends Pick<ParsedSearch, 'terms' | 'hashtags' | 'excludedTerms' | 'excludedHashtags' | 'fromUsers' | 'excludedUsers'> {
   userId: string
   /** Only channels of this team (plus DMs/GMs); undefined = every channel of the user. */
   teamId?: string
   includeDeletedChannels: boolean
-  terms: SearchText[]
-  hashtags: string[]
   /** OR instead of AND between terms and hashtags. */
   orTerms: boolean
-  excludedTerms: SearchText[]
-  excludedHashtags: string[]
-  fromUsers: string[]
-  excludedUsers: string[]
   /** Channel names (DM/GM names already resolved). */
   inChannels: string[]
   excludedChannels: string[]

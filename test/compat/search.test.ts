@@ -233,6 +233,12 @@ forEachBackend((backend) => {
       expect((res.json as { id: string }).id).to.equal('api.post.search_posts.invalid_body.app_error')
     })
 
+    it('rejects a body that is not JSON with 400 api.post.search_posts.invalid_body.app_error', async () => {
+      const res = await rawRequest(ctx.server.url, `/api/v4/teams/${world.team.id}/posts/search`, { token: alice.token, rawBody: '{"terms": "x"', headers: { 'Content-Type': 'application/json' } })
+      expect(res.status).to.equal(400)
+      expect((res.json as { id: string }).id).to.equal('api.post.search_posts.invalid_body.app_error')
+    })
+
     it('answers odd input with results or an empty list, never an error', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()

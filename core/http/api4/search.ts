@@ -1,5 +1,5 @@
 /** Post search routes: POST /teams/{team_id}/posts/search and POST /posts/search (all the caller's teams). */
-import type { Request, Response, Router } from 'express'
+import type { ErrorRequestHandler, Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { AppError } from '../../errors.ts'
 import { requireSession } from '../context.ts'
@@ -18,6 +18,14 @@ const searchBody = z.object({
   per_page: z.number().int().optional(),
 })
 
+const invalidSearchBody = (detailed: string) =>
+  new AppError('api.post.search_posts.invalid_body.app_error', 'Unable to parse the search request body.', 400, { detailed })
+
+/** Mattermost answers unparsable JSON on search with the search's own error id, not the generic body one. */
+const unparsableSearchBody: ErrorRequestHandler = (err: { type?: string; message?: string }, _req, _res, next) => {
+  next(err?.type === 'entity.parse.failed' ? invalidSearchBody(err.message ?? '') : err)
+}
+
 export function searchRoutes(router: Router, deps: ApiDeps): void {
   const { search } = deps
 
@@ -25,8 +33,7 @@ export function searchRoutes(router: Router, deps: ApiDeps): void {
     const session = requireSession(req)
     const parsed = searchBody.safeParse(req.body ?? {})
     if (!parsed.success || parsed.data.terms.includes('\u0000')) {
-      const issue = parsed.success ? 'terms: must not contain NUL' : `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`
-      throw new AppError('api.post.search_posts.invalid_body.app_error', 'Unable to parse the search request body.', 400, { detailed: issue })
+      throw invalidSearchBody(parsed.success ? 'terms: must not contain NUL' : `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
     }
     const body = parsed.data
     const perPage = body.per_page === undefined || body.per_page <= 0 ? 60 : Math.min(body.per_page, MAX_PER_PAGE)
@@ -42,6 +49,7 @@ export function searchRoutes(router: Router, deps: ApiDeps): void {
     sendJson(res, 200, result)
   }
 
+  router.use(['/teams/:team_id/posts/search', '/posts/search'], unparsableSearchBody)
   router.post('/teams/:team_id/posts/search', async (req, res) => handle(req, res, idParam(req, 'team_id')))
   router.post('/posts/search', async (req, res) => handle(req, res, undefined))
 }
