@@ -37,6 +37,10 @@ import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
 import { statusRoutes } from './http/api4/status.ts'
 import { botRoutes } from './http/api4/bots.ts'
+import { fileRoutes } from './http/api4/files.ts'
+import { createFileStore } from './files/store.ts'
+import { createFileService } from './files/service.ts'
+import { openFileStorage } from './files/storage/index.ts'
 import { searchRoutes } from './http/api4/search.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
@@ -69,7 +73,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
       EnableUserCreation: 'true',
       NoAccounts: String(await noAccounts()),
       EnableCustomEmoji: 'false',
-      EnableFileAttachments: 'false',
+      EnableFileAttachments: 'true',
       MaxPostSize: '16383',
       CollapsedThreads: 'default_off',
       TeammateNameDisplay: 'username',
@@ -79,7 +83,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
     if (!authenticated) return base
     return {
       ...base,
-      MaxFileSize: '104857600',
+      MaxFileSize: String(config.maxFileSize),
       EnableCommands: 'false',
       EnableIncomingWebhooks: 'false',
       EnableOutgoingWebhooks: 'false',
@@ -120,6 +124,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const preferenceStore = createPreferenceStore(db)
   const statusStore = createStatusStore(db)
   const botStore = createBotStore(db)
+  const fileStore = createFileStore(db)
 
   const sessions = createSessionService({
     store: authStore, users: userStore, log,
@@ -188,8 +193,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
 
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
+  const files = createFileService({ store: fileStore, storage: openFileStorage(config), channels, log: log.child({ component: 'files' }), maxFileSize: config.maxFileSize })
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, search,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, search,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -201,7 +207,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes] })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())
   server.keepAliveTimeout = 65_000

@@ -10,6 +10,7 @@ import { userRoutes } from './api4/users.ts'
 import { teamRoutes } from './api4/teams.ts'
 import { channelRoutes } from './api4/channels.ts'
 import { postRoutes } from './api4/posts.ts'
+import { isUploadRequest } from './api4/files.ts'
 
 /** Adds routes of a module that plugs in later (reactions, threads, webhooks…). */
 export type RouteModule = (router: Router, deps: ApiDeps) => void
@@ -22,8 +23,9 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
   app.use(requestContext({ log: deps.log, versionId: options.versionId }))
 
   const api = Router()
-  // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default).
-  api.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: () => true }))
+  // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default);
+  // file uploads (multipart or raw bytes) are streamed by their own route instead.
+  api.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: (req) => !isUploadRequest(req as express.Request) }))
   api.use(rejectNulInUrl)
   api.use(authenticate((token) => deps.sessions.resolve(token)))
   for (const register of [systemRoutes, userRoutes, teamRoutes, channelRoutes, postRoutes, ...(options.extraRoutes ?? [])]) {

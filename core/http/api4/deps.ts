@@ -10,6 +10,7 @@ import type { ThreadService } from '../../threads/service.ts'
 import type { PreferenceService } from '../../preferences/service.ts'
 import type { StatusService } from '../../status/service.ts'
 import type { BotService } from '../../bots/service.ts'
+import type { FileService } from '../../files/service.ts'
 import type { SearchService } from '../../search/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
@@ -30,6 +31,7 @@ export interface ApiDeps {
   preferences: PreferenceService
   statuses: StatusService
   bots: BotService
+  files: FileService
   search: SearchService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>

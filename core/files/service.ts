@@ -1,0 +1,131 @@
+/** Files: upload (store the bytes and their FileInfo, with image previews), read access and downloads. */
+import type { Readable } from 'node:stream'
+import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
+import { newId } from '../ids.ts'
+import { nowMillis } from '../clock.ts'
+import type { Logger } from '../log.ts'
+import type { AuthSession } from '../auth/session-types.ts'
+import type { ChannelService } from '../channels/service.ts'
+import type { ChannelRecord } from '../channels/store.ts'
+import { StorageNotFoundError, type FileStorage } from './storage/index.ts'
+import type { FileInfoRecord, FileStore } from './store.ts'
+import { extensionOf, sanitizeFileName, sniffMimeType } from './names.ts'
+import { isPreviewable, renderImage } from './images.ts'
+
+export interface FileServiceOptions {
+  store: FileStore
+  storage: FileStorage
+  channels: ChannelService
+  log: Logger
+  maxFileSize: number
+}
+
+export type FileRendition = 'file' | 'thumbnail' | 'preview'
+
+/** 413 for a file over MAX_FILE_SIZE (api4/file.go). */
+export function fileTooLarge(name: string, limit: number): AppError {
+  return new AppError('api.file.upload_file.too_large_detailed.app_error', `Unable to upload file ${name}. File exceeds the maximum allowed ${limit} bytes.`, 413, {
+    context: { limit },
+  })
+}
+
+function datePrefix(at: number): string {
+  return new Date(at).toISOString().slice(0, 10).replace(/-/g, '')
+}
+
+export function createFileService(options: FileServiceOptions) {
+  const { store, storage, channels, log, maxFileSize } = options
+
+  async function canReadFile(session: AuthSession, file: FileInfoRecord): Promise<boolean> {
+    if (file.userId === session.userId) return true
+    const channel = await channels.getCached(file.channelId).catch(() => null)
+    return channel !== null && (await channels.canRead(session, channel))
+  }
+
+  return {
+    maxFileSize,
+
+    /**
+     * The channel the caller may upload to (Mattermost: upload_file on the channel = membership).
+     * @throws AppError 400 for a malformed id, 403 for an unknown channel or a non-member.
+     */
+    async uploadChannel(session: AuthSession, channelId: string | undefined): Promise<ChannelRecord> {
+      if (!channelId || !/^[a-z0-9]{26}$/.test(channelId)) throw invalidParam('channel_id')
+      // Checked before existence, as Mattermost: an unknown channel is a 403.
+      const channel = await channels.getCached(channelId).catch((err: unknown) => {
+        throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${channelId}`) : err
+      })
+      const members = await channels.memberIdsCached(channel.id)
+      if (!members.has(session.userId) && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
+      if (channel.deleteAt > 0) {
+        throw new AppError('api.file.upload_file.read_only_channel.app_error', 'Can not upload files to an archived channel.', 400, { context: { channelId } })
+      }
+      return channel
+    },
+
+    /**
+     * Stores one uploaded file and its FileInfo.
+     * @throws AppError 400 for an unusable name, 413 over the size limit.
+     */
+    async upload(session: AuthSession, channel: ChannelRecord, input: { name: string; data: Buffer }): Promise<FileInfoRecord> {
+      const name = sanitizeFileName(input.name)
+      if (!name) throw invalidParam('filename', 'the file name is empty once directories and control characters are removed')
+      if (input.data.length > maxFileSize) throw fileTooLarge(name, maxFileSize)
+      const extension = extensionOf(name)
+      const mimeType = await sniffMimeType(input.data, extension)
+      const id = newId()
+      const now = nowMillis()
+      const dir = `data/${datePrefix(now)}/teams/${channel.teamId || 'noteam'}/channels/${channel.id}/users/${session.userId}/${id}`
+      const file: FileInfoRecord = {
+        id, userId: session.userId, postId: '', channelId: channel.id, createAt: now, updateAt: now, deleteAt: 0,
+        path: `${dir}/${name}`, thumbnailPath: '', previewPath: '', name, extension, size: input.data.length, mimeType,
+        width: 0, height: 0, hasPreviewImage: false, miniPreview: null, content: null,
+      }
+      await storage.put(file.path, input.data, { contentType: mimeType })
+      if (isPreviewable(mimeType)) {
+        const image = await renderImage(input.data, (err) => log.info({ fileId: id, mimeType, err: (err as Error).message }, 'image stored without previews'))
+        if (image) {
+          const base = name.slice(0, name.length - (extension ? extension.length + 1 : 0)) || 'image'
+          file.thumbnailPath = `${dir}/${base}_thumb.jpg`
+          file.previewPath = `${dir}/${base}_preview.jpg`
+          await storage.put(file.thumbnailPath, image.thumbnail, { contentType: 'image/jpeg' })
+          await storage.put(file.previewPath, image.preview, { contentType: 'image/jpeg' })
+          Object.assign(file, { width: image.width, height: image.height, hasPreviewImage: true, miniPreview: image.miniPreview })
+        }
+      }
+      return store.insert(file)
+    },
+
+    /**
+     * A live file the caller may read: its uploader, or anyone who may read its channel.
+     * @throws AppError 400 for a malformed id, 404 for an unknown or deleted file, 403 otherwise.
+     */
+    async get(session: AuthSession, id: string): Promise<FileInfoRecord> {
+      const file = await store.getById(id)
+      if (!file || file.deleteAt > 0) throw notFound('file_info', id, 'app.file_info.get.app_error')
+      if (!(await canReadFile(session, file))) throw forbidden(`no read access to file ${id}`)
+      return file
+    },
+
+    /**
+     * The bytes of the file or one of its renditions.
+     * @throws AppError 400 when the file has no thumbnail or preview, 404 when its bytes are missing.
+     */
+    async open(file: FileInfoRecord, rendition: FileRendition): Promise<Readable> {
+      const key = rendition === 'file' ? file.path : rendition === 'thumbnail' ? file.thumbnailPath : file.previewPath
+      if (!key) {
+        throw rendition === 'thumbnail'
+          ? new AppError('api.file.get_file_thumbnail.no_thumbnail.app_error', 'File doesn\'t have a thumbnail image.', 400, { context: { fileId: file.id } })
+          : new AppError('api.file.get_file_preview.no_preview.app_error', 'File doesn\'t have a preview image.', 400, { context: { fileId: file.id } })
+      }
+      try {
+        return await storage.get(key)
+      } catch (err) {
+        if (err instanceof StorageNotFoundError) throw new AppError('api.file.no_file.app_error', 'Unable to find the file.', 404, { context: { fileId: file.id }, cause: err })
+        throw err
+      }
+    },
+  }
+}
+
+export type FileService = ReturnType<typeof createFileService>

@@ -1,0 +1,99 @@
+/** /files routes: upload (multipart or raw body), download, info, thumbnail and preview (api4/file.go). */
+import type { Request, Response, Router } from 'express'
+import { pipeline } from 'node:stream/promises'
+import { invalidParam } from '../../errors.ts'
+import type { FileInfoRecord } from '../../files/store.ts'
+import type { FileRendition } from '../../files/service.ts'
+import { fileTooLarge } from '../../files/service.ts'
+import { presentFileInfo } from '../../present/file-info.ts'
+import { getContext, requireSession } from '../context.ts'
+import { sendJson } from '../respond.ts'
+import { idParam, queryBool, queryString } from '../validate.ts'
+import type { ApiDeps } from './deps.ts'
+import { readLimited, readMultipart } from './upload-body.ts'
+
+/** Shown inline by Mattermost (web/handlers.go MediaContentTypes); everything else downloads. */
+const INLINE_TYPES = ['image/jpeg', 'image/png', 'image/bmp', 'image/gif', 'image/tiff', 'video/avi', 'video/mpeg', 'video/mp4', 'audio/mpeg', 'audio/wav']
+/** Served as text/plain so a browser never runs them (Mattermost's UnsafeContentTypes). */
+const UNSAFE_TYPES = ['application/javascript', 'application/ecmascript', 'text/javascript', 'text/ecmascript', 'application/x-javascript', 'text/html', 'image/svg+xml', 'application/xhtml+xml', 'text/xml', 'application/xml']
+
+/** The upload route reads its own body; express.json must leave it alone. */
+export function isUploadRequest(req: Request): boolean {
+  return req.method === 'POST' && /^\/files\/?(\?|$)/.test(req.url)
+}
+
+/** `attachment`/`inline` with an ASCII fallback name and the exact UTF-8 name, safe from header injection. */
+export function contentDisposition(kind: 'attachment' | 'inline', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, '_')
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
+
+export function fileRoutes(router: Router, deps: ApiDeps): void {
+  const { files } = deps
+
+  router.post('/files', async (req, res) => {
+    const session = requireSession(req)
+    const limit = files.maxFileSize
+    const queryChannelId = queryString(req, 'channel_id')
+    const declared = Number(req.headers['content-length'] ?? NaN)
+    if (declared > limit) {
+      // Mattermost refuses by Content-Length before reading anything.
+      res.setHeader('Connection', 'close')
+      req.resume()
+      throw fileTooLarge(queryString(req, 'filename') ?? 'file', limit)
+    }
+    const contentType = req.headers['content-type'] ?? ''
+    let body
+    if (/^multipart\/form-data/i.test(contentType)) {
+      body = await readMultipart(req, { limit, queryChannelId, checkChannel: (id) => files.uploadChannel(session, id) })
+    } else {
+      const channel = await files.uploadChannel(session, queryChannelId)
+      const filename = queryString(req, 'filename')
+      if (!filename) throw invalidParam('filename')
+      if (declared === 0) throw invalidParam('Content-Length')
+      const data = await readLimited(req, limit, filename)
+      if (data.length === 0) throw invalidParam('Content-Length')
+      const clientId = queryString(req, 'client_id')
+      body = { channel, parts: [{ name: filename, data }], clientIds: clientId ? [clientId] : [] }
+    }
+    const infos: FileInfoRecord[] = []
+    for (const part of body.parts) infos.push(await files.upload(session, body.channel, part))
+    getContext(req).log.debug({ fileIds: infos.map((f) => f.id), channelId: body.channel.id }, 'files uploaded')
+    sendJson(res, 201, { file_infos: infos.map(presentFileInfo), client_ids: body.clientIds })
+  })
+
+  async function sendFile(req: Request, res: Response, rendition: FileRendition): Promise<void> {
+    const session = requireSession(req)
+    const file = await files.get(session, idParam(req, 'file_id'))
+    const stream = await files.open(file, rendition)
+    let type = rendition === 'file' ? file.mimeType || 'application/octet-stream' : 'image/jpeg'
+    if (UNSAFE_TYPES.some((t) => type.startsWith(t))) type = 'text/plain'
+    const download = queryBool(req, 'download') || !INLINE_TYPES.some((t) => type.startsWith(t))
+    res.status(200)
+    res.setHeader('Content-Type', type)
+    res.setHeader('Content-Disposition', contentDisposition(download ? 'attachment' : 'inline', file.name))
+    res.setHeader('Cache-Control', 'private, max-age=86400')
+    // Never framed, never run as a page.
+    res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; sandbox")
+    if (rendition === 'file') res.setHeader('Content-Length', String(file.size))
+    try {
+      await pipeline(stream, res)
+    } catch (err) {
+      getContext(req).log.warn({ fileId: file.id, rendition, err }, 'file download interrupted')
+      res.destroy()
+    }
+  }
+
+  router.get('/files/:file_id', (req, res) => sendFile(req, res, 'file'))
+  router.get('/files/:file_id/thumbnail', (req, res) => sendFile(req, res, 'thumbnail'))
+  router.get('/files/:file_id/preview', (req, res) => sendFile(req, res, 'preview'))
+
+  router.get('/files/:file_id/info', async (req, res) => {
+    const session = requireSession(req)
+    const file = await files.get(session, idParam(req, 'file_id'))
+    res.setHeader('Cache-Control', 'max-age=2592000, private')
+    sendJson(res, 200, presentFileInfo(file))
+  })
+}

@@ -1,0 +1,116 @@
+/**
+ * Reads an upload request without express.json: multipart (Client4 `uploadFile(FormData)`) with
+ * busboy, or the raw-body variant. Bytes are counted as they arrive, so no file grows past the limit.
+ */
+import type { Request } from 'express'
+import type { Readable } from 'node:stream'
+import busboy from 'busboy'
+import { AppError } from '../../errors.ts'
+import { fileTooLarge } from '../../files/service.ts'
+
+export interface UploadedPart {
+  name: string
+  data: Buffer
+}
+
+export interface UploadBody<C> {
+  channel: C
+  parts: UploadedPart[]
+  clientIds: string[]
+}
+
+const MAX_FILES_PER_REQUEST = 20
+
+/** Collects a stream into one buffer, failing once it passes `limit` bytes (the rest is drained). */
+export async function readLimited(stream: Readable, limit: number, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length
+    if (size > limit) {
+      stream.resume()
+      throw fileTooLarge(name, limit)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+/**
+ * Parses a multipart upload. `channel_id` comes from the query or a field sent before the first
+ * file part; `checkChannel` runs once, before any file's bytes are read.
+ * @throws AppError 400 for a missing channel_id, no files or mismatched client_ids; 413 over the limit.
+ */
+export function readMultipart<C>(req: Request, options: { limit: number; queryChannelId: string | undefined; checkChannel: (id: string | undefined) => Promise<C> }): Promise<UploadBody<C>> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy
+    try {
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_REQUEST, fields: 100, fieldSize: 64 * 1024, fileSize: options.limit } })
+    } catch (err) {
+      reject(new AppError('api.file.upload_file.storage.app_error', 'Unable to read the multipart body.', 400, { detailed: (err as Error).message, cause: err }))
+      return
+    }
+    let channelId = options.queryChannelId
+    let channelCheck: Promise<C> | undefined
+    const clientIds: string[] = []
+    const tasks: Promise<UploadedPart | undefined>[] = []
+    let failure: unknown
+
+    parser.on('field', (field, value) => {
+      if (field === 'channel_id' && !channelCheck) channelId = value
+      else if (field === 'client_ids') clientIds.push(value)
+    })
+    parser.on('file', (_field, stream, info) => {
+      channelCheck ??= options.checkChannel(channelId)
+      tasks.push(
+        (async () => {
+          try {
+            await channelCheck
+            const chunks: Buffer[] = []
+            let truncated = false
+            stream.on('limit', () => {
+              truncated = true
+            })
+            for await (const chunk of stream) chunks.push(chunk as Buffer)
+            if (truncated) throw fileTooLarge(info.filename ?? 'file', options.limit)
+            return { name: info.filename ?? '', data: Buffer.concat(chunks) }
+          } catch (err) {
+            stream.resume()
+            failure ??= err
+            return undefined
+          }
+        })(),
+      )
+    })
+    parser.on('filesLimit', () => {
+      failure ??= new AppError('api.file.upload_file.too_many_files.app_error', `Unable to upload more than ${MAX_FILES_PER_REQUEST} files at once.`, 400)
+    })
+    parser.on('error', (err) => {
+      failure ??= new AppError('api.file.upload_file.storage.app_error', 'Unable to read the multipart body.', 400, { detailed: (err as Error).message, cause: err })
+      req.unpipe(parser)
+      req.resume()
+      void Promise.all(tasks).then(() => reject(failure))
+    })
+    parser.on('close', () => {
+      void Promise.all(tasks).then(async (parts) => {
+        if (failure) return reject(failure)
+        const files = parts.filter((p): p is UploadedPart => p !== undefined)
+        if (files.length === 0) {
+          // Still check the channel: a bad channel_id is the more useful error.
+          try {
+            await (channelCheck ?? options.checkChannel(channelId))
+          } catch (err) {
+            return reject(err)
+          }
+          return reject(new AppError('api.file.upload_file.incorrect_number_of_files.app_error', 'Unable to upload files. Incorrect number of files specified.', 400))
+        }
+        if (clientIds.length > 0 && clientIds.length !== files.length) {
+          return reject(new AppError('api.file.upload_file.incorrect_number_of_client_ids.app_error', `Unable to upload files. Have ${clientIds.length} client_ids for ${files.length} files.`, 400))
+        }
+        resolve({ channel: await channelCheck!, parts: files, clientIds })
+      })
+    })
+    req.pipe(parser)
+  })
+}
+
