@@ -239,6 +239,17 @@ forEachBackend((backend) => {
       expect((res.json as { id: string }).id).to.equal('api.post.search_posts.invalid_body.app_error')
     })
 
+    it('answers out-of-range numbers (page, per_page, time_zone_offset) with a list, never an error', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      await makePost(alice.client, channel.id, w)
+      for (const extra of [{ page: 2 ** 53 - 1 }, { page: -5 }, { per_page: 2 ** 53 - 1 }, { per_page: -1 }, { time_zone_offset: 1e300 }, { time_zone_offset: -1e300 }, { time_zone_offset: 1.5 }]) {
+        const result = await search(alice, `${w} on:2024-01-01`, extra)
+        expect(result.order, JSON.stringify(extra)).to.deep.equal([])
+      }
+      expect((await search(alice, w, { page: -5, per_page: 2 ** 53 - 1 })).order).to.have.length(1)
+    })
+
     it('answers odd input with results or an empty list, never an error', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()

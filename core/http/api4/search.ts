@@ -8,6 +8,10 @@ import { idParam } from '../validate.ts'
 import type { ApiDeps } from './deps.ts'
 
 const MAX_PER_PAGE = 200
+// Out-of-range numbers would overflow bigint in SQL; clamp them to what a client can mean.
+const MAX_PAGE = 100_000
+const MAX_OFFSET_SECONDS = 86_400
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value))
 
 const searchBody = z.object({
   terms: z.string(),
@@ -40,9 +44,9 @@ export function searchRoutes(router: Router, deps: ApiDeps): void {
     const result = await search.searchPosts(session, teamId, {
       terms: body.terms,
       isOrSearch: body.is_or_search ?? false,
-      timeZoneOffset: body.time_zone_offset ?? 0,
+      timeZoneOffset: Math.round(clamp(body.time_zone_offset ?? 0, -MAX_OFFSET_SECONDS, MAX_OFFSET_SECONDS)),
       includeDeletedChannels: body.include_deleted_channels ?? false,
-      page: Math.max(0, body.page ?? 0),
+      page: clamp(body.page ?? 0, 0, MAX_PAGE),
       perPage,
     })
     res.setHeader('Cache-Control', 'no-cache')
