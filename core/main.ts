@@ -140,7 +140,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const channels = createChannelService({ db, store: channelStore, teams: teamStore, users: userStore, bus })
   const teams = createTeamService({ db, store: teamStore, channels, channelStore, users: userStore, bus })
   const posts = createPostService({
-    db, store: postStore, channels, channelStore, users: userStore, reactions: reactionStore, bus,
+    db, store: postStore, channels, channelStore, users: userStore, reactions: reactionStore, files: fileStore, bus,
     isOnline: (userId) => hub?.isUserOnline(userId) ?? false,
   })
   const postSystem = async (input: Parameters<typeof posts.createSystemPost>[0]) => {

@@ -11,6 +11,7 @@ import type { ChannelService } from '../channels/service.ts'
 import type { ChannelRecord, ChannelStore } from '../channels/store.ts'
 import type { UserRecord, UserStore } from '../users/store.ts'
 import type { ReactionStore } from '../reactions/store.ts'
+import type { FileInfoRecord, FileStore } from '../files/store.ts'
 import { presentPost, presentPostList } from '../present/post.ts'
 import { createReadCache } from '../cache/read-cache.ts'
 import { parseHashtags, parseMentions } from './mentions.ts'
@@ -28,6 +29,8 @@ export interface PostServiceOptions {
   channelStore: ChannelStore
   users: UserStore
   reactions: ReactionStore
+  /** Files attached by `file_ids`. */
+  files: FileStore
   bus: EventBus
   isOnline(userId: string): boolean
 }
@@ -36,6 +39,8 @@ export interface PostServiceOptions {
 export interface CreatedPost {
   post: PostRecord
   thread: ThreadRecord | null
+  /** The files the post claimed (`metadata.files`). */
+  files?: FileInfoRecord[]
 }
 
 export interface CreatePostInput {
@@ -60,7 +65,7 @@ function checkProps(props: Record<string, unknown>): void {
 }
 
 export function createPostService(options: PostServiceOptions) {
-  const { db, store, channels, channelStore, users, reactions, bus } = options
+  const { db, store, channels, channelStore, users, reactions, files, bus } = options
 
   // Senders' names for `posted` events, without a query per post.
   const userCache = createReadCache<UserRecord | null>({ ttlMs: 60_000, maxEntries: 20_000 })
@@ -83,12 +88,13 @@ export function createPostService(options: PostServiceOptions) {
     const threadIds = [...new Set(posts.map((p) => p.rootId || p.id))]
     const threads = new Map((await store.getThreads(threadIds)).map((t) => [t.postId, t]))
     const reactionMap = await reactions.forPosts(posts.filter((p) => p.hasReactions).map((p) => p.id))
-    return { threads, reactions: reactionMap }
+    const fileMap = await files.forPosts(posts.filter((p) => p.fileIds.length > 0).map((p) => p.id))
+    return { threads, reactions: reactionMap, files: fileMap }
   }
 
   async function present(post: PostRecord): Promise<Record<string, unknown>> {
     const extras = await postsWithExtras([post])
-    return presentPost(post, { thread: extras.threads.get(post.rootId || post.id) ?? null, reactions: extras.reactions.get(post.id) })
+    return presentPost(post, { thread: extras.threads.get(post.rootId || post.id) ?? null, reactions: extras.reactions.get(post.id), files: extras.files.get(post.id) })
   }
 
   async function channelDisplayFor(channel: ChannelRecord, sender: UserRecord | null): Promise<string> {
@@ -100,14 +106,14 @@ export function createPostService(options: PostServiceOptions) {
     return channel.displayName
   }
 
-  async function publishPosted(post: PostRecord, thread: ThreadRecord | null, channel: ChannelRecord, mentioned: string[]): Promise<void> {
+  async function publishPosted(post: PostRecord, thread: ThreadRecord | null, channel: ChannelRecord, mentioned: string[], attached: FileInfoRecord[]): Promise<void> {
     const sender = await cachedUser(post.userId)
     const overridden = post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && channel.type !== 'D'
     const data: Record<string, unknown> = {
       channel_display_name: await channelDisplayFor(channel, sender),
       channel_name: channel.name,
       channel_type: channel.type,
-      post: JSON.stringify(presentPost(post, { thread })),
+      post: JSON.stringify(presentPost(post, { thread, files: attached })),
       sender_name: overridden ? String(post.props.override_username) : `@${sender?.username ?? ''}`,
       set_online: true,
       team_id: channel.teamId,
@@ -263,17 +269,21 @@ export function createPostService(options: PostServiceOptions) {
     const { mentioned, outside } = resolveMentions(channel, post, named, memberIds)
     let followers: string[] = []
     let thread: ThreadRecord | null = null
-    if (root) {
-      // A reply also changes the thread's counts and followers: one transaction for all of it.
-      ;({ followers, thread } = await withTransaction(db, async (tx) => {
+    let attached: FileInfoRecord[] = []
+    if (root || post.fileIds.length > 0) {
+      // A reply also changes the thread's counts and followers, and files are claimed with the
+      // post: one transaction for all of it.
+      ;({ followers, thread, attached } = await withTransaction(db, async (tx) => {
         await insertPostRow(tx, post, mentioned)
+        const claimed = await attachFiles(tx, post)
+        if (!root) return { followers: [], thread: null, attached: claimed }
         const f = await updateThreadOnReply(tx, root, post, mentioned, channel.teamId)
-        return { followers: f, thread: await store.getThread(root.id, tx) }
+        return { followers: f, thread: await store.getThread(root.id, tx), attached: claimed }
       }))
     } else {
       await insertPostRow(db.prisma, post, mentioned)
     }
-    await publishPosted(post, thread, channel, mentioned)
+    await publishPosted(post, thread, channel, mentioned, attached)
     if (root) await publishThreadUpdated(root.id, followers, channel.teamId)
     for (const user of outside) {
       await sendEphemeral(
@@ -283,13 +293,22 @@ export function createPostService(options: PostServiceOptions) {
         post.rootId,
       )
     }
-    return { post, thread }
+    return { post, thread, files: attached }
+  }
+
+  /** Claims the post's files; any that is not the author's own, unattached, in this channel rolls the post back. */
+  async function attachFiles(tx: DbClient, post: PostRecord): Promise<FileInfoRecord[]> {
+    if (post.fileIds.length === 0) return []
+    const claimed = await files.attachToPost(tx, post.fileIds, { postId: post.id, userId: post.userId, channelId: post.channelId, at: post.createAt })
+    if (claimed !== post.fileIds.length) throw invalidParam('file_ids', 'each file must be an unattached upload of the author in this channel')
+    const byId = new Map((await files.getByIds(post.fileIds, tx)).map((f) => [f.id, f]))
+    return post.fileIds.map((id) => byId.get(id)!).filter(Boolean)
   }
 
   return {
     requirePost,
     present,
-    presentCreated: (created: CreatedPost) => presentPost(created.post, { thread: created.thread }),
+    presentCreated: (created: CreatedPost) => presentPost(created.post, { thread: created.thread, files: created.files }),
     sendEphemeral,
 
     /**
@@ -321,8 +340,13 @@ export function createPostService(options: PostServiceOptions) {
           throw new AppError('api.post.create_post.channel_root_id.app_error', 'Invalid ChannelId for RootId parameter.', 400)
         }
       }
-      const fileIds = input.file_ids ?? []
+      const fileIds = [...new Set(input.file_ids ?? [])]
       if (fileIds.length > 10 || fileIds.some((id) => !isValidId(id))) throw invalidParam('file_ids', 'at most 10 file ids, each 26 characters')
+      if (fileIds.length > 0) {
+        const found = await files.getByIds(fileIds)
+        const usable = found.filter((f) => f.userId === session.userId && f.channelId === channel.id && f.postId === '' && f.deleteAt === 0)
+        if (usable.length !== fileIds.length) throw invalidParam('file_ids', 'each file must be an unattached upload of the author in this channel')
+      }
       const now = nowMillis()
       if (input.pending_post_id) {
         // A client retrying the same send (flaky network) must not create a duplicate.
@@ -414,6 +438,7 @@ export function createPostService(options: PostServiceOptions) {
       const now = nowMillis()
       await withTransaction(db, async (tx) => {
         await store.softDelete(tx, post, now)
+        await files.softDeleteForPosts(tx, [post.id, ...(post.rootId === '' ? await store.replyIds(tx, post.id) : [])], now)
         if (post.rootId === '') {
           await store.markThreadDeleted(tx, post.id, now)
         } else {
@@ -434,7 +459,7 @@ export function createPostService(options: PostServiceOptions) {
       const rootId = post.rootId || post.id
       const posts = await store.threadPosts(rootId)
       const extras = await postsWithExtras(posts)
-      return presentPostList({ order: [...posts].reverse(), threads: extras.threads, reactions: extras.reactions })
+      return presentPostList({ order: [...posts].reverse(), threads: extras.threads, reactions: extras.reactions, files: extras.files })
     },
 
     /** `GET /channels/{id}/posts` with page, since, before or after. */
@@ -479,7 +504,7 @@ export function createPostService(options: PostServiceOptions) {
         extra = (await store.getByIds(missingRoots)).filter((p) => p.deleteAt === 0)
       }
       const extras = await postsWithExtras([...order, ...extra])
-      return presentPostList({ order, extra, threads: extras.threads, reactions: extras.reactions, prevPostId, nextPostId, hasNext: nextPostId !== '' })
+      return presentPostList({ order, extra, threads: extras.threads, reactions: extras.reactions, files: extras.files, prevPostId, nextPostId, hasNext: nextPostId !== '' })
     },
 
     /** Posts around the user's last view of a channel (GET …/posts/unread). */
@@ -496,7 +521,7 @@ export function createPostService(options: PostServiceOptions) {
       const order = [...newer, ...older]
       const extras = await postsWithExtras(order)
       return presentPostList({
-        order, threads: extras.threads, reactions: extras.reactions,
+        order, threads: extras.threads, reactions: extras.reactions, files: extras.files,
         nextPostId: after.length > limitAfter ? after[limitAfter]!.id : '',
         prevPostId: before.length > limitBefore ? before[limitBefore]!.id : '',
         hasNext: after.length > limitAfter,
@@ -507,7 +532,7 @@ export function createPostService(options: PostServiceOptions) {
       const channel = await channels.getReadable(session, channelId)
       const posts = await store.pinned(channel.id)
       const extras = await postsWithExtras(posts)
-      return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions })
+      return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions, files: extras.files })
     },
 
     /** A PostList of the given posts, keeping only those the caller may read. */
@@ -524,7 +549,7 @@ export function createPostService(options: PostServiceOptions) {
       }
       readable.sort((a, b) => b.createAt - a.createAt)
       const extras = await postsWithExtras(readable)
-      return presentPostList({ order: readable, threads: extras.threads, reactions: extras.reactions })
+      return presentPostList({ order: readable, threads: extras.threads, reactions: extras.reactions, files: extras.files })
     },
 
     postsWithExtras,

@@ -37,6 +37,11 @@ export function createPostStore(db: Database) {
       await client.post.updateMany({ where: { OR: [{ id: post.id }, ...(post.rootId === '' ? [{ rootId: post.id }] : [])], deleteAt: 0 }, data: { deleteAt: at, updateAt: at } })
     },
 
+    /** Ids of every reply of a root (deleted or not). */
+    async replyIds(client: DbClient, rootId: string): Promise<string[]> {
+      return (await client.post.findMany({ where: { rootId }, select: { id: true } })).map((p) => p.id)
+    },
+
     /** Newest first, `offset`/`limit` paging, optionally roots only. */
     async channelPage(channelId: string, options: { offset: number; limit: number; rootsOnly: boolean; includeDeleted: boolean }): Promise<PostRecord[]> {
       const rows = await db.prisma.post.findMany({

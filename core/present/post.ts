@@ -2,10 +2,14 @@
 import type { PostRecord, ThreadRecord } from '../posts/store.ts'
 import type { ReactionRecord } from '../reactions/store.ts'
 import { presentReaction } from './reaction.ts'
+import type { FileInfoRecord } from '../files/store.ts'
+import { presentFileInfo } from './file-info.ts'
 
 export interface PostExtras {
   thread?: ThreadRecord | null
   reactions?: ReactionRecord[]
+  /** The post's live files, for `metadata.files`. */
+  files?: FileInfoRecord[]
   isFollowing?: boolean
 }
 
@@ -13,6 +17,7 @@ export function presentPost(post: PostRecord, extras: PostExtras = {}): Record<s
   const thread = extras.thread
   const metadata: Record<string, unknown> = {}
   if (extras.reactions && extras.reactions.length > 0) metadata.reactions = extras.reactions.map(presentReaction)
+  if (extras.files && extras.files.length > 0 && post.deleteAt === 0) metadata.files = extras.files.map(presentFileInfo)
   const out: Record<string, unknown> = {
     id: post.id,
     create_at: post.createAt,
@@ -46,6 +51,7 @@ export interface PostListInput {
   extra?: PostRecord[]
   threads: Map<string, ThreadRecord>
   reactions: Map<string, ReactionRecord[]>
+  files?: Map<string, FileInfoRecord[]>
   nextPostId?: string
   prevPostId?: string
   hasNext?: boolean
@@ -55,7 +61,7 @@ export function presentPostList(input: PostListInput): Record<string, unknown> {
   const posts: Record<string, unknown> = {}
   const threadOf = (p: PostRecord) => input.threads.get(p.rootId || p.id) ?? null
   for (const post of [...input.order, ...(input.extra ?? [])]) {
-    posts[post.id] = presentPost(post, { thread: threadOf(post), reactions: input.reactions.get(post.id) })
+    posts[post.id] = presentPost(post, { thread: threadOf(post), reactions: input.reactions.get(post.id), files: input.files?.get(post.id) })
   }
   const out: Record<string, unknown> = {
     order: input.order.map((p) => p.id),

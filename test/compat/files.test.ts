@@ -2,6 +2,7 @@
 import { expect } from 'chai'
 import sharp from 'sharp'
 import type { FileInfo, FileUploadResponse } from '@mattermost/types/files'
+import type { Post } from '@mattermost/types/posts'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
 import { expectAppError, expectStatus, rawRequest } from '../helpers/expect-status.ts'
 import { makeChannel, makeChannelWith, makeTeamWithMembers, makeUser, type Client, type TeamWorld, type UserSession } from '../helpers/factories.ts'
@@ -283,6 +284,71 @@ forEachBackend((backend) => {
       const outsider = await makeUser(ctx.server)
       expect((await download(ctx.server.url, outsider.token, `/api/v4/files/${info.id}`)).status).to.equal(403)
       expect((await download(ctx.server.url, bob.token, `/api/v4/files/${info.id}`)).status).to.equal(200)
+    })
+  })
+
+  describe('POST /api/v4/posts with file_ids', () => {
+    it("attaches the author's uploads and returns them in metadata.files", async () => {
+      const channel = await aliceChannel()
+      const first = await upload(alice.client, channel.id, 'one.png', await png(30, 20))
+      const second = await upload(alice.client, channel.id, 'two.txt', Buffer.from('two'))
+      const post = await alice.client.createPost({ channel_id: channel.id, message: 'with files', file_ids: [first.id, second.id] } as Post)
+      expect(post.file_ids).to.deep.equal([first.id, second.id])
+      expect(post.metadata.files!.map((f) => [f.id, f.post_id])).to.deep.equal([[first.id, post.id], [second.id, post.id]])
+      const fetched = await world.owner.client.getPost(post.id)
+      expect(fetched.metadata.files!.map((f) => f.id)).to.deep.equal([first.id, second.id])
+      const info = await rawRequest(ctx.server.url, `/api/v4/files/${first.id}/info`, { token: alice.token })
+      expect(info.json).to.include({ post_id: post.id })
+    })
+
+    it('lists the files in metadata.files of the channel timeline', async () => {
+      const channel = await aliceChannel()
+      const file = await upload(alice.client, channel.id, 'timeline.txt', Buffer.from('t'))
+      const post = await alice.client.createPost({ channel_id: channel.id, message: 'timeline', file_ids: [file.id] } as Post)
+      const list = await alice.client.getPosts(channel.id)
+      expect(list.posts[post.id]!.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
+    })
+
+    it('attaches files to a reply', async () => {
+      const channel = await aliceChannel()
+      const root = await alice.client.createPost({ channel_id: channel.id, message: 'root' } as Post)
+      const file = await upload(alice.client, channel.id, 'reply.txt', Buffer.from('r'))
+      const reply = await alice.client.createPost({ channel_id: channel.id, message: 'reply', root_id: root.id, file_ids: [file.id] } as Post)
+      expect(reply.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
+    })
+
+    it("refuses someone else's file with 400 and creates no post", async () => {
+      const channel = await aliceChannel()
+      const ownersFile = await upload(world.owner.client, channel.id, 'owner.txt', Buffer.from('o'))
+      await expectStatus(alice.client.createPost({ channel_id: channel.id, message: 'steal', file_ids: [ownersFile.id] } as Post), 400, 'api.context.invalid_param.app_error')
+      const list = await alice.client.getPosts(channel.id)
+      expect(Object.values(list.posts).map((p) => p.message)).not.to.include('steal')
+      const info = await rawRequest(ctx.server.url, `/api/v4/files/${ownersFile.id}/info`, { token: alice.token })
+      expect(info.json).not.to.have.property('post_id')
+    })
+
+    it('refuses a file uploaded to another channel, one already attached, and an unknown id with 400', async () => {
+      const channel = await aliceChannel()
+      const other = await aliceChannel()
+      const elsewhere = await upload(alice.client, other.id, 'elsewhere.txt', Buffer.from('e'))
+      await expectStatus(alice.client.createPost({ channel_id: channel.id, message: 'x', file_ids: [elsewhere.id] } as Post), 400, 'api.context.invalid_param.app_error')
+      const used = await upload(alice.client, channel.id, 'used.txt', Buffer.from('u'))
+      await alice.client.createPost({ channel_id: channel.id, message: 'first', file_ids: [used.id] } as Post)
+      await expectStatus(alice.client.createPost({ channel_id: channel.id, message: 'again', file_ids: [used.id] } as Post), 400, 'api.context.invalid_param.app_error')
+      await expectStatus(alice.client.createPost({ channel_id: channel.id, message: 'x', file_ids: ['a'.repeat(26)] } as Post), 400, 'api.context.invalid_param.app_error')
+    })
+
+    it("deleting the post soft-deletes its files, and a deleted root takes its replies' files", async () => {
+      const channel = await aliceChannel()
+      const file = await upload(alice.client, channel.id, 'doomed.txt', Buffer.from('d'))
+      const root = await alice.client.createPost({ channel_id: channel.id, message: 'doomed', file_ids: [file.id] } as Post)
+      const replyFile = await upload(alice.client, channel.id, 'doomed-reply.txt', Buffer.from('d'))
+      await alice.client.createPost({ channel_id: channel.id, message: 'reply', root_id: root.id, file_ids: [replyFile.id] } as Post)
+      await alice.client.deletePost(root.id)
+      for (const id of [file.id, replyFile.id]) {
+        expectAppError(await rawRequest(ctx.server.url, `/api/v4/files/${id}/info`, { token: alice.token }), 404)
+        expect((await download(ctx.server.url, alice.token, `/api/v4/files/${id}`)).status).to.equal(404)
+      }
     })
   })
 })
