@@ -120,12 +120,33 @@ forEachBackend((backend) => {
       await expectStatus(alice.client.uploadFile(form(channel.id, [{ name: 'big.bin', data: Buffer.alloc(MAX_FILE_SIZE + 1) }])), 413, 'api.file.upload_file.too_large_detailed.app_error')
     })
 
+    it('refuses a chunked multipart request whose files together pass MAX_FILE_SIZE with 413', async () => {
+      const channel = await aliceChannel()
+      const body = new Response(form(channel.id, [{ name: 'a.bin', data: Buffer.alloc(MAX_FILE_SIZE / 2 + 10) }, { name: 'b.bin', data: Buffer.alloc(MAX_FILE_SIZE / 2 + 10) }]))
+      const contentType = body.headers.get('content-type')!
+      // A stream body has no Content-Length, so only the running count can catch it.
+      const res = await fetch(`${ctx.server.url}/api/v4/files`, {
+        method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': contentType }, body: body.body, duplex: 'half',
+      } as RequestInit)
+      expect(res.status).to.equal(413)
+      expect(((await res.json()) as { id: string }).id).to.equal('api.file.upload_file.too_large_detailed.app_error')
+    })
+
     it('refuses a raw body over MAX_FILE_SIZE with 413', async () => {
       const channel = await aliceChannel()
       const res = await rawRequest(ctx.server.url, `/api/v4/files?channel_id=${channel.id}&filename=big.bin`, {
         token: alice.token, rawBody: Buffer.alloc(MAX_FILE_SIZE + 10), headers: { 'Content-Type': 'application/octet-stream' },
       })
       expectAppError(res, 413, 'api.file.upload_file.too_large_detailed.app_error')
+    })
+
+    it('refuses a chunked raw body over MAX_FILE_SIZE with 413', async () => {
+      const channel = await aliceChannel()
+      const body = new Blob([Buffer.alloc(MAX_FILE_SIZE + 10)]).stream()
+      const res = await fetch(`${ctx.server.url}/api/v4/files?channel_id=${channel.id}&filename=big.bin`, {
+        method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'application/octet-stream' }, body, duplex: 'half',
+      } as RequestInit)
+      expect(res.status).to.equal(413)
     })
 
     it('refuses a user who is not a member of the channel with 403', async () => {
@@ -307,6 +328,17 @@ forEachBackend((backend) => {
       const post = await alice.client.createPost({ channel_id: channel.id, message: 'timeline', file_ids: [file.id] } as Post)
       const list = await alice.client.getPosts(channel.id)
       expect(list.posts[post.id]!.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
+    })
+
+    it('lists the files in metadata.files of a thread and of flagged posts', async () => {
+      const channel = await aliceChannel()
+      const file = await upload(alice.client, channel.id, 'flag.txt', Buffer.from('f'))
+      const post = await alice.client.createPost({ channel_id: channel.id, message: 'flag me', file_ids: [file.id] } as Post)
+      const thread = await alice.client.getPostThread(post.id)
+      expect(thread.posts[post.id]!.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
+      await alice.client.savePreferences(alice.user.id, [{ user_id: alice.user.id, category: 'flagged_post', name: post.id, value: 'true' }])
+      const flagged = await alice.client.getFlaggedPosts(alice.user.id)
+      expect(flagged.posts[post.id]!.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
     })
 
     it('attaches files to a reply', async () => {

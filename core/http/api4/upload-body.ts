@@ -21,18 +21,17 @@ export interface UploadBody<C> {
 
 const MAX_FILES_PER_REQUEST = 20
 
-/** Collects a stream into one buffer, failing once it passes `limit` bytes (the rest is drained). */
+/** Collects a stream into one buffer, failing when it passes `limit` bytes (the rest is read and dropped). */
 export async function readLimited(stream: Readable, limit: number, name: string): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
+  // Read to the end even past the limit: leaving early would destroy the request before the 413.
   for await (const chunk of stream) {
     size += (chunk as Buffer).length
-    if (size > limit) {
-      stream.resume()
-      throw fileTooLarge(name, limit)
-    }
-    chunks.push(chunk as Buffer)
+    if (size <= limit) chunks.push(chunk as Buffer)
+    else chunks.length = 0
   }
+  if (size > limit) throw fileTooLarge(name, limit)
   return Buffer.concat(chunks)
 }
 
@@ -55,6 +54,9 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
     const clientIds: string[] = []
     const tasks: Promise<UploadedPart | undefined>[] = []
     let failure: unknown
+    // The whole request is held to the limit, as Mattermost does by Content-Length, so a chunked
+    // request of many parts cannot make the server buffer more than one limit's worth.
+    let total = 0
 
     parser.on('field', (field, value) => {
       if (field === 'channel_id' && !channelCheck) channelId = value
@@ -71,8 +73,19 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
             stream.on('limit', () => {
               truncated = true
             })
-            for await (const chunk of stream) chunks.push(chunk as Buffer)
-            if (truncated) throw fileTooLarge(info.filename ?? 'file', options.limit)
+            let over = false
+            // Leaving a for-await early destroys the part's stream and stalls busboy: drain instead.
+            for await (const chunk of stream) {
+              if (over) continue
+              total += (chunk as Buffer).length
+              if (total > options.limit) {
+                over = true
+                chunks.length = 0
+              } else {
+                chunks.push(chunk as Buffer)
+              }
+            }
+            if (over || truncated) throw fileTooLarge(info.filename ?? 'file', options.limit)
             return { name: info.filename ?? '', data: Buffer.concat(chunks) }
           } catch (err) {
             stream.resume()

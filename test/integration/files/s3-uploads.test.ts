@@ -1,0 +1,56 @@
+/** With S3_* settings the server keeps uploads, thumbnails and previews in the bucket (an in-process s3rver). */
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { expect } from 'chai'
+import sharp from 'sharp'
+import S3rver from 's3rver'
+import { createS3Storage, type S3StorageOptions } from '../../../core/files/storage/index.ts'
+import { BACKENDS, startTestServer, type TestServer } from '../../helpers/server.ts'
+import { makeChannel, makeTeam, makeUser, type UserSession } from '../../helpers/factories.ts'
+
+describe('file uploads on an S3-compatible store', function () {
+  this.timeout(60_000)
+  let dir: string
+  let s3: S3rver
+  let server: TestServer
+  let alice: UserSession
+  let options: S3StorageOptions
+
+  before(async function () {
+    this.timeout(120_000)
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-s3-uploads-'))
+    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'uploads', configs: [] }] })
+    const address = await s3.run()
+    options = { endpoint: `http://127.0.0.1:${address.port}`, bucket: 'uploads', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true }
+    server = await startTestServer({
+      db: BACKENDS[0]!,
+      config: { s3Bucket: options.bucket, s3Endpoint: options.endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER', s3PathStyle: true },
+    })
+    alice = await makeUser(server)
+  })
+
+  after(async () => {
+    await server?.close()
+    await s3?.close()
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+
+  it('stores the file and its renditions in the bucket and serves them back', async () => {
+    const team = await makeTeam(alice.client)
+    const channel = await makeChannel(alice.client, team.id)
+    const data = await sharp({ create: { width: 200, height: 150, channels: 3, background: '#00aa00' } }).png().toBuffer()
+    const form = new FormData()
+    form.append('channel_id', channel.id)
+    form.append('files', new Blob([data]), 'green.png')
+    const info = (await alice.client.uploadFile(form)).file_infos[0]!
+    expect(info).to.include({ width: 200, height: 150, has_preview_image: true })
+
+    const keys = await createS3Storage(options).list('data/')
+    expect(keys.filter((k) => k.includes(`/${info.id}/`)).map((k) => path.basename(k)).sort()).to.deep.equal(['green.png', 'green_preview.jpg', 'green_thumb.jpg'])
+
+    const get = (suffix: string) => fetch(`${server.url}/api/v4/files/${info.id}${suffix}`, { headers: { Authorization: `Bearer ${alice.token}` } })
+    expect(Buffer.from(await (await get('')).arrayBuffer()).equals(data)).to.equal(true)
+    expect(await sharp(Buffer.from(await (await get('/thumbnail')).arrayBuffer())).metadata()).to.include({ format: 'jpeg', width: 120, height: 90 })
+  })
+})
