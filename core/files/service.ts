@@ -42,6 +42,19 @@ export function createFileService(options: FileServiceOptions) {
     return channel !== null && (await channels.canRead(session, channel))
   }
 
+  /** Adds thumbnail, preview, mini preview and size to an image's FileInfo; other files are left as they are. */
+  async function addImageRenditions(file: FileInfoRecord, data: Buffer, dir: string): Promise<void> {
+    if (!isPreviewable(file.mimeType)) return
+    const image = await renderImage(data, (err) => log.info({ fileId: file.id, mimeType: file.mimeType, err: (err as Error).message }, 'image stored without previews'))
+    if (!image) return
+    const base = file.name.slice(0, file.name.length - (file.extension ? file.extension.length + 1 : 0)) || 'image'
+    file.thumbnailPath = `${dir}/${base}_thumb.jpg`
+    file.previewPath = `${dir}/${base}_preview.jpg`
+    await storage.put(file.thumbnailPath, image.thumbnail, { contentType: 'image/jpeg' })
+    await storage.put(file.previewPath, image.preview, { contentType: 'image/jpeg' })
+    Object.assign(file, { width: image.width, height: image.height, hasPreviewImage: true, miniPreview: image.miniPreview })
+  }
+
   return {
     maxFileSize,
 
@@ -82,18 +95,21 @@ export function createFileService(options: FileServiceOptions) {
         width: 0, height: 0, hasPreviewImage: false, miniPreview: null, content: null,
       }
       await storage.put(file.path, input.data, { contentType: mimeType })
-      if (isPreviewable(mimeType)) {
-        const image = await renderImage(input.data, (err) => log.info({ fileId: id, mimeType, err: (err as Error).message }, 'image stored without previews'))
-        if (image) {
-          const base = name.slice(0, name.length - (extension ? extension.length + 1 : 0)) || 'image'
-          file.thumbnailPath = `${dir}/${base}_thumb.jpg`
-          file.previewPath = `${dir}/${base}_preview.jpg`
-          await storage.put(file.thumbnailPath, image.thumbnail, { contentType: 'image/jpeg' })
-          await storage.put(file.previewPath, image.preview, { contentType: 'image/jpeg' })
-          Object.assign(file, { width: image.width, height: image.height, hasPreviewImage: true, miniPreview: image.miniPreview })
+      try {
+        await addImageRenditions(file, input.data, dir)
+        return await store.insert(file)
+      } catch (err) {
+        // Without its row the stored bytes are unreachable: remove them before failing.
+        for (const key of [file.path, file.thumbnailPath, file.previewPath].filter(Boolean)) {
+          await storage.delete(key).catch((cleanupErr: unknown) => log.warn({ fileId: id, key, err: cleanupErr }, 'could not remove the bytes of a failed upload'))
         }
+        throw err
       }
-      return store.insert(file)
+    },
+
+    /** The live files of a post (whose reader the caller has checked), oldest first. */
+    async forPost(postId: string): Promise<FileInfoRecord[]> {
+      return (await store.forPosts([postId])).get(postId) ?? []
     },
 
     /**

@@ -341,6 +341,15 @@ forEachBackend((backend) => {
       expect(flagged.posts[post.id]!.metadata.files!.map((f) => f.id)).to.deep.equal([file.id])
     })
 
+    it('lists a post\'s files with GET /posts/{id}/files/info, and refuses a reader outside the channel', async () => {
+      const channel = await aliceChannel()
+      const file = await upload(alice.client, channel.id, 'listed.txt', Buffer.from('l'))
+      const post = await alice.client.createPost({ channel_id: channel.id, message: 'listed', file_ids: [file.id] } as Post)
+      const infos = await world.owner.client.getFileInfosForPost(post.id)
+      expect(infos.map((f) => [f.id, f.post_id])).to.deep.equal([[file.id, post.id]])
+      await expectStatus(bob.client.getFileInfosForPost(post.id), 403)
+    })
+
     it('attaches files to a reply', async () => {
       const channel = await aliceChannel()
       const root = await alice.client.createPost({ channel_id: channel.id, message: 'root' } as Post)

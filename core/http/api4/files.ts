@@ -90,6 +90,12 @@ export function fileRoutes(router: Router, deps: ApiDeps): void {
   router.get('/files/:file_id/thumbnail', (req, res) => sendFile(req, res, 'thumbnail'))
   router.get('/files/:file_id/preview', (req, res) => sendFile(req, res, 'preview'))
 
+  router.get('/posts/:post_id/files/info', async (req, res) => {
+    const session = requireSession(req)
+    const post = await deps.posts.get(session, idParam(req, 'post_id'))
+    sendJson(res, 200, (await files.forPost(post.id)).map(presentFileInfo))
+  })
+
   router.get('/files/:file_id/info', async (req, res) => {
     const session = requireSession(req)
     const file = await files.get(session, idParam(req, 'file_id'))
