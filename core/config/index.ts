@@ -67,6 +67,23 @@ function boolean(fallback: boolean) {
   }
 }
 
+/** An optional URL of one of `protocols`; messages never echo a password in it. */
+function optionalUrl(protocols: string[], shape: string) {
+  return (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw === '') return undefined
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      throw new SettingError(`must be ${shape}, got "${redactUrl(raw)}"`)
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new SettingError(`must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${url.protocol}//…"`)
+    }
+    return raw
+  }
+}
+
 const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'port', env: 'PORT', doc: 'HTTP port (0 picks a free one)', parse: integer(0, 65535, 8065) },
   {
@@ -85,19 +102,7 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     key: 'databaseUrl',
     env: 'DATABASE_URL',
     doc: 'postgres://… to use a PostgreSQL server; unset for the embedded database',
-    parse: (raw) => {
-      if (raw === undefined || raw === '') return undefined
-      let url: URL
-      try {
-        url = new URL(raw)
-      } catch {
-        throw new SettingError(`must be a URL like postgres://user@host:5432/db, got "${redactUrl(raw)}"`)
-      }
-      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw new SettingError(`must start with postgres:// or postgresql://, got "${url.protocol}//…"`)
-      }
-      return raw
-    },
+    parse: optionalUrl(['postgres:', 'postgresql:'], 'a URL like postgres://user@host:5432/db'),
   },
   {
     key: 'siteUrl',
@@ -150,17 +155,7 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     key: 's3Endpoint',
     env: 'S3_ENDPOINT',
     doc: 'S3-compatible server URL, e.g. http://127.0.0.1:9000; unset for AWS',
-    parse: (raw) => {
-      if (raw === undefined || raw === '') return undefined
-      let url: URL
-      try {
-        url = new URL(raw)
-      } catch {
-        throw new SettingError(`must be an http(s) URL, got "${redactUrl(raw)}"`)
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(`must be an http(s) URL, got "${url.protocol}//…"`)
-      return raw
-    },
+    parse: optionalUrl(['http:', 'https:'], 'an http(s) URL like http://127.0.0.1:9000'),
   },
   { key: 's3Region', env: 'S3_REGION', doc: 'S3 region', parse: (raw) => raw || 'us-east-1' },
   { key: 's3AccessKeyId', env: 'S3_ACCESS_KEY_ID', doc: 'S3 access key id (needed with S3_BUCKET)', parse: optionalText },
