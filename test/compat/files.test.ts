@@ -244,6 +244,14 @@ forEachBackend((backend) => {
     })
   })
 
+  describe('GET /api/v4/files/{file_id}/link', () => {
+    it('answers 403 public links disabled, as Mattermost by default', async () => {
+      const channel = await aliceChannel()
+      const info = await upload(alice.client, channel.id, 'link.txt', Buffer.from('l'))
+      await expectStatus(alice.client.getFilePublicLink(info.id), 403, 'api.file.get_public_link.disabled.app_error')
+    })
+  })
+
   describe('GET /api/v4/files/{file_id}/thumbnail and /preview', () => {
     it('serves a JPEG thumbnail that fits 120×100 and a preview no wider than 1920', async () => {
       const channel = await aliceChannel()

@@ -1,7 +1,7 @@
 /** /files routes: upload (multipart or raw body), download, info, thumbnail and preview (api4/file.go). */
 import type { Request, Response, Router } from 'express'
 import { pipeline } from 'node:stream/promises'
-import { invalidParam } from '../../errors.ts'
+import { AppError, invalidParam } from '../../errors.ts'
 import type { FileInfoRecord } from '../../files/store.ts'
 import type { FileRendition } from '../../files/service.ts'
 import { fileTooLarge } from '../../files/service.ts'
@@ -94,6 +94,12 @@ export function fileRoutes(router: Router, deps: ApiDeps): void {
     const session = requireSession(req)
     const post = await deps.posts.get(session, idParam(req, 'post_id'))
     sendJson(res, 200, (await files.forPost(post.id)).map(presentFileInfo))
+  })
+
+  router.get('/files/:file_id/link', async (req) => {
+    // Public links are off (Mattermost's EnablePublicLink default); the caller still needs read access.
+    await files.get(requireSession(req), idParam(req, 'file_id'))
+    throw new AppError('api.file.get_public_link.disabled.app_error', 'Public links have been disabled.', 403)
   })
 
   router.get('/files/:file_id/info', async (req, res) => {
