@@ -106,7 +106,7 @@ export function createSearchService(options: SearchServiceOptions) {
         const matched = labels.filter((_, i) => hit.hits[i])
         if (matched.length > 0) matches[hit.id] = matched
       }
-      return { ...presentPostList({ order, threads: extras.threads, reactions: extras.reactions }), matches }
+      return { ...presentPostList({ order, threads: extras.threads, reactions: extras.reactions, files: extras.files }), matches }
     },
   }
 }
