@@ -103,10 +103,6 @@ export function createChannelService(options: ChannelServiceOptions) {
     return member
   }
 
-  function displayNameFor(channel: ChannelRecord): string {
-    return channel.displayName
-  }
-
   async function publishChannelUpdated(channel: ChannelRecord): Promise<void> {
     await bus.publish({
       type: 'channel.updated',
@@ -181,7 +177,6 @@ export function createChannelService(options: ChannelServiceOptions) {
     canRead,
     requireMembership,
     isTeamMember,
-    displayNameFor,
 
     /** Wired by the composition root once the posts service exists. */
     setSystemPoster(poster: SystemPoster): void {
@@ -528,7 +523,6 @@ export function createChannelService(options: ChannelServiceOptions) {
       }
     },
 
-    presentMember: presentChannelMember,
   }
   return service
 }

@@ -535,23 +535,6 @@ export function createPostService(options: PostServiceOptions) {
       return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions, files: extras.files })
     },
 
-    /** A PostList of the given posts, keeping only those the caller may read. */
-    async listReadable(session: AuthSession, ids: string[]): Promise<Record<string, unknown>> {
-      const posts = (await store.getByIds(ids)).filter((p) => p.deleteAt === 0)
-      const readable: PostRecord[] = []
-      const cache = new Map<string, boolean>()
-      for (const post of posts) {
-        if (!cache.has(post.channelId)) {
-          const channel = await channelStore.getById(post.channelId)
-          cache.set(post.channelId, channel !== null && (await channels.canRead(session, channel)))
-        }
-        if (cache.get(post.channelId)) readable.push(post)
-      }
-      readable.sort((a, b) => b.createAt - a.createAt)
-      const extras = await postsWithExtras(readable)
-      return presentPostList({ order: readable, threads: extras.threads, reactions: extras.reactions, files: extras.files })
-    },
-
     postsWithExtras,
   }
 }
