@@ -234,6 +234,34 @@ interface QueryCount {
   statements: { sql: string; count: number; ms: number }[]
 }
 
+type MeteredFields = 'serverCpuSec' | 'serverRssMB' | 'clientsCpuSec' | 'clientsRssMB' | 'pgCpuSec'
+
+/** RUNS measured runs of a client scenario per target, targets alternating, each with CPU and RSS of server and clients. */
+async function meteredRuns<R extends Record<MeteredFields, number>>(
+  scenario: 'b1' | 'b2', targets: Target[], clients: Child, argsOf: (i: number) => Record<string, unknown>, durationMs: number, label: string, timeoutMs: number,
+): Promise<R[][]> {
+  const runs: R[][] = targets.map(() => [])
+  for (let r = 0; r < RUNS; r++) {
+    for (let i = 0; i < targets.length; i++) {
+      const meter = new Meter([targets[i]!.proc, clients], targets[i]!.dbName)
+      await meter.start()
+      const res = await clients.call<Omit<R, MeteredFields>>(scenario, { ...argsOf(i), durationMs, run: `${label}${i}r${r}`, seed: r + 1 }, timeoutMs)
+      const { per, pgCpuSec } = await meter.stop()
+      runs[i]!.push({ ...res, serverCpuSec: per[0]!.cpuSec, serverRssMB: per[0]!.rssMB, clientsCpuSec: per[1]!.cpuSec, clientsRssMB: per[1]!.rssMB, pgCpuSec } as R)
+    }
+  }
+  return runs
+}
+
+/** One extra, unscored run with a CPU profile and SQL statement counts of the server (BENCH_PROFILE). */
+async function profiledRun(scenario: 'b1' | 'b2', target: Target, clients: Child, args: Record<string, unknown>, durationMs: number, label: string, timeoutMs: number) {
+  await target.proc.call('profileStart')
+  await target.proc.call('queriesStart')
+  const res = await clients.call<{ posts: number }>(scenario, { ...args, durationMs, run: `${label}p`, seed: 7 }, timeoutMs)
+  const queries = await target.proc.call<QueryCount>('queriesStop', { top: 25 })
+  return { profile: await target.proc.call<ProfileSummary>('profileStop', { top: 25 }), queries, units: res.posts, unit: 'post' as const }
+}
+
 /**
  * B1 on several targets (the server, then its floor) with their runs interleaved — server run 1,
  * floor run 1, server run 2, … — so that load from elsewhere on the machine hits both alike.
@@ -249,25 +277,8 @@ async function runB1(targets: Target[], clients: Child, ds: Dataset, label: stri
     if (conn.failed) throw new Error(`B1 ${label} ${targets[i]!.name}: ${conn.failed} sockets failed to connect: ${conn.firstError}`)
     await clients.call('b1', { ...argsOf(i), durationMs: B1.warmupMs, run: `${label}${i}w`, seed: 99 }, 60_000)
   }
-  const runs: B1Run[][] = targets.map(() => [])
-  for (let r = 0; r < RUNS; r++) {
-    for (let i = 0; i < targets.length; i++) {
-      const meter = new Meter([targets[i]!.proc, clients], targets[i]!.dbName)
-      await meter.start()
-      const res = await clients.call<Omit<B1Run, 'serverCpuSec' | 'serverRssMB' | 'clientsCpuSec' | 'clientsRssMB' | 'pgCpuSec'>>('b1', { ...argsOf(i), durationMs: B1.runMs, run: `${label}${i}r${r}`, seed: r + 1 }, 60_000)
-      const { per, pgCpuSec } = await meter.stop()
-      runs[i]!.push({ ...res, serverCpuSec: per[0]!.cpuSec, serverRssMB: per[0]!.rssMB, clientsCpuSec: per[1]!.cpuSec, clientsRssMB: per[1]!.rssMB, pgCpuSec })
-    }
-  }
-  let prof: B1Result['profile']
-  if (profile) {
-    const target = targets[0]!
-    await target.proc.call('profileStart')
-    await target.proc.call('queriesStart')
-    const res = await clients.call<{ posts: number }>('b1', { ...argsOf(0), durationMs: B1.runMs, run: `${label}p`, seed: 7 }, 60_000)
-    const queries = await target.proc.call<QueryCount>('queriesStop', { top: 25 })
-    prof = { profile: await target.proc.call<ProfileSummary>('profileStop', { top: 25 }), queries, units: res.posts, unit: 'post' }
-  }
+  const runs = await meteredRuns<B1Run>('b1', targets, clients, argsOf, B1.runMs, label, 60_000)
+  const prof = profile ? await profiledRun('b1', targets[0]!, clients, argsOf(0), B1.runMs, label, 60_000) : undefined
   for (const group of groups) await clients.call('close', { group })
   return targets.map((t, i) => ({ target: t.name, runs: runs[i]!, throughput: spread(runs[i]!.map((r) => r.postsPerSec)), profile: i === 0 ? prof : undefined }))
 }
@@ -365,25 +376,8 @@ async function runB2(targets: Target[], clients: Child, ds: Dataset, label: stri
     if (conn.failed) throw new Error(`B2 ${label} ${targets[i]!.name}: ${conn.failed} of ${tokens.length} sockets failed to connect: ${conn.firstError}`)
     await clients.call('b2', { ...argsOf(i), durationMs: B2.warmupMs, run: `${label}${i}w`, seed: 99 }, 60_000)
   }
-  const runs: B2Run[][] = targets.map(() => [])
-  for (let r = 0; r < RUNS; r++) {
-    for (let i = 0; i < targets.length; i++) {
-      const meter = new Meter([targets[i]!.proc, clients], targets[i]!.dbName)
-      await meter.start()
-      const res = await clients.call<Omit<B2Run, 'serverCpuSec' | 'serverRssMB' | 'clientsCpuSec' | 'clientsRssMB' | 'pgCpuSec'>>('b2', { ...argsOf(i), durationMs: B2.runMs, run: `${label}${i}r${r}`, seed: r + 1 }, 120_000)
-      const { per, pgCpuSec } = await meter.stop()
-      runs[i]!.push({ ...res, serverCpuSec: per[0]!.cpuSec, serverRssMB: per[0]!.rssMB, clientsCpuSec: per[1]!.cpuSec, clientsRssMB: per[1]!.rssMB, pgCpuSec })
-    }
-  }
-  let prof: B2Result['profile']
-  if (profile) {
-    const target = targets[0]!
-    await target.proc.call('profileStart')
-    await target.proc.call('queriesStart')
-    const res = await clients.call<{ posts: number }>('b2', { ...argsOf(0), durationMs: B2.runMs, run: `${label}p`, seed: 7 }, 120_000)
-    const queries = await target.proc.call<QueryCount>('queriesStop', { top: 25 })
-    prof = { profile: await target.proc.call<ProfileSummary>('profileStop', { top: 25 }), queries, units: res.posts, unit: 'post' }
-  }
+  const runs = await meteredRuns<B2Run>('b2', targets, clients, argsOf, B2.runMs, label, 120_000)
+  const prof = profile ? await profiledRun('b2', targets[0]!, clients, argsOf(0), B2.runMs, label, 120_000) : undefined
   for (const group of groups) await clients.call('close', { group }, 60_000)
   return targets.map((t, i) => {
     const hists = runs[i]!.map((r) => Histogram.fromJSON(r.histogram))
