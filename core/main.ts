@@ -41,6 +41,7 @@ import { fileRoutes } from './http/api4/files.ts'
 import { createFileStore } from './files/store.ts'
 import { createFileService } from './files/service.ts'
 import { openFileStorage } from './files/storage/index.ts'
+import { createPublicLinkService } from './files/public-links.ts'
 import { searchRoutes } from './http/api4/search.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
@@ -193,9 +194,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
 
   const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
-  const files = createFileService({ store: fileStore, storage: openFileStorage(config), channels, log: log.child({ component: 'files' }), maxFileSize: config.maxFileSize })
+  const fileStorage = openFileStorage(config)
+  const files = createFileService({ store: fileStore, storage: fileStorage, channels, log: log.child({ component: 'files' }), maxFileSize: config.maxFileSize })
+  const publicLinks = createPublicLinkService({ enabled: config.enablePublicLink, siteUrl: config.siteUrl, files, store: fileStore, salts: systemStore })
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, search,
+    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
     health: async () => {
       try {
         await query(db, 'SELECT 1')

@@ -36,6 +36,8 @@ export interface Config {
   s3SecretAccessKey: string | undefined
   /** Address objects as `endpoint/bucket/key` (MinIO and most self-hosted servers). */
   s3PathStyle: boolean
+  /** GET /files/{id}/link hands out signed public links (Mattermost's EnablePublicLink). */
+  enablePublicLink: boolean
 }
 
 interface Setting<K extends keyof Config> {
@@ -161,6 +163,7 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 's3AccessKeyId', env: 'S3_ACCESS_KEY_ID', doc: 'S3 access key id (needed with S3_BUCKET)', parse: optionalText },
   { key: 's3SecretAccessKey', env: 'S3_SECRET_ACCESS_KEY', doc: 'S3 secret access key (needed with S3_BUCKET)', parse: optionalText },
   { key: 's3PathStyle', env: 'S3_PATH_STYLE', doc: 'path-style S3 URLs (endpoint/bucket/key), as MinIO needs', parse: boolean(false) },
+  { key: 'enablePublicLink', env: 'ENABLE_PUBLIC_LINK', doc: 'signed public links to files (GET /files/{id}/link)', parse: boolean(false) },
 ]
 
 function optionalText(raw: string | undefined): string | undefined {

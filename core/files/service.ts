@@ -1,6 +1,6 @@
 /** Files: upload (store the bytes and their FileInfo, with image previews), read access and downloads. */
 import type { Readable } from 'node:stream'
-import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
+import { AppError, forbidden, invalidParam, invalidUrlParam } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
 import type { Logger } from '../log.ts'
@@ -22,11 +22,16 @@ export interface FileServiceOptions {
 
 export type FileRendition = 'file' | 'thumbnail' | 'preview'
 
-/** 413 for a file over MAX_FILE_SIZE (api4/file.go). */
-export function fileTooLarge(name: string, limit: number): AppError {
-  return new AppError('api.file.upload_file.too_large_detailed.app_error', `Unable to upload file ${name}. File exceeds the maximum allowed ${limit} bytes.`, 413, {
-    context: { limit },
+/** 413 for a file over MAX_FILE_SIZE (app/file.go UploadFileX); `length` is the size the request declared or sent. */
+export function fileTooLarge(name: string, limit: number, length: number): AppError {
+  return new AppError('api.file.upload_file.too_large_detailed.app_error', `Unable to upload file ${name}. ${length} bytes exceeds the maximum allowed ${limit} bytes.`, 413, {
+    context: { limit, length },
   })
+}
+
+/** 404 for an unknown or deleted file (Mattermost's GetFileInfo). */
+export function fileInfoNotFound(id: string): AppError {
+  return new AppError('app.file_info.get.app_error', 'Unable to get the file info.', 404, { context: { resource: 'file_info', resourceId: id } })
 }
 
 function datePrefix(at: number): string {
@@ -60,19 +65,19 @@ export function createFileService(options: FileServiceOptions) {
 
     /**
      * The channel the caller may upload to (Mattermost: upload_file on the channel = membership).
-     * @throws AppError 400 for a malformed id, 403 for an unknown channel or a non-member.
+     * @throws AppError 400 `api.context.invalid_url_param.app_error` for a missing or malformed id
+     *   (Mattermost's RequireChannelId), 403 for an unknown or archived channel or a non-member.
      */
     async uploadChannel(session: AuthSession, channelId: string | undefined): Promise<ChannelRecord> {
-      if (!channelId || !/^[a-z0-9]{26}$/.test(channelId)) throw invalidParam('channel_id')
+      if (!channelId || !/^[a-z0-9]{26}$/.test(channelId)) throw invalidUrlParam('channel_id')
       // Checked before existence, as Mattermost: an unknown channel is a 403.
       const channel = await channels.getCached(channelId).catch((err: unknown) => {
         throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${channelId}`) : err
       })
       const members = await channels.memberIdsCached(channel.id)
       if (!members.has(session.userId) && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
-      if (channel.deleteAt > 0) {
-        throw new AppError('api.file.upload_file.read_only_channel.app_error', 'Can not upload files to an archived channel.', 400, { context: { channelId } })
-      }
+      // Mattermost has no error id of its own for this: an archived channel grants no upload_file.
+      if (channel.deleteAt > 0) throw forbidden(`channel ${channel.id} is archived`)
       return channel
     },
 
@@ -83,7 +88,7 @@ export function createFileService(options: FileServiceOptions) {
     async upload(session: AuthSession, channel: ChannelRecord, input: { name: string; data: Buffer }): Promise<FileInfoRecord> {
       const name = sanitizeFileName(input.name)
       if (!name) throw invalidParam('filename', 'the file name is empty once directories and control characters are removed')
-      if (input.data.length > maxFileSize) throw fileTooLarge(name, maxFileSize)
+      if (input.data.length > maxFileSize) throw fileTooLarge(name, maxFileSize, input.data.length)
       const extension = extensionOf(name)
       const mimeType = await sniffMimeType(input.data, extension)
       const id = newId()
@@ -118,7 +123,7 @@ export function createFileService(options: FileServiceOptions) {
      */
     async get(session: AuthSession, id: string): Promise<FileInfoRecord> {
       const file = await store.getById(id)
-      if (!file || file.deleteAt > 0) throw notFound('file_info', id, 'app.file_info.get.app_error')
+      if (!file || file.deleteAt > 0) throw fileInfoNotFound(id)
       if (!(await canReadFile(session, file))) throw forbidden(`no read access to file ${id}`)
       return file
     },
@@ -137,7 +142,8 @@ export function createFileService(options: FileServiceOptions) {
       try {
         return await storage.get(key)
       } catch (err) {
-        if (err instanceof StorageNotFoundError) throw new AppError('api.file.no_file.app_error', 'Unable to find the file.', 404, { context: { fileId: file.id }, cause: err })
+        // Mattermost's FileReader error, which api4 turns into a 404.
+        if (err instanceof StorageNotFoundError) throw new AppError('api.file.file_reader.app_error', 'Unable to get a file reader.', 404, { context: { fileId: file.id }, cause: err })
         throw err
       }
     },

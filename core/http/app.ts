@@ -10,7 +10,7 @@ import { userRoutes } from './api4/users.ts'
 import { teamRoutes } from './api4/teams.ts'
 import { channelRoutes } from './api4/channels.ts'
 import { postRoutes } from './api4/posts.ts'
-import { isUploadRequest } from './api4/files.ts'
+import { isUploadRequest, publicFileRoutes } from './api4/files.ts'
 
 /** Adds routes of a module that plugs in later (reactions, threads, webhooks…). */
 export type RouteModule = (router: Router, deps: ApiDeps) => void
@@ -33,6 +33,11 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
   }
   api.use(notFoundHandler)
   app.use('/api/v4', api)
+  // Public file links work without a session, outside /api/v4, as in Mattermost.
+  const publicRoutes = Router()
+  publicRoutes.use(rejectNulInUrl)
+  publicFileRoutes(publicRoutes, deps)
+  app.use(publicRoutes)
   app.use(errorHandler({ developerMode: deps.config.developerMode }))
   return app
 }

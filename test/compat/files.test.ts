@@ -138,6 +138,7 @@ forEachBackend((backend) => {
         token: alice.token, rawBody: Buffer.alloc(MAX_FILE_SIZE + 10), headers: { 'Content-Type': 'application/octet-stream' },
       })
       expectAppError(res, 413, 'api.file.upload_file.too_large_detailed.app_error')
+      expect((res.json as { message: string }).message).to.equal(`Unable to upload file big.bin. ${MAX_FILE_SIZE + 10} bytes exceeds the maximum allowed ${MAX_FILE_SIZE} bytes.`)
     })
 
     it('refuses a chunked raw body over MAX_FILE_SIZE with 413', async () => {
@@ -157,12 +158,26 @@ forEachBackend((backend) => {
     it('refuses an unknown channel with 403 and a missing or malformed channel_id with 400', async () => {
       await expectStatus(alice.client.uploadFile(form('a'.repeat(26), [{ name: 'x.txt', data: Buffer.from('x') }])), 403, 'api.context.permissions.app_error')
       await expectStatus(alice.client.uploadFile(form(undefined, [{ name: 'x.txt', data: Buffer.from('x') }])), 400, 'api.context.invalid_param.app_error')
-      await expectStatus(alice.client.uploadFile(form('not-an-id', [{ name: 'x.txt', data: Buffer.from('x') }])), 400, 'api.context.invalid_param.app_error')
+      await expectStatus(alice.client.uploadFile(form('not-an-id', [{ name: 'x.txt', data: Buffer.from('x') }])), 400, 'api.context.invalid_url_param.app_error')
     })
 
-    it('refuses a request without files with 400', async () => {
+    it('answers a request without files 201 with empty lists, as Mattermost', async () => {
       const channel = await aliceChannel()
-      await expectStatus(alice.client.uploadFile(form(channel.id, [])), 400, 'api.file.upload_file.incorrect_number_of_files.app_error')
+      expect(await alice.client.uploadFile(form(channel.id, []))).to.deep.equal({ file_infos: [], client_ids: [] })
+    })
+
+    it('refuses a raw body without filename, or with Content-Length 0, with 400', async () => {
+      const channel = await aliceChannel()
+      const noName = await rawRequest(ctx.server.url, `/api/v4/files?channel_id=${channel.id}`, { token: alice.token, rawBody: Buffer.from('x'), headers: { 'Content-Type': 'application/octet-stream' } })
+      expectAppError(noName, 400, 'api.context.invalid_url_param.app_error')
+      const empty = await rawRequest(ctx.server.url, `/api/v4/files?channel_id=${channel.id}&filename=e.txt`, { token: alice.token, rawBody: Buffer.alloc(0), headers: { 'Content-Type': 'application/octet-stream' } })
+      expectAppError(empty, 400, 'api.file.upload_file.read_request.app_error')
+    })
+
+    it('refuses an upload to an archived channel with 403', async () => {
+      const channel = await aliceChannel()
+      await world.owner.client.deleteChannel(channel.id)
+      await expectStatus(alice.client.uploadFile(form(channel.id, [{ name: 'x.txt', data: Buffer.from('x') }])), 403, 'api.context.permissions.app_error')
     })
 
     it('refuses an unauthenticated upload with 401', async () => {
@@ -249,6 +264,12 @@ forEachBackend((backend) => {
       const channel = await aliceChannel()
       const info = await upload(alice.client, channel.id, 'link.txt', Buffer.from('l'))
       await expectStatus(alice.client.getFilePublicLink(info.id), 403, 'api.file.get_public_link.disabled.app_error')
+    })
+
+    it('serves no public file either: GET /files/{id}/public answers 403', async () => {
+      const channel = await aliceChannel()
+      const info = await upload(alice.client, channel.id, 'link.txt', Buffer.from('l'))
+      expectAppError(await rawRequest(ctx.server.url, `/files/${info.id}/public?h=anything`), 403, 'api.file.get_public_link.disabled.app_error')
     })
   })
 

@@ -11,6 +11,7 @@ import type { PreferenceService } from '../../preferences/service.ts'
 import type { StatusService } from '../../status/service.ts'
 import type { BotService } from '../../bots/service.ts'
 import type { FileService } from '../../files/service.ts'
+import type { PublicLinkService } from '../../files/public-links.ts'
 import type { SearchService } from '../../search/service.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
@@ -32,6 +33,7 @@ export interface ApiDeps {
   statuses: StatusService
   bots: BotService
   files: FileService
+  publicLinks: PublicLinkService
   search: SearchService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>

@@ -21,6 +21,11 @@ export interface UploadBody<C> {
 
 const MAX_FILES_PER_REQUEST = 20
 
+/** 400 for a body that cannot be read as an upload (Mattermost's uploadFileStream). */
+export function unreadableUpload(detailed: string, cause?: unknown): AppError {
+  return new AppError('api.file.upload_file.read_request.app_error', 'Unable to upload file(s). Error reading or parsing request data.', 400, { detailed, cause })
+}
+
 /** Collects a stream into one buffer, failing when it passes `limit` bytes (the rest is read and dropped). */
 export async function readLimited(stream: Readable, limit: number, name: string): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -31,22 +36,23 @@ export async function readLimited(stream: Readable, limit: number, name: string)
     if (size <= limit) chunks.push(chunk as Buffer)
     else chunks.length = 0
   }
-  if (size > limit) throw fileTooLarge(name, limit)
+  if (size > limit) throw fileTooLarge(name, limit, size)
   return Buffer.concat(chunks)
 }
 
 /**
  * Parses a multipart upload. `channel_id` comes from the query or a field sent before the first
  * file part; `checkChannel` runs once, before any file's bytes are read.
- * @throws AppError 400 for a missing channel_id, no files or mismatched client_ids; 413 over the limit.
+ * @throws AppError 400 for a missing channel_id, an unreadable body or mismatched client_ids; 413 over the limit.
  */
 export function readMultipart<C>(req: Request, options: { limit: number; queryChannelId: string | undefined; checkChannel: (id: string | undefined) => Promise<C> }): Promise<UploadBody<C>> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_REQUEST, fields: 100, fieldSize: 64 * 1024, fileSize: options.limit } })
+      // No fileSize limit: the loop below counts every byte itself, so the 413 can say how many came.
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_REQUEST, fields: 100, fieldSize: 64 * 1024 } })
     } catch (err) {
-      reject(new AppError('api.file.upload_file.storage.app_error', 'Unable to read the multipart body.', 400, { detailed: (err as Error).message, cause: err }))
+      reject(unreadableUpload((err as Error).message, err))
       return
     }
     let channelId = options.queryChannelId
@@ -69,15 +75,11 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
           try {
             await channelCheck
             const chunks: Buffer[] = []
-            let truncated = false
-            stream.on('limit', () => {
-              truncated = true
-            })
             let over = false
             // Leaving a for-await early destroys the part's stream and stalls busboy: drain instead.
             for await (const chunk of stream) {
-              if (over) continue
               total += (chunk as Buffer).length
+              if (over) continue
               if (total > options.limit) {
                 over = true
                 chunks.length = 0
@@ -85,7 +87,7 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
                 chunks.push(chunk as Buffer)
               }
             }
-            if (over || truncated) throw fileTooLarge(info.filename ?? 'file', options.limit)
+            if (over) throw fileTooLarge(info.filename ?? 'file', options.limit, total)
             return { name: info.filename ?? '', data: Buffer.concat(chunks) }
           } catch (err) {
             stream.resume()
@@ -96,10 +98,11 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
       )
     })
     parser.on('filesLimit', () => {
-      failure ??= new AppError('api.file.upload_file.too_many_files.app_error', `Unable to upload more than ${MAX_FILES_PER_REQUEST} files at once.`, 400)
+      // Mattermost sets no such limit, so it has no error id for it either.
+      failure ??= unreadableUpload(`more than ${MAX_FILES_PER_REQUEST} files in one request`)
     })
     parser.on('error', (err) => {
-      failure ??= new AppError('api.file.upload_file.storage.app_error', 'Unable to read the multipart body.', 400, { detailed: (err as Error).message, cause: err })
+      failure ??= unreadableUpload((err as Error).message, err)
       req.unpipe(parser)
       req.resume()
       void Promise.all(tasks).then(() => reject(failure))
@@ -108,19 +111,18 @@ export function readMultipart<C>(req: Request, options: { limit: number; queryCh
       void Promise.all(tasks).then(async (parts) => {
         if (failure) return reject(failure)
         const files = parts.filter((p): p is UploadedPart => p !== undefined)
-        if (files.length === 0) {
-          // Still check the channel: a bad channel_id is the more useful error.
-          try {
-            await (channelCheck ?? options.checkChannel(channelId))
-          } catch (err) {
-            return reject(err)
-          }
-          return reject(new AppError('api.file.upload_file.incorrect_number_of_files.app_error', 'Unable to upload files. Incorrect number of files specified.', 400))
+        let channel: C
+        try {
+          // Mattermost answers a request without files 201 with empty lists; the channel is still
+          // checked here, as a bad channel_id is the more useful answer.
+          channel = await (channelCheck ?? options.checkChannel(channelId))
+        } catch (err) {
+          return reject(err)
         }
         if (clientIds.length > 0 && clientIds.length !== files.length) {
-          return reject(new AppError('api.file.upload_file.incorrect_number_of_client_ids.app_error', `Unable to upload files. Have ${clientIds.length} client_ids for ${files.length} files.`, 400))
+          return reject(new AppError('api.file.upload_file.incorrect_number_of_client_ids.app_error', `Unable to upload file(s). Have ${clientIds.length} client_ids for ${files.length} files.`, 400, { context: { clientIds: clientIds.length, files: files.length } }))
         }
-        resolve({ channel: await channelCheck!, parts: files, clientIds })
+        resolve({ channel, parts: files, clientIds })
       })
     })
     req.pipe(parser)
