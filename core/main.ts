@@ -29,6 +29,7 @@ import { createBotStore } from './bots/store.ts'
 import { createBotService } from './bots/service.ts'
 import { createSearchStore } from './search/store.ts'
 import { createSearchService } from './search/service.ts'
+import { createFileSearchStore } from './search/file-store.ts'
 import { createHttpApp } from './http/app.ts'
 import { startIdleCollector } from './idle-gc.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
@@ -158,7 +159,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     db, store: botStore, users: userStore, bus, enableBotAccountCreation: config.enableBotAccountCreation,
     onDeactivated: (userId) => sessions.revokeAllForUser(userId),
   })
-  const search = createSearchService({ store: createSearchStore(db), posts, postStore, teams: teamStore, users: userStore })
+  const search = createSearchService({ store: createSearchStore(db), fileStore: createFileSearchStore(db), posts, postStore, files: fileStore, teams: teamStore, users: userStore })
 
   hub = createWebSocketHub({
     log: log.child({ component: 'websocket' }),

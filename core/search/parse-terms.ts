@@ -20,12 +20,17 @@ export interface ParsedSearch {
   /** Channels from `in:`/`channel:`: a name (without `~`) or `@user[,user…]` for a DM/GM. */
   inChannels: string[]
   excludedChannels: string[]
-  /** `ext:` values; posts have no files yet, so a search with extensions matches nothing. */
+  /** `ext:` values, lower-cased, without the dot: file search only (post search ignores them, as Mattermost). */
   extensions: string[]
-  /** `YYYY-MM-DD` as typed; the service turns them into day bounds in the user's time zone. */
+  excludedExtensions: string[]
+  /** Days as typed (`YYYY-MM-DD`); `searchDateRange` turns them into bounds in the user's time zone. */
   before?: string
   after?: string
   on?: string
+  /** `-before:`, `-after:`, `-on:` (Mattermost's ExcludedBeforeDate, ExcludedAfterDate, ExcludedDate). */
+  excludedBefore?: string
+  excludedAfter?: string
+  excludedOn?: string
 }
 
 const FLAGS = new Set(['from', 'in', 'channel', 'before', 'after', 'on', 'ext'])
@@ -70,6 +75,8 @@ function toText(word: string): SearchText | null {
   return { text, prefix, phrase: false }
 }
 
+const DATE_EXCLUSIONS = { before: 'excludedBefore', after: 'excludedAfter', on: 'excludedOn' } as const
+
 function addFlag(out: ParsedSearch, flag: string, rawValue: string, excluded: boolean): void {
   const value = rawValue.trim()
   if (!value) return
@@ -85,12 +92,17 @@ function addFlag(out: ParsedSearch, flag: string, rawValue: string, excluded: bo
       if (name && name !== '@') (excluded ? out.excludedChannels : out.inChannels).push(name)
       return
     }
-    case 'ext':
-      if (!excluded) out.extensions.push(value.replace(/^\./, '').toLowerCase())
+    case 'ext': {
+      const ext = value.replace(/^\./, '').toLowerCase()
+      if (ext) (excluded ? out.excludedExtensions : out.extensions).push(ext)
       return
-    default:
-      // before/after/on: the last one wins, as in Mattermost; exclusions of dates are not supported.
-      if (!excluded) out[flag as 'before' | 'after' | 'on'] = value
+    }
+    default: {
+      // before/after/on: the last one of each wins, as in Mattermost.
+      const day = flag as 'before' | 'after' | 'on'
+      if (excluded) out[DATE_EXCLUSIONS[day]] = value
+      else out[day] = value
+    }
   }
 }
 
@@ -102,7 +114,7 @@ function addFlag(out: ParsedSearch, flag: string, rawValue: string, excluded: bo
 export function parseSearchTerms(input: string): ParsedSearch {
   const out: ParsedSearch = {
     terms: [], hashtags: [], excludedTerms: [], excludedHashtags: [], fromUsers: [], excludedUsers: [],
-    inChannels: [], excludedChannels: [], extensions: [],
+    inChannels: [], excludedChannels: [], extensions: [], excludedExtensions: [],
   }
   const words = splitSearchWords(input)
   for (let i = 0; i < words.length; i++) {
@@ -129,10 +141,13 @@ export function parseSearchTerms(input: string): ParsedSearch {
   return out
 }
 
-/** True when the search names nothing to look for: no term, tag or filter at all. */
+/**
+ * True when a post search names nothing to look for: no term, tag, author, channel or day
+ * (Mattermost's SqlPostStore.search answers such a search, e.g. `ext:pdf` alone, with nothing).
+ */
 export function isEmptySearch(parsed: ParsedSearch): boolean {
   return parsed.terms.length === 0 && parsed.hashtags.length === 0 && parsed.fromUsers.length === 0 && parsed.inChannels.length === 0 &&
-    parsed.extensions.length === 0 && parsed.before === undefined && parsed.after === undefined && parsed.on === undefined
+    parsed.before === undefined && parsed.after === undefined && parsed.on === undefined
 }
 
 /** A `YYYY-MM-DD` day as [start, end] Unix milliseconds for a UTC offset in seconds (east positive), or null if not a date. */
@@ -145,4 +160,45 @@ export function dayBounds(day: string, timeZoneOffsetSeconds: number): [number, 
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return null
   const start = utcMidnight - timeZoneOffsetSeconds * 1000
   return [start, start + 86_400_000 - 1]
+}
+
+/** Bounds on create_at from the date flags. */
+export interface SearchDateRange {
+  /** Exclusive bounds, in milliseconds. */
+  createdAfter?: number
+  createdBefore?: number
+  /** An inclusive [start, end] day to leave out (`-on:`). */
+  excludedDay?: [number, number]
+  /** An unparsable `on:`, `before:` or `after:`: the search matches nothing. */
+  matchesNothing: boolean
+}
+
+/**
+ * The create_at bounds of `on:`, `after:`, `before:` and their exclusions, as days in the searcher's
+ * time zone (model/search_params.go). Mattermost turns an unparsable `on:`/`before:` into a zero
+ * bound and `after:` into tomorrow, so such a search finds nothing; an unparsable exclusion
+ * excludes nothing. Unlike Mattermost, `on:` with `after:`/`before:` keeps both (their intersection).
+ */
+export function searchDateRange(parsed: ParsedSearch, timeZoneOffsetSeconds: number): SearchDateRange {
+  const range: SearchDateRange = { matchesNothing: false }
+  const day = (value: string | undefined) => (value === undefined ? undefined : dayBounds(value, timeZoneOffsetSeconds))
+  const after = (bound: number) => (range.createdAfter = Math.max(range.createdAfter ?? -Infinity, bound))
+  const before = (bound: number) => (range.createdBefore = Math.min(range.createdBefore ?? Infinity, bound))
+  const onDay = day(parsed.on)
+  if (onDay) {
+    after(onDay[0] - 1)
+    before(onDay[1] + 1)
+  }
+  const afterDay = day(parsed.after)
+  if (afterDay) after(afterDay[1])
+  const beforeDay = day(parsed.before)
+  if (beforeDay) before(beforeDay[0])
+  range.matchesNothing = onDay === null || afterDay === null || beforeDay === null
+  const excludedAfter = day(parsed.excludedAfter)
+  if (excludedAfter) before(excludedAfter[1] + 1)
+  const excludedBefore = day(parsed.excludedBefore)
+  if (excludedBefore) after(excludedBefore[0] - 1)
+  const excludedOn = day(parsed.excludedOn)
+  if (excludedOn) range.excludedDay = excludedOn
+  return range
 }

@@ -1,24 +1,34 @@
-/** Post search (POST /teams/{id}/posts/search, /posts/search): parse the terms, resolve names, run the store, present a PostList with matches. */
+/**
+ * Post and file search (POST /teams/{id}/posts/search, /posts/search, /teams/{id}/files/search,
+ * /files/search): parse the terms, resolve names, run the store, present a PostList with matches or
+ * a FileInfoList.
+ */
 import { forbidden } from '../errors.ts'
 import type { AuthSession } from '../auth/session-types.ts'
 import type { TeamStore } from '../teams/store.ts'
 import type { UserStore } from '../users/store.ts'
 import type { PostService } from '../posts/service.ts'
 import type { PostStore } from '../posts/store.ts'
+import type { FileStore } from '../files/store.ts'
 import { directChannelName, groupChannelName } from '../channels/rules.ts'
 import { presentPostList } from '../present/post.ts'
-import { dayBounds, isEmptySearch, parseSearchTerms, type SearchText } from './parse-terms.ts'
-import type { SearchStore } from './store.ts'
+import { presentFileInfo } from '../present/file-info.ts'
+import { isEmptySearch, parseSearchTerms, searchDateRange, type ParsedSearch, type SearchText } from './parse-terms.ts'
+import type { PostSearchHit, PostSearchQuery, SearchStore } from './store.ts'
+import type { FileSearchStore } from './file-store.ts'
+import { matchedWords } from './highlight.ts'
 
 export interface SearchServiceOptions {
   store: SearchStore
+  fileStore: FileSearchStore
   posts: PostService
   postStore: PostStore
+  files: FileStore
   teams: TeamStore
   users: UserStore
 }
 
-export interface PostSearchRequest {
+export interface SearchRequest {
   terms: string
   isOrSearch: boolean
   /** Seconds east of UTC, for the day bounds of before:/after:/on:. */
@@ -28,10 +38,46 @@ export interface PostSearchRequest {
   perPage: number
 }
 
+type CreatedRange = Pick<PostSearchQuery, 'createdAfter' | 'createdBefore'>
+
+/** File search looks for `#tag` as the word `tag` (files have no hashtags). */
+const tagAsWord = (tag: string): SearchText => ({ text: tag.slice(1), prefix: false, phrase: false })
+/** File search matches every word as a prefix: Mattermost's SearchFiles adds `:*` to each term, not to excluded ones. */
+const asPrefix = (t: SearchText): SearchText => (t.phrase ? t : { ...t, prefix: true })
+
 const displayText = (t: SearchText) => (t.phrase ? `"${t.text}"` : t.prefix ? `${t.text}*` : t.text)
 
+/**
+ * One page of results over several create_at ranges, newest range first, read as if they were one
+ * list. `-on:` leaves a hole in the middle of the range, which the post store's single range
+ * cannot express: the posts newer than the hole come first, then the older ones.
+ */
+async function pageAcrossRanges<T>(ranges: CreatedRange[], offset: number, limit: number, run: (range: CreatedRange, offset: number, limit: number) => Promise<T[]>): Promise<T[]> {
+  const page: T[] = []
+  let skip = offset
+  for (const range of ranges) {
+    if (page.length >= limit) break
+    const rows = await run(range, skip, limit - page.length)
+    if (rows.length > 0 || skip === 0) {
+      page.push(...rows)
+      skip = 0
+      continue
+    }
+    // The page starts past this range: count it (at most `skip` rows) to know where to start in the next.
+    skip -= (await run(range, 0, skip)).length
+  }
+  return page
+}
+
 export function createSearchService(options: SearchServiceOptions) {
-  const { store, posts, postStore, teams, users } = options
+  const { store, fileStore, posts, postStore, files, teams, users } = options
+
+  /** @throws AppError 403 when the caller is not a member of the team. */
+  async function checkTeam(session: AuthSession, teamId: string | undefined): Promise<void> {
+    if (teamId === undefined || session.isSystemAdmin) return
+    const member = await teams.getMember(teamId, session.userId)
+    if (!member || member.deleteAt > 0) throw forbidden(`searching team ${teamId} without being a member`)
+  }
 
   /** `in:` values as channel names: `@alice` is the DM with alice, `@alice,bob` the GM with both. */
   async function channelNames(userId: string, values: string[]): Promise<string[]> {
@@ -55,58 +101,101 @@ export function createSearchService(options: SearchServiceOptions) {
     return names
   }
 
+  /** The filters post and file search share, with channel names resolved. */
+  async function commonFilters(session: AuthSession, teamId: string | undefined, parsed: ParsedSearch, request: SearchRequest) {
+    return {
+      userId: session.userId,
+      teamId,
+      includeDeletedChannels: request.includeDeletedChannels,
+      orTerms: request.isOrSearch,
+      fromUsers: parsed.fromUsers,
+      excludedUsers: parsed.excludedUsers,
+      inChannels: await channelNames(session.userId, parsed.inChannels),
+      excludedChannels: await channelNames(session.userId, parsed.excludedChannels),
+    }
+  }
+
   return {
     /**
      * Searches the posts of channels the caller belongs to, in one team (plus DMs/GMs) or all.
+     * `ext:` is ignored, as in Mattermost's database post search.
      * @throws AppError 403 when the caller is not a member of the team.
      */
-    async searchPosts(session: AuthSession, teamId: string | undefined, request: PostSearchRequest): Promise<Record<string, unknown>> {
-      if (teamId !== undefined && !session.isSystemAdmin) {
-        const member = await teams.getMember(teamId, session.userId)
-        if (!member || member.deleteAt > 0) throw forbidden(`searching team ${teamId} without being a member`)
-      }
+    async searchPosts(session: AuthSession, teamId: string | undefined, request: SearchRequest): Promise<Record<string, unknown>> {
+      await checkTeam(session, teamId)
       const parsed = parseSearchTerms(request.terms)
-      const empty = presentPostList({ order: [], threads: new Map(), reactions: new Map() })
-      // Posts carry no files yet, so a search for file extensions finds nothing.
-      if (isEmptySearch(parsed) || parsed.extensions.length > 0) return { ...empty, matches: {} }
+      const dates = searchDateRange(parsed, request.timeZoneOffset)
+      if (isEmptySearch(parsed) || dates.matchesNothing) {
+        return { ...presentPostList({ order: [], threads: new Map(), reactions: new Map() }), matches: {} }
+      }
 
-      let createdAfter: number | undefined
-      let createdBefore: number | undefined
-      const onDay = parsed.on === undefined ? null : dayBounds(parsed.on, request.timeZoneOffset)
-      if (onDay) [createdAfter, createdBefore] = [onDay[0] - 1, onDay[1] + 1]
-      const afterDay = parsed.after === undefined ? null : dayBounds(parsed.after, request.timeZoneOffset)
-      if (afterDay) createdAfter = Math.max(createdAfter ?? -Infinity, afterDay[1])
-      const beforeDay = parsed.before === undefined ? null : dayBounds(parsed.before, request.timeZoneOffset)
-      if (beforeDay) createdBefore = Math.min(createdBefore ?? Infinity, beforeDay[0])
-
-      const hits = await store.searchPosts({
-        userId: session.userId,
-        teamId,
-        includeDeletedChannels: request.includeDeletedChannels,
+      const base = {
+        ...(await commonFilters(session, teamId, parsed, request)),
         terms: parsed.terms,
         hashtags: parsed.hashtags,
-        orTerms: request.isOrSearch,
         excludedTerms: parsed.excludedTerms,
         excludedHashtags: parsed.excludedHashtags,
-        fromUsers: parsed.fromUsers,
-        excludedUsers: parsed.excludedUsers,
-        inChannels: await channelNames(session.userId, parsed.inChannels),
-        excludedChannels: await channelNames(session.userId, parsed.excludedChannels),
-        createdAfter,
-        createdBefore,
-        offset: request.page * request.perPage,
-        limit: request.perPage,
-      })
+      }
+      const { createdAfter, createdBefore, excludedDay } = dates
+      const ranges: CreatedRange[] = excludedDay
+        ? [
+          { createdAfter: Math.max(createdAfter ?? -Infinity, excludedDay[1]), createdBefore },
+          { createdAfter, createdBefore: Math.min(createdBefore ?? Infinity, excludedDay[0]) },
+        ]
+        : [{ createdAfter, createdBefore }]
+      const hits = await pageAcrossRanges<PostSearchHit>(ranges, request.page * request.perPage, request.perPage, (range, offset, limit) =>
+        store.searchPosts({ ...base, ...range, offset, limit }))
+
       const labels = [...parsed.terms.map(displayText), ...parsed.hashtags]
       const byId = new Map((await postStore.getByIds(hits.map((h) => h.id))).map((p) => [p.id, p]))
       const order = hits.map((h) => byId.get(h.id)).filter((p) => p !== undefined)
       const extras = await posts.postsWithExtras(order)
       const matches: Record<string, string[]> = {}
       for (const hit of hits) {
-        const matched = labels.filter((_, i) => hit.hits[i])
+        const post = byId.get(hit.id)
+        const words = post ? matchedWords(post.message, parsed.terms, parsed.hashtags) : []
+        // A match the 'simple' parser found in a token the word split misses (a URL, an e-mail): highlight the term itself.
+        const matched = words.length > 0 ? words : labels.filter((_, i) => hit.hits[i])
         if (matched.length > 0) matches[hit.id] = matched
       }
       return { ...presentPostList({ order, threads: extras.threads, reactions: extras.reactions, files: extras.files }), matches }
+    },
+
+    /**
+     * Searches files attached to live posts of channels the caller belongs to by name and
+     * extracted content, with `ext:` and the post filters. Words match as prefixes, as in
+     * Mattermost's file search; `#tag` is searched as the word `tag`.
+     * @throws AppError 403 when the caller is not a member of the team.
+     */
+    async searchFiles(session: AuthSession, teamId: string | undefined, request: SearchRequest): Promise<Record<string, unknown>> {
+      await checkTeam(session, teamId)
+      const parsed = parseSearchTerms(request.terms)
+      const dates = searchDateRange(parsed, request.timeZoneOffset)
+      const empty = isEmptySearch(parsed) && parsed.extensions.length === 0 && parsed.excludedExtensions.length === 0
+      let ids: string[] = []
+      if (!empty && !dates.matchesNothing) {
+        ids = await fileStore.searchFiles({
+          ...(await commonFilters(session, teamId, parsed, request)),
+          terms: [...parsed.terms, ...parsed.hashtags.map(tagAsWord)].map(asPrefix),
+          excludedTerms: [...parsed.excludedTerms, ...parsed.excludedHashtags.map(tagAsWord)],
+          extensions: parsed.extensions,
+          excludedExtensions: parsed.excludedExtensions,
+          createdAfter: dates.createdAfter,
+          createdBefore: dates.createdBefore,
+          excludedDay: dates.excludedDay,
+          offset: request.page * request.perPage,
+          limit: request.perPage,
+        })
+      }
+      const byId = new Map((await files.getByIds(ids)).map((f) => [f.id, f]))
+      const order = ids.filter((id) => byId.has(id))
+      return {
+        order,
+        file_infos: Object.fromEntries(order.map((id) => [id, presentFileInfo(byId.get(id)!)])),
+        next_file_info_id: '',
+        prev_file_info_id: '',
+        first_inaccessible_file_time: 0,
+      }
     },
   }
 }

@@ -1,6 +1,6 @@
 // The post search syntax parser (core/search/parse-terms.ts), case by case.
 import { expect } from 'chai'
-import { dayBounds, isEmptySearch, parseSearchTerms, splitSearchWords } from '../../core/search/parse-terms.ts'
+import { dayBounds, isEmptySearch, parseSearchTerms, searchDateRange, splitSearchWords } from '../../core/search/parse-terms.ts'
 
 const word = (text: string, prefix = false) => ({ text, prefix, phrase: false })
 const phrase = (text: string) => ({ text, prefix: false, phrase: true })
@@ -76,6 +76,18 @@ describe('parseSearchTerms', () => {
   it('collects ext: values', () => {
     expect(parseSearchTerms('ext:.PDF').extensions).to.deep.equal(['pdf'])
   })
+
+  it('collects -ext: values as excluded extensions', () => {
+    const parsed = parseSearchTerms('report -ext:.PNG -ext:jpg')
+    expect(parsed.excludedExtensions).to.deep.equal(['png', 'jpg'])
+    expect(parsed.extensions).to.deep.equal([])
+  })
+
+  it('reads -before:, -after: and -on: as date exclusions, apart from before:, after: and on:', () => {
+    const parsed = parseSearchTerms('-before:2024-01-01 -after:2024-03-01 -on:2024-02-14 on:2024-02-15')
+    expect([parsed.excludedBefore, parsed.excludedAfter, parsed.excludedOn]).to.deep.equal(['2024-01-01', '2024-03-01', '2024-02-14'])
+    expect([parsed.before, parsed.after, parsed.on]).to.deep.equal([undefined, undefined, '2024-02-15'])
+  })
 })
 
 describe('splitSearchWords', () => {
@@ -88,6 +100,49 @@ describe('isEmptySearch', () => {
   it('is true for nothing usable and false for a filter alone', () => {
     expect(isEmptySearch(parseSearchTerms('  !!! '))).to.equal(true)
     expect(isEmptySearch(parseSearchTerms('from:alice'))).to.equal(false)
+  })
+
+  it('is true for ext: alone, which post search ignores as Mattermost does', () => {
+    expect(isEmptySearch(parseSearchTerms('ext:pdf'))).to.equal(true)
+  })
+})
+
+describe('searchDateRange', () => {
+  const range = (terms: string, offset = 0) => searchDateRange(parseSearchTerms(terms), offset)
+  const day = (d: number) => Date.UTC(2024, 0, d)
+
+  it('bounds on: to that day, exclusive on both sides', () => {
+    expect(range('on:2024-01-15')).to.deep.equal({ createdAfter: day(15) - 1, createdBefore: day(16), matchesNothing: false })
+  })
+
+  it('starts after: the next day and ends before: at the start of the day', () => {
+    expect(range('after:2024-01-10 before:2024-01-20')).to.deep.equal({ createdAfter: day(11) - 1, createdBefore: day(20), matchesNothing: false })
+  })
+
+  it('shifts the days by the time zone offset', () => {
+    expect(range('before:2024-01-20', 3600).createdBefore).to.equal(day(20) - 3_600_000)
+  })
+
+  it('keeps -after:X up to the end of X and -before:X from the start of X', () => {
+    expect(range('-after:2024-01-20 -before:2024-01-10')).to.deep.equal({ createdAfter: day(10) - 1, createdBefore: day(21), matchesNothing: false })
+  })
+
+  it('gives -on: as a day to leave out', () => {
+    expect(range('-on:2024-01-15').excludedDay).to.deep.equal([day(15), day(16) - 1])
+  })
+
+  it('intersects the bounds when several flags are given', () => {
+    expect(range('after:2024-01-10 -after:2024-01-05')).to.include({ createdAfter: day(11) - 1, createdBefore: day(6) })
+  })
+
+  it('matches nothing for an unparsable on:, before: or after:', () => {
+    for (const terms of ['on:yesterday', 'before:2024-13-45', 'after:2024-02-30', 'after:2024-01-01 on:soon']) {
+      expect(range(terms).matchesNothing, terms).to.equal(true)
+    }
+  })
+
+  it('ignores an unparsable -on:, -before: or -after:, which excludes nothing in Mattermost', () => {
+    expect(range('-on:yesterday -before:x -after:2024-13-01')).to.deep.equal({ matchesNothing: false })
   })
 })
 

@@ -1,7 +1,7 @@
-/** Post search routes: POST /teams/{team_id}/posts/search and POST /posts/search (all the caller's teams). */
+/** Search routes: POST /teams/{team_id}/posts/search, /teams/{team_id}/files/search, and /posts/search, /files/search (all the caller's teams). */
 import type { ErrorRequestHandler, Request, Response, Router } from 'express'
 import { z } from 'zod'
-import { AppError } from '../../errors.ts'
+import { AppError, invalidParam } from '../../errors.ts'
 import { requireSession } from '../context.ts'
 import { sendJson } from '../respond.ts'
 import { idParam } from '../validate.ts'
@@ -20,28 +20,38 @@ const searchBody = z.object({
   include_deleted_channels: z.boolean().optional(),
   page: z.number().int().optional(),
   per_page: z.number().int().optional(),
+  /** File search only: which tab of the web app searched ('' | 'files' | 'messages'); recorded by Mattermost, unused here. */
+  modifier: z.string().optional(),
 })
 
-const invalidSearchBody = (detailed: string) =>
-  new AppError('api.post.search_posts.invalid_body.app_error', 'Unable to parse the search request body.', 400, { detailed })
+type SearchKind = 'posts' | 'files'
+
+const invalidSearchBody = (kind: SearchKind, detailed: string) =>
+  new AppError(`api.post.search_${kind}.invalid_body.app_error`, 'Unable to parse the search request body.', 400, { detailed })
 
 /** Mattermost answers unparsable JSON on search with the search's own error id, not the generic body one. */
-const unparsableSearchBody: ErrorRequestHandler = (err: { type?: string; message?: string }, _req, _res, next) => {
-  next(err?.type === 'entity.parse.failed' ? invalidSearchBody(err.message ?? '') : err)
+const unparsableSearchBody = (kind: SearchKind): ErrorRequestHandler => (err: { type?: string; message?: string }, _req, _res, next) => {
+  next(err?.type === 'entity.parse.failed' ? invalidSearchBody(kind, err.message ?? '') : err)
 }
 
 export function searchRoutes(router: Router, deps: ApiDeps): void {
   const { search } = deps
 
-  async function handle(req: Request, res: Response, teamId: string | undefined): Promise<void> {
+  async function handle(req: Request, res: Response, kind: SearchKind, teamId: string | undefined): Promise<void> {
     const session = requireSession(req)
     const parsed = searchBody.safeParse(req.body ?? {})
     if (!parsed.success || parsed.data.terms.includes('\u0000')) {
-      throw invalidSearchBody(parsed.success ? 'terms: must not contain NUL' : `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
+      throw invalidSearchBody(kind, parsed.success ? 'terms: must not contain NUL' : `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
     }
     const body = parsed.data
+    if (kind === 'files') {
+      // api4/file.go searchFiles: terms are required and the modifier must be one it knows.
+      if (body.terms === '') throw invalidParam('terms')
+      if (body.modifier && body.modifier !== 'files' && body.modifier !== 'messages') throw invalidParam('modifier')
+    }
     const perPage = body.per_page === undefined || body.per_page <= 0 ? 60 : Math.min(body.per_page, MAX_PER_PAGE)
-    const result = await search.searchPosts(session, teamId, {
+    const run = kind === 'posts' ? search.searchPosts : search.searchFiles
+    const result = await run(session, teamId, {
       terms: body.terms,
       isOrSearch: body.is_or_search ?? false,
       timeZoneOffset: Math.round(clamp(body.time_zone_offset ?? 0, -MAX_OFFSET_SECONDS, MAX_OFFSET_SECONDS)),
@@ -49,11 +59,13 @@ export function searchRoutes(router: Router, deps: ApiDeps): void {
       page: clamp(body.page ?? 0, 0, MAX_PAGE),
       perPage,
     })
-    res.setHeader('Cache-Control', 'no-cache')
+    res.setHeader('Cache-Control', kind === 'posts' ? 'no-cache' : 'no-cache, no-store, must-revalidate')
     sendJson(res, 200, result)
   }
 
-  router.use(['/teams/:team_id/posts/search', '/posts/search'], unparsableSearchBody)
-  router.post('/teams/:team_id/posts/search', async (req, res) => handle(req, res, idParam(req, 'team_id')))
-  router.post('/posts/search', async (req, res) => handle(req, res, undefined))
+  for (const kind of ['posts', 'files'] as const) {
+    router.use([`/teams/:team_id/${kind}/search`, `/${kind}/search`], unparsableSearchBody(kind))
+    router.post(`/teams/:team_id/${kind}/search`, async (req, res) => handle(req, res, kind, idParam(req, 'team_id')))
+    router.post(`/${kind}/search`, async (req, res) => handle(req, res, kind, undefined))
+  }
 }
