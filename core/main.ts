@@ -43,6 +43,7 @@ import { createFileStore } from './files/store.ts'
 import { createFileService } from './files/service.ts'
 import { openFileStorage } from './files/storage/index.ts'
 import { createPublicLinkService } from './files/public-links.ts'
+import { createFileCleanupJob, type FileCleanupJob } from './files/cleanup-job.ts'
 import { searchRoutes } from './http/api4/search.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
@@ -56,6 +57,8 @@ export interface BridgeheadServer {
   db: Database
   bus: EventBus
   hub: WebSocketHub
+  /** Removes orphaned uploads and expired deleted files; scheduled by FILE_CLEANUP_INTERVAL_MINUTES. */
+  fileCleanup: FileCleanupJob
   /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
   close(): Promise<void>
 }
@@ -223,10 +226,15 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const port = (server.address() as AddressInfo).port
   const url = `http://${config.host}:${port}`
   log.info({ url, database: db.kind }, 'server started')
+  const fileCleanup = createFileCleanupJob({
+    store: fileStore, storage: fileStorage, log: log.child({ component: 'file-cleanup' }),
+    intervalMinutes: config.fileCleanupIntervalMinutes, orphanedUploadHours: config.orphanedUploadHours, deletedFileRetentionDays: config.deletedFileRetentionDays,
+  })
+  fileCleanup.start()
 
   let closing: Promise<void> | undefined
   return {
-    url, port, config, log, db, bus, hub,
+    url, port, config, log, db, bus, hub, fileCleanup,
     close() {
       closing ??= (async () => {
         log.info('server stopping')
@@ -240,6 +248,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         const timer = setTimeout(() => server.closeAllConnections(), 5000)
         await drained
         clearTimeout(timer)
+        await fileCleanup.stop()
         await bus.close()
         await db.close()
         log.info('server stopped')

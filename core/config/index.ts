@@ -38,6 +38,12 @@ export interface Config {
   s3PathStyle: boolean
   /** GET /files/{id}/link hands out signed public links (Mattermost's EnablePublicLink). */
   enablePublicLink: boolean
+  /** Minutes between runs of the file cleanup job; 0 turns it off. */
+  fileCleanupIntervalMinutes: number
+  /** Uploads never attached to a post are deleted once this many hours old. */
+  orphanedUploadHours: number
+  /** Bytes and records of files deleted with their post are purged after this many days; 0 keeps them forever. */
+  deletedFileRetentionDays: number
 }
 
 interface Setting<K extends keyof Config> {
@@ -164,6 +170,9 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 's3SecretAccessKey', env: 'S3_SECRET_ACCESS_KEY', doc: 'S3 secret access key (needed with S3_BUCKET)', parse: optionalText },
   { key: 's3PathStyle', env: 'S3_PATH_STYLE', doc: 'path-style S3 URLs (endpoint/bucket/key), as MinIO needs', parse: boolean(false) },
   { key: 'enablePublicLink', env: 'ENABLE_PUBLIC_LINK', doc: 'signed public links to files (GET /files/{id}/link)', parse: boolean(false) },
+  { key: 'fileCleanupIntervalMinutes', env: 'FILE_CLEANUP_INTERVAL_MINUTES', doc: 'minutes between file cleanup runs; 0 turns the job off', parse: integer(0, 7 * 24 * 60, 60) },
+  { key: 'orphanedUploadHours', env: 'ORPHANED_UPLOAD_HOURS', doc: 'age at which uploads never attached to a post are deleted', parse: integer(1, 24 * 365, 24) },
+  { key: 'deletedFileRetentionDays', env: 'DELETED_FILE_RETENTION_DAYS', doc: 'days the bytes of files deleted with their post are kept; 0 keeps them forever', parse: integer(0, 365 * 100, 0) },
 ]
 
 function optionalText(raw: string | undefined): string | undefined {

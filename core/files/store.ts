@@ -44,6 +44,29 @@ export function createFileStore(db: Database) {
       })
       return result.count
     },
+    /** Uploads never attached to a post and created before `before` (live or already claimed for deletion), oldest first. */
+    async listUnattached(before: number, limit: number): Promise<FileInfoRecord[]> {
+      const rows = await db.prisma.fileInfo.findMany({ where: { postId: '', createAt: { lt: BigInt(before) } }, orderBy: [{ createAt: 'asc' }, { id: 'asc' }], take: limit })
+      return rows.map(toFileInfo)
+    },
+    /** Files deleted with their post before `before`, oldest deletion first. */
+    async listDeletedWithPost(before: number, limit: number): Promise<FileInfoRecord[]> {
+      const rows = await db.prisma.fileInfo.findMany({ where: { postId: { not: '' }, deleteAt: { gt: 0, lt: BigInt(before) } }, orderBy: [{ deleteAt: 'asc' }, { id: 'asc' }], take: limit })
+      return rows.map(toFileInfo)
+    },
+    /**
+     * Marks a live, unattached upload deleted, so no post can claim it any more (attachToPost
+     * takes live files only).
+     * @returns false when the file was attached, or marked, in the meantime.
+     */
+    async markUnattachedDeleted(id: string, at: number): Promise<boolean> {
+      const result = await db.prisma.fileInfo.updateMany({ where: { id, postId: '', deleteAt: 0 }, data: { deleteAt: BigInt(at), updateAt: BigInt(at) } })
+      return result.count === 1
+    },
+    /** Removes the row of a deleted file for good; a live file is never removed. */
+    async purgeDeleted(id: string): Promise<void> {
+      await db.prisma.fileInfo.deleteMany({ where: { id, deleteAt: { gt: 0 } } })
+    },
     /** Soft-deletes the live files of these posts. */
     async softDeleteForPosts(client: DbClient, postIds: string[], at: number): Promise<void> {
       if (postIds.length === 0) return

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Config } from '../../core/config/index.ts'
 import { startServer } from '../../core/main.ts'
+import type { FileCleanupJob } from '../../core/files/cleanup-job.ts'
 import { createPgliteDataDir, POSTGRES_ADMIN_URL } from './database.ts'
 
 export type Backend = 'pglite' | 'postgres'
@@ -18,6 +19,8 @@ export interface TestServer {
   url: string
   port: number
   backend: Backend
+  /** The server's file cleanup job, to run it at a chosen time (`runOnce(now)`). */
+  fileCleanup: FileCleanupJob
   /** Stops the server and removes its data dir or drops its database. Safe to call twice. */
   close(): Promise<void>
 }
@@ -81,6 +84,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     url: server.url.replace(/\/+$/, ''),
     port: server.port,
     backend: options.db,
+    fileCleanup: server.fileCleanup,
     close: () => (closing ??= runCleanups(cleanups)),
   }
 }

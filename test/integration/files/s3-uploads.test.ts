@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
+import type { Post } from '@mattermost/types/posts'
 import sharp from 'sharp'
 import S3rver from 's3rver'
 import { createS3Storage, type S3StorageOptions } from '../../../core/files/storage/index.ts'
@@ -25,7 +26,7 @@ describe('file uploads on an S3-compatible store', function () {
     options = { endpoint: `http://127.0.0.1:${address.port}`, bucket: 'uploads', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true }
     server = await startTestServer({
       db: BACKENDS[0]!,
-      config: { s3Bucket: options.bucket, s3Endpoint: options.endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER', s3PathStyle: true },
+      config: { s3Bucket: options.bucket, s3Endpoint: options.endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER', s3PathStyle: true, enablePublicLink: true },
     })
     alice = await makeUser(server)
   })
@@ -52,5 +53,35 @@ describe('file uploads on an S3-compatible store', function () {
     const get = (suffix: string) => fetch(`${server.url}/api/v4/files/${info.id}${suffix}`, { headers: { Authorization: `Bearer ${alice.token}` } })
     expect(Buffer.from(await (await get('')).arrayBuffer()).equals(data)).to.equal(true)
     expect(await sharp(Buffer.from(await (await get('/thumbnail')).arrayBuffer())).metadata()).to.include({ format: 'jpeg', width: 120, height: 90 })
+  })
+
+  async function uploadTo(channelId: string, name: string, data: Buffer) {
+    const form = new FormData()
+    form.append('channel_id', channelId)
+    form.append('files', new Blob([data]), name)
+    return (await alice.client.uploadFile(form)).file_infos[0]!
+  }
+
+  it('serves a posted file through its public link from the bucket', async () => {
+    const team = await makeTeam(alice.client)
+    const channel = await makeChannel(alice.client, team.id)
+    const info = await uploadTo(channel.id, 'shared.txt', Buffer.from('from the bucket'))
+    await alice.client.createPost({ channel_id: channel.id, message: 'shared', file_ids: [info.id] } as Post)
+    const link = new URL((await alice.client.getFilePublicLink(info.id)).link)
+    const res = await fetch(server.url + link.pathname + link.search)
+    expect(res.status).to.equal(200)
+    expect(await res.text()).to.equal('from the bucket')
+  })
+
+  it('removes an orphaned upload and its renditions from the bucket', async () => {
+    const team = await makeTeam(alice.client)
+    const channel = await makeChannel(alice.client, team.id)
+    const data = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#0000aa' } }).png().toBuffer()
+    const info = await uploadTo(channel.id, 'orphan.png', data)
+    const storage = createS3Storage(options)
+    const objects = async () => (await storage.list('data/')).filter((k) => k.includes(`/${info.id}/`))
+    expect(await objects()).to.have.length(3)
+    await server.fileCleanup.runOnce(Date.now() + 25 * 60 * 60 * 1000)
+    expect(await objects()).to.deep.equal([])
   })
 })
