@@ -1,19 +1,13 @@
 /** The file cleanup job of a running server, driven with a later clock: orphaned uploads and deleted posts' files go. */
 import { expect } from 'chai'
-import type { FileInfo } from '@mattermost/types/files'
 import type { Post } from '@mattermost/types/posts'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
 import { expectAppError, rawRequest } from '../helpers/expect-status.ts'
-import { makeChannelWith, makeTeamWithMembers, type Client, type TeamWorld, type UserSession } from '../helpers/factories.ts'
+import { makeChannelWith, makeTeamWithMembers, makeUpload, type TeamWorld, type UserSession } from '../helpers/factories.ts'
 
 const HOUR = 60 * 60 * 1000
 
-async function upload(client: Client, channelId: string, name: string): Promise<FileInfo> {
-  const form = new FormData()
-  form.append('channel_id', channelId)
-  form.append('files', new Blob([Buffer.from(`bytes of ${name}`)]), name)
-  return (await client.uploadFile(form)).file_infos[0]!
-}
+const upload = (session: UserSession, channelId: string, name: string) => makeUpload(session.client, channelId, name, Buffer.from(`bytes of ${name}`))
 
 forEachBackend((backend) => {
   const ctx = useTestServer(backend, { orphanedUploadHours: 24, deletedFileRetentionDays: 7 })
@@ -29,8 +23,8 @@ forEachBackend((backend) => {
   describe('file cleanup job', () => {
     it('deletes an upload never attached to a post once ORPHANED_UPLOAD_HOURS old, and keeps posted files', async () => {
       const channel = await makeChannelWith(world, [alice], 'P')
-      const orphan = await upload(alice.client, channel.id, 'never-posted.txt')
-      const posted = await upload(alice.client, channel.id, 'posted.txt')
+      const orphan = await upload(alice, channel.id, 'never-posted.txt')
+      const posted = await upload(alice, channel.id, 'posted.txt')
       await alice.client.createPost({ channel_id: channel.id, message: 'with a file', file_ids: [posted.id] } as Post)
 
       await ctx.server.fileCleanup.runOnce(Date.now() + 23 * HOUR)
@@ -45,7 +39,7 @@ forEachBackend((backend) => {
 
     it('purges the files of a post deleted longer ago than DELETED_FILE_RETENTION_DAYS', async () => {
       const channel = await makeChannelWith(world, [alice], 'P')
-      const file = await upload(alice.client, channel.id, 'doomed.txt')
+      const file = await upload(alice, channel.id, 'doomed.txt')
       const post = await alice.client.createPost({ channel_id: channel.id, message: 'to delete', file_ids: [file.id] } as Post)
       await alice.client.deletePost(post.id)
       expect((await ctx.server.fileCleanup.runOnce(Date.now() + 6 * 24 * HOUR)).purged).to.equal(0)

@@ -4,16 +4,9 @@ import type { FileInfo } from '@mattermost/types/files'
 import type { Post } from '@mattermost/types/posts'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
 import { expectAppError, expectStatus, rawRequest } from '../helpers/expect-status.ts'
-import { getAdmin, makeChannelWith, makeTeamWithMembers, type Client, type TeamWorld, type UserSession } from '../helpers/factories.ts'
+import { getAdmin, makeChannelWith, makeTeamWithMembers, makeUpload, type TeamWorld, type UserSession } from '../helpers/factories.ts'
 
 const SITE_URL = 'https://chat.example.com'
-
-async function upload(client: Client, channelId: string, name: string, data: Buffer): Promise<FileInfo> {
-  const form = new FormData()
-  form.append('channel_id', channelId)
-  form.append('files', new Blob([data]), name)
-  return (await client.uploadFile(form)).file_infos[0]!
-}
 
 forEachBackend((backend) => {
   const ctx = useTestServer(backend, { enablePublicLink: true, siteUrl: SITE_URL })
@@ -29,7 +22,7 @@ forEachBackend((backend) => {
   /** A file alice posted in a private channel bob is not in, and its public link. */
   async function postedFile(name = 'report.txt', data = Buffer.from('public bytes')): Promise<{ file: FileInfo; post: Post; link: string }> {
     const channel = await makeChannelWith(world, [alice], 'P')
-    const file = await upload(alice.client, channel.id, name, data)
+    const file = await makeUpload(alice.client, channel.id, name, data)
     const post = await alice.client.createPost({ channel_id: channel.id, message: 'shared', file_ids: [file.id] } as Post)
     const { link } = await alice.client.getFilePublicLink(file.id)
     return { file, post, link }
@@ -51,7 +44,7 @@ forEachBackend((backend) => {
 
     it('refuses an upload not attached to a post with 400', async () => {
       const channel = await makeChannelWith(world, [alice], 'P')
-      const file = await upload(alice.client, channel.id, 'draft.txt', Buffer.from('draft'))
+      const file = await makeUpload(alice.client, channel.id, 'draft.txt', Buffer.from('draft'))
       await expectStatus(alice.client.getFilePublicLink(file.id), 400, 'api.file.get_public_link.no_post.app_error')
     })
 

@@ -9,6 +9,7 @@ import type { UserProfile } from '@mattermost/types/users'
 import type { Team } from '@mattermost/types/teams'
 import type { Channel, ChannelType } from '@mattermost/types/channels'
 import type { Post } from '@mattermost/types/posts'
+import type { FileInfo } from '@mattermost/types/files'
 import type { TestServer } from './server.ts'
 
 const { Client4 } = mm
@@ -160,6 +161,14 @@ export function makeChannel(client: Client, teamId: string, type: ChannelType = 
 /** A post (or, with `rootId`, a reply) by `client`. */
 export function makePost(client: Client, channelId: string, message = `message ${uniqueName('m')}`, rootId = ''): Promise<Post> {
   return client.createPost({ channel_id: channelId, message, root_id: rootId } as Post)
+}
+
+/** One file uploaded by `client` to the channel, as the web app sends it (multipart, channel_id first). */
+export async function makeUpload(client: Client, channelId: string, name: string, data: Buffer): Promise<FileInfo> {
+  const form = new FormData()
+  form.append('channel_id', channelId)
+  form.append('files', new Blob([data]), name)
+  return (await client.uploadFile(form)).file_infos[0]!
 }
 
 export interface TeamWorld {

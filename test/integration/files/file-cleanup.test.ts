@@ -7,13 +7,13 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
-import S3rver from 's3rver'
 import { newId } from '../../../core/ids.ts'
 import { createLogger } from '../../../core/log.ts'
 import { createFileStore, type FileInfoRecord, type FileStore } from '../../../core/files/store.ts'
 import { createLocalStorage, createS3Storage, type FileStorage } from '../../../core/files/storage/index.ts'
 import { createFileCleanupJob, type FileCleanupOptions } from '../../../core/files/cleanup-job.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
+import { startS3Server } from '../../helpers/s3-server.ts'
 import { BACKENDS, type Backend } from '../../helpers/server.ts'
 
 const HOUR = 60 * 60 * 1000
@@ -32,17 +32,8 @@ async function openLocal(): Promise<OpenedStorage> {
 }
 
 async function openS3(): Promise<OpenedStorage> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-cleanup-s3-'))
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'cleanup', configs: [] }] })
-  const address = await server.run()
-  const storage = createS3Storage({ endpoint: `http://127.0.0.1:${address.port}`, bucket: 'cleanup', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true })
-  return {
-    storage,
-    cleanup: async () => {
-      await server.close()
-      await fs.rm(dir, { recursive: true, force: true })
-    },
-  }
+  const server = await startS3Server('cleanup')
+  return { storage: createS3Storage(server.options), cleanup: () => server.close() }
 }
 
 function cleanupSuite(backend: Backend, storageKind: string, openStorage: () => Promise<OpenedStorage>): void {

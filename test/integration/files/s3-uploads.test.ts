@@ -1,29 +1,24 @@
 /** With S3_* settings the server keeps uploads, thumbnails and previews in the bucket (an in-process s3rver). */
-import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
 import type { Post } from '@mattermost/types/posts'
 import sharp from 'sharp'
-import S3rver from 's3rver'
 import { createS3Storage, type S3StorageOptions } from '../../../core/files/storage/index.ts'
 import { BACKENDS, startTestServer, type TestServer } from '../../helpers/server.ts'
-import { makeChannel, makeTeam, makeUser, type UserSession } from '../../helpers/factories.ts'
+import { startS3Server, type TestS3Server } from '../../helpers/s3-server.ts'
+import { makeChannel, makeTeam, makeUpload, makeUser, type UserSession } from '../../helpers/factories.ts'
 
 describe('file uploads on an S3-compatible store', function () {
   this.timeout(60_000)
-  let dir: string
-  let s3: S3rver
+  let s3: TestS3Server
   let server: TestServer
   let alice: UserSession
   let options: S3StorageOptions
 
   before(async function () {
     this.timeout(120_000)
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-s3-uploads-'))
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'uploads', configs: [] }] })
-    const address = await s3.run()
-    options = { endpoint: `http://127.0.0.1:${address.port}`, bucket: 'uploads', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true }
+    s3 = await startS3Server('uploads')
+    options = s3.options
     server = await startTestServer({
       db: BACKENDS[0]!,
       config: { s3Bucket: options.bucket, s3Endpoint: options.endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER', s3PathStyle: true, enablePublicLink: true },
@@ -34,7 +29,6 @@ describe('file uploads on an S3-compatible store', function () {
   after(async () => {
     await server?.close()
     await s3?.close()
-    await fs.rm(dir, { recursive: true, force: true })
   })
 
   it('stores the file and its renditions in the bucket and serves them back', async () => {
@@ -55,17 +49,10 @@ describe('file uploads on an S3-compatible store', function () {
     expect(await sharp(Buffer.from(await (await get('/thumbnail')).arrayBuffer())).metadata()).to.include({ format: 'jpeg', width: 120, height: 90 })
   })
 
-  async function uploadTo(channelId: string, name: string, data: Buffer) {
-    const form = new FormData()
-    form.append('channel_id', channelId)
-    form.append('files', new Blob([data]), name)
-    return (await alice.client.uploadFile(form)).file_infos[0]!
-  }
-
   it('serves a posted file through its public link from the bucket', async () => {
     const team = await makeTeam(alice.client)
     const channel = await makeChannel(alice.client, team.id)
-    const info = await uploadTo(channel.id, 'shared.txt', Buffer.from('from the bucket'))
+    const info = await makeUpload(alice.client, channel.id, 'shared.txt', Buffer.from('from the bucket'))
     await alice.client.createPost({ channel_id: channel.id, message: 'shared', file_ids: [info.id] } as Post)
     const link = new URL((await alice.client.getFilePublicLink(info.id)).link)
     const res = await fetch(server.url + link.pathname + link.search)
@@ -77,7 +64,7 @@ describe('file uploads on an S3-compatible store', function () {
     const team = await makeTeam(alice.client)
     const channel = await makeChannel(alice.client, team.id)
     const data = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#0000aa' } }).png().toBuffer()
-    const info = await uploadTo(channel.id, 'orphan.png', data)
+    const info = await makeUpload(alice.client, channel.id, 'orphan.png', data)
     const storage = createS3Storage(options)
     const objects = async () => (await storage.list('data/')).filter((k) => k.includes(`/${info.id}/`))
     expect(await objects()).to.have.length(3)
