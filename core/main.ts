@@ -89,6 +89,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
     return {
       ...base,
       MaxFileSize: String(config.maxFileSize),
+      EnablePublicLink: String(config.enablePublicLink),
       EnableCommands: 'false',
       EnableIncomingWebhooks: 'false',
       EnableOutgoingWebhooks: 'false',

@@ -35,6 +35,11 @@ forEachBackend((backend) => {
   }
 
   describe('GET /api/v4/files/{file_id}/link', () => {
+    it('is announced to signed-in clients as EnablePublicLink in the client config', async () => {
+      const config = (await alice.client.getClientConfig()) as unknown as Record<string, string>
+      expect(config.EnablePublicLink).to.equal('true')
+    })
+
     it('returns {SITE_URL}/files/{id}/public?h=<hash> for a posted file the caller can read', async () => {
       const { file, link } = await postedFile()
       expect(link).to.match(new RegExp(`^${SITE_URL}/files/${file.id}/public\\?h=[A-Za-z0-9_-]{43}$`))

@@ -266,6 +266,11 @@ forEachBackend((backend) => {
       await expectStatus(alice.client.getFilePublicLink(info.id), 403, 'api.file.get_public_link.disabled.app_error')
     })
 
+    it('is announced as EnablePublicLink false in the client config', async () => {
+      const config = (await alice.client.getClientConfig()) as unknown as Record<string, string>
+      expect(config.EnablePublicLink).to.equal('false')
+    })
+
     it('serves no public file either: GET /files/{id}/public answers 403', async () => {
       const channel = await aliceChannel()
       const info = await upload(alice.client, channel.id, 'link.txt', Buffer.from('l'))
