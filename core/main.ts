@@ -32,6 +32,7 @@ import { createSearchService } from './search/service.ts'
 import { createFileSearchStore } from './search/file-store.ts'
 import { createHttpApp } from './http/app.ts'
 import { startIdleCollector } from './idle-gc.ts'
+import { keepEmbeddedStatistics } from './db/embedded-statistics.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
@@ -232,6 +233,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     intervalMinutes: config.fileCleanupIntervalMinutes, orphanedUploadHours: config.orphanedUploadHours, deletedFileRetentionDays: config.deletedFileRetentionDays,
   })
   fileCleanup.start()
+  // PostgreSQL's autovacuum keeps its statistics; the embedded database has no autovacuum.
+  const statistics = db.kind === 'pglite' ? keepEmbeddedStatistics(db, log.child({ component: 'statistics' }), 5 * 60_000) : undefined
 
   let closing: Promise<void> | undefined
   return {
@@ -244,6 +247,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         // Sockets closing at shutdown are not users going offline (start-up resets presence).
         await statuses.stop()
         idle.stop()
+        statistics?.stop()
         await hub!.close()
         // Requests in flight get a few seconds to finish before their sockets are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 5000)

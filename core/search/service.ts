@@ -14,7 +14,7 @@ import { directChannelName, groupChannelName } from '../channels/rules.ts'
 import { presentPostList } from '../present/post.ts'
 import { presentFileInfo } from '../present/file-info.ts'
 import { isEmptySearch, parseSearchTerms, searchDateRange, type ParsedSearch, type SearchText } from './parse-terms.ts'
-import type { PostSearchHit, PostSearchQuery, SearchStore } from './store.ts'
+import type { SearchStore } from './store.ts'
 import type { FileSearchStore } from './file-store.ts'
 import { matchedWords } from './highlight.ts'
 
@@ -38,7 +38,6 @@ export interface SearchRequest {
   perPage: number
 }
 
-type CreatedRange = Pick<PostSearchQuery, 'createdAfter' | 'createdBefore'>
 
 /** File search looks for `#tag` as the word `tag` (files have no hashtags). */
 const tagAsWord = (tag: string): SearchText => ({ text: tag.slice(1), prefix: false, phrase: false })
@@ -46,28 +45,6 @@ const tagAsWord = (tag: string): SearchText => ({ text: tag.slice(1), prefix: fa
 const asPrefix = (t: SearchText): SearchText => (t.phrase ? t : { ...t, prefix: true })
 
 const displayText = (t: SearchText) => (t.phrase ? `"${t.text}"` : t.prefix ? `${t.text}*` : t.text)
-
-/**
- * One page of results over several create_at ranges, newest range first, read as if they were one
- * list. `-on:` leaves a hole in the middle of the range, which the post store's single range
- * cannot express: the posts newer than the hole come first, then the older ones.
- */
-async function pageAcrossRanges<T>(ranges: CreatedRange[], offset: number, limit: number, run: (range: CreatedRange, offset: number, limit: number) => Promise<T[]>): Promise<T[]> {
-  const page: T[] = []
-  let skip = offset
-  for (const range of ranges) {
-    if (page.length >= limit) break
-    const rows = await run(range, skip, limit - page.length)
-    if (rows.length > 0 || skip === 0) {
-      page.push(...rows)
-      skip = 0
-      continue
-    }
-    // The page starts past this range: count it (at most `skip` rows) to know where to start in the next.
-    skip -= (await run(range, 0, skip)).length
-  }
-  return page
-}
 
 export function createSearchService(options: SearchServiceOptions) {
   const { store, fileStore, posts, postStore, files, teams, users } = options
@@ -136,15 +113,14 @@ export function createSearchService(options: SearchServiceOptions) {
         excludedTerms: parsed.excludedTerms,
         excludedHashtags: parsed.excludedHashtags,
       }
-      const { createdAfter, createdBefore, excludedDay } = dates
-      const ranges: CreatedRange[] = excludedDay
-        ? [
-          { createdAfter: Math.max(createdAfter ?? -Infinity, excludedDay[1]), createdBefore },
-          { createdAfter, createdBefore: Math.min(createdBefore ?? Infinity, excludedDay[0]) },
-        ]
-        : [{ createdAfter, createdBefore }]
-      const hits = await pageAcrossRanges<PostSearchHit>(ranges, request.page * request.perPage, request.perPage, (range, offset, limit) =>
-        store.searchPosts({ ...base, ...range, offset, limit }))
+      const hits = await store.searchPosts({
+        ...base,
+        createdAfter: dates.createdAfter,
+        createdBefore: dates.createdBefore,
+        excludedDay: dates.excludedDay,
+        offset: request.page * request.perPage,
+        limit: request.perPage,
+      })
 
       const labels = [...parsed.terms.map(displayText), ...parsed.hashtags]
       const byId = new Map((await postStore.getByIds(hits.map((h) => h.id))).map((p) => [p.id, p]))
