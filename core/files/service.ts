@@ -11,6 +11,7 @@ import { StorageNotFoundError, type FileStorage } from './storage/index.ts'
 import type { FileInfoRecord, FileStore } from './store.ts'
 import { extensionOf, sanitizeFileName, sniffMimeType } from './names.ts'
 import { isPreviewable, renderImage } from './images.ts'
+import { extractText } from './extract-text.ts'
 
 export interface FileServiceOptions {
   store: FileStore
@@ -60,6 +61,20 @@ export function createFileService(options: FileServiceOptions) {
     Object.assign(file, { width: image.width, height: image.height, hasPreviewImage: true, miniPreview: image.miniPreview })
   }
 
+  /**
+   * Inserts the FileInfo; when PostgreSQL refuses its text for the search index (a tsvector is
+   * limited to 1 MB, which a text of many distinct short words can pass), stores it without.
+   */
+  async function insertIndexed(file: FileInfoRecord): Promise<FileInfoRecord> {
+    if (file.content === null) return store.insert(file)
+    try {
+      return await store.insert(file)
+    } catch (err) {
+      log.warn({ fileId: file.id, contentLength: file.content.length, err }, 'extracted text not indexable; file stored without it')
+      return store.insert({ ...file, content: null })
+    }
+  }
+
   return {
     maxFileSize,
 
@@ -99,10 +114,12 @@ export function createFileService(options: FileServiceOptions) {
         path: `${dir}/${name}`, thumbnailPath: '', previewPath: '', name, extension, size: input.data.length, mimeType,
         width: 0, height: 0, hasPreviewImage: false, miniPreview: null, content: null,
       }
+      // Never throws; a PDF may take a few seconds (at most the extraction timeout).
+      file.content = await extractText(input.data, mimeType, extension, (err) => log.info({ fileId: id, mimeType, err: (err as Error).message }, 'file stored without extracted text'))
       await storage.put(file.path, input.data, { contentType: mimeType })
       try {
         await addImageRenditions(file, input.data, dir)
-        return await store.insert(file)
+        return await insertIndexed(file)
       } catch (err) {
         // Without its row the stored bytes are unreachable: remove them before failing.
         for (const key of [file.path, file.thumbnailPath, file.previewPath].filter(Boolean)) {

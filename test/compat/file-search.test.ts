@@ -227,4 +227,42 @@ forEachBackend((backend) => {
       expect((await search(alice, w)).order).to.deep.equal([f1.id])
     })
   })
+
+  describe('text extracted on upload', () => {
+    it('finds a text file by a word inside it', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      await share(alice, channel.id, 'notes.txt', `Meeting notes\nthe ${w} rollout is on track\n`)
+      await share(alice, channel.id, 'other.txt', 'nothing to see')
+      expect(namesOf(await search(alice, w))).to.deep.equal(['notes.txt'])
+    })
+
+    it('finds code and Markdown files by their text, but not binary bytes under a text name', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      await share(alice, channel.id, 'deploy.ts', `export const ${w} = 1\n`)
+      await share(alice, channel.id, 'README.md', `# Title\n\nSee ${w}.\n`)
+      await share(alice, channel.id, 'fake.txt', Buffer.concat([Buffer.from(`${w} `), Buffer.from([0, 1, 2, 0xff])]))
+      expect(namesOf(await search(alice, w))).to.deep.equal(['README.md', 'deploy.ts'])
+    })
+
+    it('finds a PDF by the text on its page', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      await share(alice, channel.id, 'board-minutes.pdf', makePdf(['Minutes of the board', `Budget line ${w} approved`]))
+      const result = await search(alice, `${w} ext:pdf`)
+      expect(namesOf(result)).to.deep.equal(['board-minutes.pdf'])
+      expect((await search(alice, `"budget line ${w}"`)).order).to.deep.equal(result.order)
+    })
+
+    it('stores a corrupt PDF without text, still found by its name', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      const corrupt = Buffer.concat([makePdf([w]).subarray(0, 40), randomBytes(200)])
+      const file = await share(alice, channel.id, `${w}-broken.pdf`, corrupt)
+      expect(file.mime_type).to.equal('application/pdf')
+      expect((await search(alice, `${w} ext:pdf`)).order).to.deep.equal([file.id])
+      expect((await search(alice, `broken ${w}`)).order).to.deep.equal([file.id])
+    })
+  })
 })
