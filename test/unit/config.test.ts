@@ -66,6 +66,16 @@ describe('configuration', () => {
     expect(problems).to.deep.equal(['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set when S3_BUCKET is'])
   })
 
+  it('turns public links off and keeps deleted files forever by default, cleaning orphans after a day each hour', () => {
+    expect(loadConfig({})).to.include({ enablePublicLink: false, fileCleanupIntervalMinutes: 60, orphanedUploadHours: 24, deletedFileRetentionDays: 0 })
+  })
+
+  it('reads the public link and file cleanup settings, and refuses an orphan age of 0', () => {
+    const config = loadConfig({ ENABLE_PUBLIC_LINK: 'true', FILE_CLEANUP_INTERVAL_MINUTES: '0', ORPHANED_UPLOAD_HOURS: '2', DELETED_FILE_RETENTION_DAYS: '30' })
+    expect(config).to.include({ enablePublicLink: true, fileCleanupIntervalMinutes: 0, orphanedUploadHours: 2, deletedFileRetentionDays: 30 })
+    expect(problemsOf({ ORPHANED_UPLOAD_HOURS: '0' })[0]).to.match(/^ORPHANED_UPLOAD_HOURS must be a whole number from 1/)
+  })
+
   it('refuses an S3_ENDPOINT that is not an http(s) URL', () => {
     expect(problemsOf({ S3_ENDPOINT: 'ftp://files.example.com' })[0]).to.match(/^S3_ENDPOINT must start with http:\/\/ or https:\/\//)
   })
