@@ -12,11 +12,18 @@ function prefixQueryText(text: string): string | null {
 }
 
 /**
- * The tsquery SQL for one term: phraseto_tsquery for a phrase, plainto_tsquery for a word, to_tsquery
+ * The tsquery SQL for one term: the words and phraseto_tsquery for a phrase, plainto_tsquery for a word, to_tsquery
  * of quoted letters and digits for a prefix; `bind` adds a parameter and returns its placeholder.
  */
 export function termQuery(term: SearchText, bind: (value: unknown) => string): string {
-  if (term.phrase) return `phraseto_tsquery('simple', ${bind(term.text)})`
+  if (term.phrase) {
+    // Also as plain AND: PostgreSQL estimates `a <-> b` as `a & b`, far likelier than the phrase, and
+    // then walks the newest posts looking for a rare phrase (half a second at a million posts). With
+    // the words ANDed in as well the estimate drops to one the GIN index wins on when the words are
+    // rare together, and rows lacking a word are rejected before positions are compared.
+    const text = bind(term.text)
+    return `(plainto_tsquery('simple', ${text}) && phraseto_tsquery('simple', ${text}))`
+  }
   if (!term.prefix) return `plainto_tsquery('simple', ${bind(term.text)})`
   const text = prefixQueryText(term.text)
   return text === null ? `''::tsquery` : `to_tsquery('simple', ${bind(text)})`
