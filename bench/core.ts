@@ -37,8 +37,7 @@ import type { ProfileSummary } from './lib/profile.ts'
 import { note, section, table, type Verdict } from './lib/report.ts'
 import { closeSetupAgent, createDataset, type Dataset } from './lib/setup.ts'
 import { fmt, fmtSpread, round, spread, type Spread } from './lib/stats.ts'
-
-type Backend = 'pglite' | 'postgres'
+import { createPgDatabase, envInt, onCleanup, openFileLimit, parseBackends, PG_ADMIN_URL, runBench, tempDir, track, versionOf, type Backend } from './lib/harness.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -46,7 +45,6 @@ const PROFILE = process.env.BENCH_PROFILE === '1'
 const BACKENDS = parseBackends(process.env.BENCH_DB)
 const USERS = envInt('BENCH_USERS', 1000, 20, 5000)
 const SOCKETS = envInt('BENCH_SOCKETS', 5000, 100, 9000)
-const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const RUNS = QUICK ? 1 : 3
 const B1 = { concurrency: 16, warmupMs: 1500, runMs: QUICK ? 2000 : 3000, drainMs: 3000 }
 const B2 = { rate: 5, warmupMs: 1600, runMs: QUICK ? 4000 : 5000, drainMs: 5000 }
@@ -57,75 +55,6 @@ let scripts: ChildScripts | undefined
 function child(label: string, name: ChildName, gc = true): Child {
   const s = scripts!
   return track(new Child(label, s.script(name), { execArgv: s.execArgv(gc ? ['--expose-gc'] : []) }))
-}
-
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
-  return value
-}
-
-function parseBackends(raw: string | undefined): Backend[] {
-  if (!raw) return ['pglite', 'postgres']
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean)
-  for (const n of names) if (n !== 'pglite' && n !== 'postgres') throw new Error(`BENCH_DB must be pglite, postgres or both, got "${raw}"`)
-  return [...new Set(names)] as Backend[]
-}
-
-// ---------------------------------------------------------------- cleanup
-
-const cleanups: (() => Promise<unknown>)[] = []
-let cleaning: Promise<void> | undefined
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step()
-      } catch (err) {
-        console.error(`cleanup: ${(err as Error).message}`)
-      }
-    }
-  })()
-  return cleaning
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping children and removing bench data…`)
-    void cleanupAll().then(() => process.exit(130))
-  })
-}
-
-function track(child: Child): Child {
-  cleanups.push(() => child.stop(3000))
-  return child
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
-  }
-}
-
-async function createPgDatabase(name: string): Promise<string> {
-  await adminQuery(`CREATE DATABASE ${name}`)
-  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-  const url = new URL(PG_ADMIN_URL)
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
 }
 
 /** CPU seconds so far of the PostgreSQL backends serving `dbName` (they run outside our processes). */
@@ -625,7 +554,7 @@ async function runRest(dataDir: string, clients: Child, ds: Dataset): Promise<Re
     await exited
     clearTimeout(timer)
   }
-  cleanups.push(kill)
+  onCleanup(kill)
   const baseUrl = await waitForListening(serverProc, 90_000)
   const startMs = performance.now() - started
   const pid = serverProc.pid!
@@ -742,23 +671,6 @@ async function prepare(backend: Backend): Promise<Prepared> {
   return { backend, dataDir, databaseUrl, dbName, server, url: started.url, floorPost, floorPostUrl: floorStarted.url, floorDbName }
 }
 
-function versionOf(pkg: string): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
-  } catch {
-    return '?'
-  }
-}
-
-function openFileLimit(): string {
-  try {
-    const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))
-    return m ? `${m[1]} (hard ${m[2]})` : '?'
-  } catch {
-    return '?'
-  }
-}
-
 async function main(): Promise<void> {
   const t0 = performance.now()
   console.log('Bridgehead core benchmark (bench/core.ts)')
@@ -771,7 +683,7 @@ async function main(): Promise<void> {
   const verdicts: Verdict[] = []
   scripts = await buildChildren(!PROFILE)
   const built = scripts
-  cleanups.push(async () => built.remove())
+  onCleanup(async () => built.remove())
   note(`child processes: ${scripts.bundled ? 'bundled with esbuild (like `npm run build`), run on plain node' : `TypeScript sources through tsx (${PROFILE ? 'BENCH_PROFILE: profiles name source files' : 'esbuild unavailable'}; tsx adds a loader thread, figures differ a little)`}`)
 
   section('setup (not measured): servers, floors and the data set, through the public API')
@@ -860,11 +772,4 @@ async function main(): Promise<void> {
   console.log(`BENCH_CORE_RESULT ${JSON.stringify({ bench: 'core', quick: QUICK, runs: RUNS, backends: BACKENDS, users: USERS, sockets: SOCKETS, elapsedS: round(elapsed, 1), loadavg: os.loadavg().map((l) => round(l, 2)), results: verdicts })}`)
 }
 
-try {
-  await main()
-} catch (err) {
-  console.error(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-  process.exitCode = 1
-} finally {
-  await cleanupAll()
-}
+await runBench(main)

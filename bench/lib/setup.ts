@@ -71,7 +71,7 @@ export function api(baseUrl: string, method: string, path: string, token?: strin
 /** Counts requests per data set (two are built at once). */
 const counters = new Map<string, number>()
 
-async function must(baseUrl: string, method: string, path: string, token: string | undefined, body: unknown, expect: number[]): Promise<Reply> {
+export async function must(baseUrl: string, method: string, path: string, token: string | undefined, body: unknown, expect: number[]): Promise<Reply> {
   counters.set(baseUrl, (counters.get(baseUrl) ?? 0) + 1)
   const reply = await api(baseUrl, method, path, token, body)
   if (!expect.includes(reply.status)) {
@@ -92,7 +92,7 @@ async function login(baseUrl: string, name: string): Promise<string> {
 }
 
 /** Runs `fn(i)` for i in [0, n) with at most `concurrency` at once. */
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, async () => {
     while (next < n) await fn(next++)
