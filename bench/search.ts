@@ -332,7 +332,8 @@ function printTimings(backend: Backend, t: Timings): Verdict[] {
   return [
     { scenario: 'search', backend, metric: 'API p50, 200 queries', unit: 'ms', measured: round(pct(t.apiAll, 50), 2), limit: round(pct(t.rawAll, 50), 2), ratio: round(pct(t.apiAll, 50) / pct(t.rawAll, 50), 2), target: `≤ ${TARGET.p50} ms`, met: pct(t.apiAll, 50) <= TARGET.p50 },
     { scenario: 'search', backend, metric: 'API p99, 200 queries', unit: 'ms', measured: round(pct(t.apiAll, 99), 2), limit: round(pct(t.rawAll, 99), 2), ratio: round(pct(t.apiAll, 99) / pct(t.rawAll, 99), 2), target: `≤ ${TARGET.p99} ms`, met: pct(t.apiAll, 99) <= TARGET.p99 },
-    { scenario: 'search', backend, metric: 'API p99, worst class', unit: 'ms', measured: round(worstP99, 2), limit: NaN, ratio: NaN, target: `≤ ${TARGET.p99} ms`, met: worstP99 <= TARGET.p99 },
+    // Not a target of the issue (which is over all 200): shown so a slow class cannot hide in the mix.
+    { scenario: 'search', backend, metric: 'API p99, slowest class', unit: 'ms', measured: round(worstP99, 2), limit: NaN, ratio: NaN, target: '(shown)', met: null },
   ]
 }
 
@@ -392,7 +393,7 @@ async function main(): Promise<void> {
   section('summary')
   console.log(table(
     ['scenario', 'backend', 'metric', 'measured', 'raw SQL', 'ratio', 'target', 'met'],
-    verdicts.map((v) => [v.scenario, v.backend, v.metric, `${fmt(v.measured, 1)} ${v.unit}`, Number.isFinite(v.limit) ? `${fmt(v.limit, 1)} ${v.unit}` : '-', Number.isFinite(v.ratio) ? fmt(v.ratio, 2) : '-', v.target, v.met ? 'yes' : 'NO']),
+    verdicts.map((v) => [v.scenario, v.backend, v.metric, `${fmt(v.measured, 1)} ${v.unit}`, Number.isFinite(v.limit) ? `${fmt(v.limit, 1)} ${v.unit}` : '-', Number.isFinite(v.ratio) ? fmt(v.ratio, 2) : '-', v.target, v.met === null ? '-' : v.met ? 'yes' : 'NO']),
   ))
   const elapsed = (performance.now() - t0) / 1000
   note(`total ${fmt(elapsed, 0)} s`)
