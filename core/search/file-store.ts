@@ -6,24 +6,10 @@
 import { query, type Database } from '../db/index.ts'
 import type { ParsedSearch } from './parse-terms.ts'
 import { termQuery } from './tsquery.ts'
+import type { PostSearchQuery } from './store.ts'
 
-export interface FileSearchQuery extends Pick<ParsedSearch, 'terms' | 'excludedTerms' | 'extensions' | 'excludedExtensions' | 'fromUsers' | 'excludedUsers'> {
-  userId: string
-  /** Only channels of this team (plus DMs/GMs); undefined = every channel of the user. */
-  teamId?: string
-  includeDeletedChannels: boolean
-  orTerms: boolean
-  /** Channel names (DM/GM names already resolved). */
-  inChannels: string[]
-  excludedChannels: string[]
-  /** Exclusive bounds on create_at, in milliseconds. */
-  createdAfter?: number
-  createdBefore?: number
-  /** Inclusive [start, end] on create_at to leave out. */
-  excludedDay?: [number, number]
-  offset: number
-  limit: number
-}
+/** A post search's scope and filters (hashtags aside: files have none), plus extensions. */
+export interface FileSearchQuery extends Omit<PostSearchQuery, 'hashtags' | 'excludedHashtags'>, Pick<ParsedSearch, 'extensions' | 'excludedExtensions'> {}
 
 export function createFileSearchStore(db: Database) {
   return {

@@ -5,7 +5,7 @@ import type { FileInfo, FileSearchResultItem } from '@mattermost/types/files'
 import type { Post } from '@mattermost/types/posts'
 import { forEachBackend, useTestServer } from '../helpers/server.ts'
 import { expectStatus, rawRequest } from '../helpers/expect-status.ts'
-import { makeChannelWith, makeTeamWithMembers, type Client, type TeamWorld, type UserSession } from '../helpers/factories.ts'
+import { makeChannelWith, makeTeamWithMembers, makeUpload, type TeamWorld, type UserSession } from '../helpers/factories.ts'
 import { makePdf } from '../helpers/pdf.ts'
 
 /** The JSON the route answers (Client4's FileSearchResults types file_infos as a Map, which JSON never is). */
@@ -19,16 +19,9 @@ interface FileInfoList {
 /** A word no other test uses: letters and digits only, so the text-search parser keeps it whole. */
 const word = () => `w${randomBytes(5).toString('hex')}`
 
-async function upload(client: Client, channelId: string, name: string, data: Buffer): Promise<FileInfo> {
-  const form = new FormData()
-  form.append('channel_id', channelId)
-  form.append('files', new Blob([data]), name)
-  return (await client.uploadFile(form)).file_infos[0]!
-}
-
 /** Uploads a file and attaches it to a new post, as the web app does; only attached files are searchable. */
 async function share(who: UserSession, channelId: string, name: string, data: Buffer | string): Promise<FileInfo> {
-  const file = await upload(who.client, channelId, name, Buffer.isBuffer(data) ? data : Buffer.from(data))
+  const file = await makeUpload(who.client, channelId, name, Buffer.isBuffer(data) ? data : Buffer.from(data))
   await who.client.createPost({ channel_id: channelId, message: `sharing ${name}`, file_ids: [file.id] } as Post)
   return file
 }
@@ -63,7 +56,7 @@ forEachBackend((backend) => {
     it('answers a FileInfoList with each file channel_id and post_id, and Cache-Control: no-cache, no-store, must-revalidate', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()
-      const file = await upload(alice.client, channel.id, `${w}.bin`, randomBytes(32))
+      const file = await makeUpload(alice.client, channel.id, `${w}.bin`, randomBytes(32))
       const post = await alice.client.createPost({ channel_id: channel.id, message: 'here', file_ids: [file.id] } as Post)
       const res = await rawRequest(ctx.server.url, `/api/v4/teams/${world.team.id}/files/search`, { token: alice.token, body: { terms: w, is_or_search: false } })
       expect(res.status).to.equal(200)
@@ -161,9 +154,9 @@ forEachBackend((backend) => {
     it('does not find a file of a deleted post, nor an upload never attached to a post', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()
-      const file = await upload(alice.client, channel.id, `${w}-shared.bin`, randomBytes(16))
+      const file = await makeUpload(alice.client, channel.id, `${w}-shared.bin`, randomBytes(16))
       const post = await alice.client.createPost({ channel_id: channel.id, message: 'soon gone', file_ids: [file.id] } as Post)
-      await upload(alice.client, channel.id, `${w}-never-posted.bin`, randomBytes(16))
+      await makeUpload(alice.client, channel.id, `${w}-never-posted.bin`, randomBytes(16))
       expect(namesOf(await search(alice, w))).to.deep.equal([`${w}-shared.bin`])
       await alice.client.deletePost(post.id)
       expect((await search(alice, w)).order).to.deep.equal([])
