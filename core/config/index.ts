@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { LOG_LEVELS, type LogLevel } from '../log.ts'
+import { parseAllowList } from '../outbound/address-policy.ts'
 
 export interface Config {
   port: number
@@ -44,6 +45,10 @@ export interface Config {
   orphanedUploadHours: number
   /** Bytes and records of files deleted with their post are purged after this many days; 0 keeps them forever. */
   deletedFileRetentionDays: number
+  /** Host names, addresses and CIDR ranges integrations may reach although internal (Mattermost's AllowedUntrustedInternalConnections). */
+  allowedUntrustedInternalConnections: string
+  /** Deadline of a request to an integration (Mattermost's OutgoingIntegrationRequestsTimeout). */
+  outgoingIntegrationRequestsTimeoutSeconds: number
 }
 
 interface Setting<K extends keyof Config> {
@@ -172,6 +177,17 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'enablePublicLink', env: 'ENABLE_PUBLIC_LINK', doc: 'signed public links to files (GET /files/{id}/link)', parse: boolean(false) },
   { key: 'fileCleanupIntervalMinutes', env: 'FILE_CLEANUP_INTERVAL_MINUTES', doc: 'minutes between file cleanup runs; 0 turns the job off', parse: integer(0, 7 * 24 * 60, 60) },
   { key: 'orphanedUploadHours', env: 'ORPHANED_UPLOAD_HOURS', doc: 'age at which uploads never attached to a post are deleted', parse: integer(1, 24 * 365, 24) },
+  {
+    key: 'allowedUntrustedInternalConnections',
+    env: 'ALLOWED_UNTRUSTED_INTERNAL_CONNECTIONS',
+    doc: 'internal hosts, addresses or CIDR ranges webhooks and commands may call, e.g. "127.0.0.1 10.0.0.0/8 ci.internal"',
+    parse: (raw) => {
+      const { problems } = parseAllowList(raw ?? '')
+      if (problems.length > 0) throw new SettingError(problems.join('; '))
+      return (raw ?? '').trim()
+    },
+  },
+  { key: 'outgoingIntegrationRequestsTimeoutSeconds', env: 'OUTGOING_INTEGRATIONS_TIMEOUT_SECONDS', doc: 'seconds an integration has to answer a webhook, command or action', parse: integer(1, 300, 30) },
   { key: 'deletedFileRetentionDays', env: 'DELETED_FILE_RETENTION_DAYS', doc: 'days the bytes of files deleted with their post are kept; 0 keeps them forever', parse: integer(0, 365 * 100, 0) },
 ]
 
