@@ -64,3 +64,16 @@ function matchesFields(violation: UniqueViolation, columns: string[]): boolean {
 function toColumnName(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 }
+
+/**
+ * True when `err` (or an error in its `cause` chain) is PostgreSQL's 54000 program_limit_exceeded,
+ * e.g. "string is too long for tsvector", whether raw pg or Prisma (P2039 with the driver's error).
+ */
+export function isProgramLimitExceeded(err: unknown): boolean {
+  for (let current = err, depth = 0; current && depth < 10; current = (current as { cause?: unknown }).cause, depth++) {
+    if (typeof current !== 'object') return false
+    const e = current as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }
+    if (e.code === '54000' || e.meta?.driverAdapterError?.cause?.originalCode === '54000') return true
+  }
+  return false
+}

@@ -12,6 +12,7 @@ import type { FileInfoRecord, FileStore } from './store.ts'
 import { extensionOf, sanitizeFileName, sniffMimeType } from './names.ts'
 import { isPreviewable, renderImage } from './images.ts'
 import { extractText } from './extract-text.ts'
+import { isProgramLimitExceeded } from '../db/index.ts'
 
 export interface FileServiceOptions {
   store: FileStore
@@ -62,17 +63,22 @@ export function createFileService(options: FileServiceOptions) {
   }
 
   /**
-   * Inserts the FileInfo; when PostgreSQL refuses its text for the search index (a tsvector is
-   * limited to 1 MB, which a text of many distinct short words can pass), stores it without.
+   * Inserts the FileInfo. PostgreSQL limits a tsvector to 1 MB, which 1 MB of text passes when it
+   * is made of many distinct short words: then the text is cut to a quarter, then left out, so an
+   * upload never fails on its extracted text.
    */
   async function insertIndexed(file: FileInfoRecord): Promise<FileInfoRecord> {
-    if (file.content === null) return store.insert(file)
-    try {
-      return await store.insert(file)
-    } catch (err) {
-      log.warn({ fileId: file.id, contentLength: file.content.length, err }, 'extracted text not indexable; file stored without it')
-      return store.insert({ ...file, content: null })
+    const content = file.content
+    if (content === null) return store.insert(file)
+    for (const attempt of [content, content.slice(0, content.length / 4)]) {
+      try {
+        return await store.insert({ ...file, content: attempt })
+      } catch (err) {
+        if (!isProgramLimitExceeded(err)) throw err
+        log.warn({ fileId: file.id, contentLength: attempt.length, err }, 'extracted text too large for the search index; trying with less')
+      }
     }
+    return store.insert({ ...file, content: null })
   }
 
   return {

@@ -248,6 +248,16 @@ forEachBackend((backend) => {
       expect((await search(alice, `"budget line ${w}"`)).order).to.deep.equal(result.order)
     })
 
+    it('keeps a quarter of a text too large for the search index rather than failing the upload', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const w = word()
+      // 1 MiB of distinct four-character words: its tsvector would pass PostgreSQL's 1 MB limit.
+      const words: string[] = []
+      for (let i = 0; words.length * 5 < 1024 * 1024; i++) words.push(i.toString(36).padStart(4, 'a'))
+      const file = await share(alice, channel.id, 'dictionary.txt', `${w} ${words.join(' ')}`)
+      expect((await search(alice, w)).order).to.deep.equal([file.id])
+    })
+
     it('stores a corrupt PDF without text, still found by its name', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()
