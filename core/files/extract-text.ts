@@ -66,11 +66,11 @@ const unpdfPath = () => (resolvedUnpdf ??= createRequire(import.meta.url).resolv
 
 /**
  * The text of a PDF, read in a worker thread with its own heap limit and killed after
- * PDF_TIMEOUT_MS, so a malicious PDF can neither block the event loop nor exhaust the server's memory.
+ * `timeoutMs`, so a malicious PDF can neither block the event loop nor exhaust the server's memory.
  * pdf.js (~20 MB resident) is loaded by that worker only, and leaves with it.
  * @throws Error when the PDF cannot be read, the worker runs out of memory or time.
  */
-function extractPdfText(data: Uint8Array): Promise<string> {
+function extractPdfText(data: Uint8Array, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(PDF_WORKER_SOURCE, {
       eval: true,
@@ -91,7 +91,7 @@ function extractPdfText(data: Uint8Array): Promise<string> {
       if (err) reject(err)
       else resolve(text)
     }
-    const timer = setTimeout(() => finish(new Error(`PDF text extraction timed out after ${PDF_TIMEOUT_MS} ms`)), PDF_TIMEOUT_MS)
+    const timer = setTimeout(() => finish(new Error(`PDF text extraction timed out after ${timeoutMs} ms`)), timeoutMs)
     worker.on('message', (msg: { text?: string; error?: string }) => finish(msg.error === undefined ? null : new Error(`PDF unreadable: ${msg.error}`), msg.text))
     worker.on('error', (err) => finish(err))
     worker.on('exit', (code) => finish(new Error(`PDF text extraction worker exited with code ${code}`)))
@@ -101,13 +101,16 @@ function extractPdfText(data: Uint8Array): Promise<string> {
 /**
  * The searchable text of an upload: text and code files (by type or extension, when their bytes
  * are UTF-8 without NUL) and PDFs, at most MAX_CONTENT_LENGTH characters, without NUL.
+ * `pdfTimeoutMs` bounds a PDF's extraction (default 10 s).
  * @returns null for other files, unreadable ones (after `onFailure`) and documents without text.
  */
-export async function extractText(data: Uint8Array, mimeType: string, extension: string, onFailure: (err: unknown) => void): Promise<string | null> {
+export async function extractText(
+  data: Uint8Array, mimeType: string, extension: string, onFailure: (err: unknown) => void, options: { pdfTimeoutMs?: number } = {},
+): Promise<string | null> {
   let text: string | null = null
   if (mimeType === 'application/pdf') {
     try {
-      text = await extractPdfText(data)
+      text = await extractPdfText(data, options.pdfTimeoutMs ?? PDF_TIMEOUT_MS)
     } catch (err) {
       onFailure(err)
       return null

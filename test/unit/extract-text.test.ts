@@ -38,6 +38,13 @@ describe('extractText', () => {
     expect(failures).to.deep.equal([])
   })
 
+  it('stops a PDF extraction that takes longer than its time limit, and reports it', async () => {
+    const started = Date.now()
+    expect(await extractText(makePdf(['slow']), 'application/pdf', 'pdf', (err) => failures.push(err), { pdfTimeoutMs: 1 })).to.equal(null)
+    expect(Date.now() - started).to.be.below(1000)
+    expect((failures[0] as Error).message).to.equal('PDF text extraction timed out after 1 ms')
+  })
+
   it('gives nothing for a corrupt PDF and reports why', async () => {
     expect(await extract(Buffer.from('%PDF-1.4\nnot really'), 'application/pdf', 'pdf')).to.equal(null)
     expect(failures).to.have.length(1)
