@@ -75,6 +75,16 @@ forEachBackend((backend) => {
       expect(namesOf(await search(alice, w))).to.deep.equal([`${w}ment.bin`])
     })
 
+    it('ANDs words by default and ORs them with is_or_search', async () => {
+      const channel = await makeChannelWith(world, [alice])
+      const [a, b] = [word(), word()]
+      await share(alice, channel.id, `${a}.bin`, randomBytes(16))
+      await share(alice, channel.id, `${b}.bin`, randomBytes(16))
+      await share(alice, channel.id, `${a}-${b}.bin`, randomBytes(16))
+      expect(namesOf(await search(alice, `${a} ${b}`))).to.deep.equal([`${a}-${b}.bin`])
+      expect(namesOf(await search(alice, `${a} ${b}`, { is_or_search: true }))).to.deep.equal([`${a}-${b}.bin`, `${b}.bin`, `${a}.bin`])
+    })
+
     it('filters by extension with ext: and leaves extensions out with -ext:', async () => {
       const channel = await makeChannelWith(world, [alice])
       const w = word()
