@@ -49,6 +49,14 @@ export interface Config {
   allowedUntrustedInternalConnections: string
   /** Deadline of a request to an integration (Mattermost's OutgoingIntegrationRequestsTimeout). */
   outgoingIntegrationRequestsTimeoutSeconds: number
+  /** POST /hooks/{id} and the incoming webhook admin API (Mattermost's EnableIncomingWebhooks). */
+  enableIncomingWebhooks: boolean
+  /** Integrations may set the displayed username of their posts (Mattermost's EnablePostUsernameOverride). */
+  enablePostUsernameOverride: boolean
+  /** Integrations may set the displayed icon of their posts (Mattermost's EnablePostIconOverride). */
+  enablePostIconOverride: boolean
+  /** Posts one incoming webhook may make per minute (a burst of this many, refilled evenly); 0 = no limit. */
+  incomingWebhookPostsPerMinute: number
 }
 
 interface Setting<K extends keyof Config> {
@@ -188,6 +196,10 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     },
   },
   { key: 'outgoingIntegrationRequestsTimeoutSeconds', env: 'OUTGOING_INTEGRATIONS_TIMEOUT_SECONDS', doc: 'seconds an integration has to answer a webhook, command or action', parse: integer(1, 300, 30) },
+  { key: 'enableIncomingWebhooks', env: 'ENABLE_INCOMING_WEBHOOKS', doc: 'incoming webhooks (POST /hooks/{id})', parse: boolean(true) },
+  { key: 'enablePostUsernameOverride', env: 'ENABLE_POST_USERNAME_OVERRIDE', doc: 'integrations may override the username shown on their posts', parse: boolean(false) },
+  { key: 'enablePostIconOverride', env: 'ENABLE_POST_ICON_OVERRIDE', doc: 'integrations may override the icon shown on their posts', parse: boolean(false) },
+  { key: 'incomingWebhookPostsPerMinute', env: 'INCOMING_WEBHOOK_POSTS_PER_MINUTE', doc: 'posts one incoming webhook may make per minute (429 beyond); 0 = no limit', parse: integer(0, 1_000_000, 60) },
   { key: 'deletedFileRetentionDays', env: 'DELETED_FILE_RETENTION_DAYS', doc: 'days the bytes of files deleted with their post are kept; 0 keeps them forever', parse: integer(0, 365 * 100, 0) },
 ]
 

@@ -76,6 +76,16 @@ describe('configuration', () => {
     expect(problemsOf({ ORPHANED_UPLOAD_HOURS: '0' })[0]).to.match(/^ORPHANED_UPLOAD_HOURS must be a whole number from 1/)
   })
 
+  it('enables incoming webhooks at 60 posts a minute per hook, without username or icon overrides, by default (as Mattermost)', () => {
+    expect(loadConfig({})).to.include({ enableIncomingWebhooks: true, enablePostUsernameOverride: false, enablePostIconOverride: false, incomingWebhookPostsPerMinute: 60 })
+  })
+
+  it('reads the incoming webhook settings, and refuses a negative rate', () => {
+    const config = loadConfig({ ENABLE_INCOMING_WEBHOOKS: 'false', ENABLE_POST_USERNAME_OVERRIDE: 'true', ENABLE_POST_ICON_OVERRIDE: 'true', INCOMING_WEBHOOK_POSTS_PER_MINUTE: '0' })
+    expect(config).to.include({ enableIncomingWebhooks: false, enablePostUsernameOverride: true, enablePostIconOverride: true, incomingWebhookPostsPerMinute: 0 })
+    expect(problemsOf({ INCOMING_WEBHOOK_POSTS_PER_MINUTE: '-1' })[0]).to.match(/^INCOMING_WEBHOOK_POSTS_PER_MINUTE must be a whole number from 0/)
+  })
+
   it('refuses an S3_ENDPOINT that is not an http(s) URL', () => {
     expect(problemsOf({ S3_ENDPOINT: 'ftp://files.example.com' })[0]).to.match(/^S3_ENDPOINT must start with http:\/\/ or https:\/\//)
   })
