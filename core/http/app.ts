@@ -1,4 +1,4 @@
-/** The Express application: /api/v4 routes, error rendering, and (later) /hooks and the web UI. */
+/** The Express application: /api/v4 routes, public routes (/hooks, public file links), error rendering, and (later) the web UI. */
 import express, { Router } from 'express'
 import { requestContext } from './middleware/request-context.ts'
 import { authenticate } from './middleware/authenticate.ts'
@@ -15,7 +15,11 @@ import { isUploadRequest, publicFileRoutes } from './api4/files.ts'
 /** Adds routes of a module that plugs in later (reactions, threads, webhooks…). */
 export type RouteModule = (router: Router, deps: ApiDeps) => void
 
-export function createHttpApp(deps: ApiDeps, options: { versionId: string; extraRoutes?: RouteModule[] }) {
+/**
+ * @param options.extraRoutes route modules mounted under /api/v4 (JSON bodies, sessions).
+ * @param options.publicRoutes route modules mounted at the root, without a session or body parser (/hooks/{id}).
+ */
+export function createHttpApp(deps: ApiDeps, options: { versionId: string; extraRoutes?: RouteModule[]; publicRoutes?: RouteModule[] }) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
@@ -36,7 +40,7 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
   // Public file links work without a session, outside /api/v4, as in Mattermost.
   const publicRoutes = Router()
   publicRoutes.use(rejectNulInUrl)
-  publicFileRoutes(publicRoutes, deps)
+  for (const register of [publicFileRoutes, ...(options.publicRoutes ?? [])]) register(publicRoutes, deps)
   app.use(publicRoutes)
   app.use(errorHandler({ developerMode: deps.config.developerMode }))
   return app
