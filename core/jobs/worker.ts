@@ -1,0 +1,241 @@
+/**
+ * The job worker: polls for due schedules and jobs, runs claimed jobs with bounded concurrency,
+ * keeps their leases alive while they run, and records success, retry or failure.
+ *
+ * Several processes may run a worker on one database: schedules fire once per tick (the tick's job
+ * is deduplicated and the schedule moves on only if no one else moved it), and jobs are claimed
+ * with SKIP LOCKED. A worker claims only the types registered in its own process.
+ */
+import os from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { Logger } from '../log.ts'
+import { newId } from '../ids.ts'
+import { nextCronRun, NEVER } from './cron.ts'
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, PermanentJobError, retryDelay, type JobRegistry, type JobType } from './registry.ts'
+import type { Claim, ClaimedJob, JobSchedule, JobStore } from './store.ts'
+
+const HOUR = 60 * 60_000
+const DAY = 24 * HOUR
+
+export interface JobWorkerOptions {
+  store: JobStore
+  registry: JobRegistry
+  log: Logger
+  /** The jobs' clock (ms since the epoch); tests pass their own to `runDue` instead. */
+  now: () => number
+  /** Longest wait between polls (an enqueue in this process wakes the worker sooner). */
+  pollIntervalMs: number
+  /** Jobs run at once by this process. */
+  concurrency: number
+  /** How long a claim stays this worker's without a heartbeat; renewed every third of it. */
+  leaseMs: number
+  /** How long `stop()` waits for running handlers before aborting them. */
+  stopTimeoutMs: number
+  /** Finished jobs are deleted after this long (success, canceled) … */
+  keepDoneMs?: number
+  /** … and failed ones after this long. */
+  keepFailedMs?: number
+}
+
+export function createJobWorker(options: JobWorkerOptions) {
+  const { store, registry, log, now, pollIntervalMs, concurrency, leaseMs, stopTimeoutMs } = options
+  const keepDoneMs = options.keepDoneMs ?? 7 * DAY
+  const keepFailedMs = options.keepFailedMs ?? 30 * DAY
+  const workerId = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  const active = new Map<string, { done: Promise<void>; controller: AbortController }>()
+  let started = false
+  let stopping = false
+  let timer: NodeJS.Timeout | undefined
+  let nextTickAt = Infinity
+  let polling: Promise<void> | undefined
+  let pollAgain = false
+  let lastPurgeAt = 0
+
+  const typeIds = () => registry.list().map((t) => t.id)
+
+  /** Creates the job of each due schedule's tick, then moves the schedule to its first tick after `at`. */
+  async function fireSchedules(at: number): Promise<void> {
+    const types = typeIds()
+    if (types.length === 0) return
+    for (const schedule of await store.dueSchedules(types, at, 50)) {
+      try {
+        await fireSchedule(schedule, at)
+      } catch (err) {
+        log.error({ schedule: schedule.name, jobType: schedule.type, err }, 'could not fire a job schedule; the next poll retries')
+      }
+    }
+  }
+
+  async function fireSchedule(schedule: JobSchedule, at: number): Promise<void> {
+    const type = registry.get(schedule.type)!
+    // The tick's key makes a second node (or a retry after a crash here) find the job made, not make another.
+    await store.insert({
+      id: newId(),
+      type: schedule.type,
+      data: schedule.data,
+      runAt: schedule.nextRunAt,
+      maxAttempts: type.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      dedupeKey: `schedule:${schedule.name}:${schedule.nextRunAt}`,
+      scheduleName: schedule.name,
+      now: at,
+    })
+    let next = NEVER
+    try {
+      // From now, not from the tick: ticks missed while every server was down collapse into the one just fired.
+      next = nextCronRun(schedule.cron, schedule.timeZone, Math.max(at, schedule.nextRunAt))
+    } catch (err) {
+      log.error({ schedule: schedule.name, cron: schedule.cron, timeZone: schedule.timeZone, err }, 'job schedule has an unusable cron expression; it will not fire again')
+    }
+    await store.advanceSchedule(schedule.name, schedule.nextRunAt, next, at)
+  }
+
+  async function purge(at: number): Promise<void> {
+    if (at - lastPurgeAt < HOUR) return
+    lastPurgeAt = at
+    const purged = await store.purgeFinished(at - keepDoneMs, at - keepFailedMs)
+    if (purged > 0) log.info({ purged }, 'finished jobs purged')
+  }
+
+  /** One round: fire due schedules, claim what this process has room for, start running it. */
+  async function poll(at: number): Promise<Promise<void>[]> {
+    await fireSchedules(at)
+    await purge(at)
+    const room = concurrency - active.size
+    const types = typeIds()
+    if (room <= 0 || types.length === 0) return []
+    const claimed = await store.claim({ types, now: at, limit: room, workerId, leaseMs })
+    return claimed.map(startRun)
+  }
+
+  function startRun(job: ClaimedJob): Promise<void> {
+    if (job.status === 'canceled') {
+      log.info({ jobId: job.id, jobType: job.type }, 'job canceled while its worker was gone')
+      return Promise.resolve()
+    }
+    const controller = new AbortController()
+    const claim: Claim = { jobId: job.id, workerId, attempt: job.attempts }
+    const done = run(job, claim, controller)
+      .catch((err: unknown) => log.error({ jobId: job.id, jobType: job.type, err }, 'could not record the outcome of a job; it runs again after its lease'))
+      .finally(() => {
+        active.delete(job.id)
+        wake(now())
+      })
+    active.set(job.id, { done, controller })
+    return done
+  }
+
+  async function run(job: ClaimedJob, claim: Claim, controller: AbortController): Promise<void> {
+    const type = registry.get(job.type) as JobType
+    const jobLog = log.child({ job: job.type, jobId: job.id, attempt: claim.attempt })
+    if (job.attempts > job.maxAttempts) {
+      // Each claim counts; a job whose worker keeps dying (e.g. it crashes the process) stops here.
+      await store.finish(claim, { status: 'error', error: 'The worker running this job stopped before it finished, and no attempts are left.' }, now())
+      jobLog.warn('job failed: its worker stopped during the last attempt')
+      return
+    }
+    const heartbeat = setInterval(() => {
+      store
+        .extendLease(claim, now() + leaseMs, now())
+        .then((status) => {
+          if (status === null) controller.abort(new Error('this worker lost the job: its lease expired and another worker took it'))
+          else if (status === 'cancel_requested') controller.abort(new Error('the job was canceled'))
+        })
+        .catch((err: unknown) => jobLog.warn({ err }, 'could not extend a job lease'))
+    }, Math.max(10, Math.floor(leaseMs / 3)))
+    heartbeat.unref()
+    const started = now()
+    try {
+      await type.handler(job, { attempt: claim.attempt, signal: controller.signal, log: jobLog })
+    } catch (err) {
+      clearInterval(heartbeat)
+      const message = err instanceof Error ? err.message : String(err)
+      const final = err instanceof PermanentJobError || claim.attempt >= job.maxAttempts
+      if (final) {
+        const status = await store.finish(claim, { status: 'error', error: message }, now())
+        jobLog.warn({ err, status }, 'job failed')
+      } else {
+        const runAt = now() + retryDelay(type.backoff ?? DEFAULT_BACKOFF, claim.attempt)
+        const status = await store.finish(claim, { status: 'pending', error: message, runAt }, now())
+        jobLog.info({ err, status, retryAt: runAt }, 'job failed; it will be retried')
+        if (status === 'pending') wake(runAt)
+      }
+      return
+    }
+    clearInterval(heartbeat)
+    const status = await store.finish(claim, { status: 'success' }, now())
+    jobLog.debug({ ms: now() - started, status }, 'job done')
+  }
+
+  function tick(): void {
+    timer = undefined
+    nextTickAt = Infinity
+    if (polling) {
+      pollAgain = true
+      return
+    }
+    polling = poll(now())
+      .then(() => undefined)
+      .catch((err: unknown) => log.error({ err }, 'job poll failed'))
+      .finally(() => {
+        polling = undefined
+        const again = pollAgain
+        pollAgain = false
+        wake(again ? now() : now() + pollIntervalMs)
+      })
+  }
+
+  /** Polls at `at` (or now, if it has passed) unless a poll is already due sooner. */
+  function wake(at: number): void {
+    if (!started || stopping || at >= nextTickAt) return
+    clearTimeout(timer)
+    nextTickAt = at
+    timer = setTimeout(tick, Math.max(0, at - now()))
+    timer.unref()
+  }
+
+  return {
+    workerId,
+
+    /** Starts polling (at once, then every `pollIntervalMs`). */
+    start(): void {
+      if (started) return
+      started = true
+      wake(now())
+    },
+
+    /** Asks for a poll at `at` (ms), e.g. the run time of a job just enqueued in this process. */
+    wake,
+
+    /**
+     * One round without the loop, at the jobs' clock (tests drive a clock of their own): fires due
+     * schedules, claims due jobs and waits for the claimed jobs to finish.
+     */
+    async runDue(): Promise<void> {
+      await Promise.all(await poll(now()))
+    },
+
+    /**
+     * Stops polling and waits up to `stopTimeoutMs` for running handlers; handlers still running
+     * then are aborted (their signal fires) and left: their jobs run again after their lease.
+     */
+    async stop(): Promise<void> {
+      stopping = true
+      clearTimeout(timer)
+      await polling
+      if (active.size === 0) return
+      const running = [...active.values()]
+      let timeout: NodeJS.Timeout | undefined
+      const timedOut = await Promise.race([
+        Promise.all(running.map((r) => r.done)).then(() => false),
+        new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(true), stopTimeoutMs))),
+      ])
+      clearTimeout(timeout)
+      if (timedOut) {
+        log.warn({ running: active.size, stopTimeoutMs }, 'jobs still running at shutdown were aborted; they run again after their lease')
+        for (const r of active.values()) r.controller.abort(new Error('the server is stopping'))
+      }
+    },
+  }
+}
+
+export type JobWorker = ReturnType<typeof createJobWorker>
