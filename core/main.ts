@@ -46,6 +46,9 @@ import { openFileStorage } from './files/storage/index.ts'
 import { createPublicLinkService } from './files/public-links.ts'
 import { createFileCleanupJob, type FileCleanupJob } from './files/cleanup-job.ts'
 import { searchRoutes } from './http/api4/search.ts'
+import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
+import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
+import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -92,12 +95,12 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
       MaxFileSize: String(config.maxFileSize),
       EnablePublicLink: String(config.enablePublicLink),
       EnableCommands: 'false',
-      EnableIncomingWebhooks: 'false',
+      EnableIncomingWebhooks: String(config.enableIncomingWebhooks),
       EnableOutgoingWebhooks: 'false',
       EnableBotAccountCreation: String(config.enableBotAccountCreation),
       EnableUserAccessTokens: String(config.enableUserAccessTokens),
-      EnablePostUsernameOverride: 'true',
-      EnablePostIconOverride: 'true',
+      EnablePostUsernameOverride: String(config.enablePostUsernameOverride),
+      EnablePostIconOverride: String(config.enablePostIconOverride),
       PostEditTimeLimit: '-1',
     }
   }
@@ -203,6 +206,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const fileStorage = openFileStorage(config)
   const files = createFileService({ store: fileStore, storage: fileStorage, channels, log: log.child({ component: 'files' }), maxFileSize: config.maxFileSize })
   const publicLinks = createPublicLinkService({ enabled: config.enablePublicLink, siteUrl: config.siteUrl, files, store: fileStore, salts: systemStore })
+  const incomingWebhooks = createIncomingWebhookService({
+    store: createIncomingWebhookStore(db), channels, channelStore, users: userStore, posts, isTeamAdmin: teams.isTeamAdmin,
+    enabled: config.enableIncomingWebhooks, enablePostUsernameOverride: config.enablePostUsernameOverride,
+    enablePostIconOverride: config.enablePostIconOverride, postsPerMinute: config.incomingWebhookPostsPerMinute,
+  })
   const deps: ApiDeps = {
     config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
     health: async () => {
@@ -216,7 +224,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes] })
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, incomingWebhookRoutes(incomingWebhooks)],
+    publicRoutes: [incomingWebhookReceiver(incomingWebhooks)],
+  })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())
   server.keepAliveTimeout = 65_000

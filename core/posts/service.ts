@@ -362,6 +362,38 @@ export function createPostService(options: PostServiceOptions) {
       return createInternal(channel, post, root)
     },
 
+    /**
+     * Posts made by an integration (an incoming webhook) as `userId`, who need not be a member:
+     * the caller has checked access. The parts of a split message are checked first and written
+     * in one transaction, so either all of them appear or none; each gets its own `posted` event.
+     * @throws AppError 400 for an archived channel, a `system_*` type, an over-long part or props.
+     */
+    async createIntegrationPosts(channel: ChannelRecord, userId: string, parts: { message: string; type: string; props: Record<string, unknown> }[]): Promise<CreatedPost[]> {
+      if (channel.deleteAt > 0) {
+        throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
+      }
+      const now = nowMillis()
+      const posts = parts.map((part, i): PostRecord => {
+        if (part.type.startsWith('system_')) throw invalidParam('post.type', 'integrations may not create system_* posts')
+        checkMessage(part.message)
+        checkProps(part.props)
+        // One millisecond apart, so the parts keep their order in every list.
+        const createAt = now + i
+        return {
+          id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId: channel.id, rootId: '',
+          originalId: '', message: part.message, type: part.type, props: part.props, hashtags: parseHashtags(part.message), fileIds: [],
+          pendingPostId: '', hasReactions: false, remoteId: '',
+        }
+      })
+      const memberIds = await channels.memberIdsCached(channel.id)
+      const mentions = await Promise.all(posts.map(async (post) => resolveMentions(channel, post, await mentionedUsers(post), memberIds).mentioned))
+      await withTransaction(db, async (tx) => {
+        for (const [i, post] of posts.entries()) await insertPostRow(tx, post, mentions[i]!)
+      })
+      for (const [i, post] of posts.entries()) await publishPosted(post, null, channel, mentions[i]!, [])
+      return posts.map((post) => ({ post, thread: null }))
+    },
+
     /** Posts a system message (join, leave, header change) as `userId`. */
     async createSystemPost(input: { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }): Promise<CreatedPost> {
       const channel = await channels.getCached(input.channelId)
