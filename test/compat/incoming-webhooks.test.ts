@@ -260,6 +260,13 @@ forEachBackend((backend) => {
         expect((await postsIn(secret.id, alice)).filter((p) => p.props.from_webhook === 'true')).to.deep.equal([])
       })
 
+      it('answers 400 api.post.create_post.can_not_post_to_deleted.error when the hook\'s channel is archived', async () => {
+        const archived = await makeChannelWith(world, [])
+        const stale = await makeHook({ channel_id: archived.id })
+        await owner.client.deleteChannel(archived.id)
+        expectAppError(await callHook(stale.id, { text: 'x' }), 400, 'api.post.create_post.can_not_post_to_deleted.error')
+      })
+
       it('answers 400 for a text containing NUL', async () => {
         expectAppError(await callHook(hook.id, { text: 'a\u0000b' }), 400, 'api.context.invalid_body_param.app_error')
       })
@@ -383,6 +390,36 @@ forEachBackend((backend) => {
     it('refuses a delete by a member without permission with 403', async () => {
       const hook = await makeHook()
       await expectStatus(alice.client.removeIncomingWebhook(hook.id), 403, 'api.context.permissions.app_error')
+    })
+  })
+})
+
+forEachBackend((backend) => {
+  describe('with Mattermost\'s defaults: no username or icon overrides', () => {
+    const ctx = useTestServer(backend)
+
+    it('drops the hook\'s username and icon_url and posts without override props', async () => {
+      const world = await makeTeamWithMembers(ctx.server, 0)
+      const channel = await makeChannel(world.owner.client, world.team.id)
+      const hook = await world.owner.client.createIncomingWebhook({ channel_id: channel.id, username: 'ci', icon_url: 'https://ci.example.com/i.png' } as IncomingWebhook)
+      expect(hook).to.include({ username: '', icon_url: '' })
+      const marker = uniqueName('plain')
+      const res = await rawRequest(ctx.server.url, `/hooks/${hook.id}`, { method: 'POST', body: { text: marker, username: 'ci', icon_url: 'https://ci.example.com/i.png', icon_emoji: ':x:' } })
+      expect(res.status, res.text).to.equal(200)
+      const list = await world.owner.client.getPosts(channel.id)
+      const post = Object.values(list.posts).find((p) => p.message === marker)!
+      expect(post.props).to.deep.equal({ from_webhook: 'true', webhook_display_name: '' })
+    })
+  })
+
+  describe('with ENABLE_INCOMING_WEBHOOKS=false', () => {
+    const ctx = useTestServer(backend, { enableIncomingWebhooks: false })
+
+    it('answers 501 to the admin API and to POST /hooks/{id}', async () => {
+      const world = await makeTeamWithMembers(ctx.server, 0)
+      const channel = await makeChannel(world.owner.client, world.team.id)
+      await expectStatus(world.owner.client.createIncomingWebhook({ channel_id: channel.id } as IncomingWebhook), 501, 'api.incoming_webhook.disabled.app_error')
+      expectAppError(await rawRequest(ctx.server.url, `/hooks/${'a'.repeat(26)}`, { method: 'POST', body: { text: 'x' } }), 501, 'web.incoming_webhook.disabled.app_error')
     })
   })
 })
