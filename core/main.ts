@@ -46,6 +46,8 @@ import { openFileStorage } from './files/storage/index.ts'
 import { createPublicLinkService } from './files/public-links.ts'
 import { createFileCleanupJob, type FileCleanupJob } from './files/cleanup-job.ts'
 import { searchRoutes } from './http/api4/search.ts'
+import { jobRoutes } from './http/api4/jobs.ts'
+import { createJobService, type JobService } from './jobs/index.ts'
 import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
 import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
@@ -63,6 +65,8 @@ export interface BridgeheadServer {
   hub: WebSocketHub
   /** Removes orphaned uploads and expired deleted files; scheduled by FILE_CLEANUP_INTERVAL_MINUTES. */
   fileCleanup: FileCleanupJob
+  /** Durable jobs and cron schedules: register types, enqueue, schedule, cancel. */
+  jobs: JobService
   /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
   close(): Promise<void>
 }
@@ -211,8 +215,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     enabled: config.enableIncomingWebhooks, enablePostUsernameOverride: config.enablePostUsernameOverride,
     enablePostIconOverride: config.enablePostIconOverride, postsPerMinute: config.incomingWebhookPostsPerMinute,
   })
+  const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), pollIntervalMs: config.jobPollIntervalMs, concurrency: config.jobConcurrency })
   const deps: ApiDeps = {
-    config, log, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
+    config, log, jobs, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
     health: async () => {
       try {
         await query(db, 'SELECT 1')
@@ -224,7 +229,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, incomingWebhookRoutes(incomingWebhooks)],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, jobRoutes, incomingWebhookRoutes(incomingWebhooks)],
     publicRoutes: [incomingWebhookReceiver(incomingWebhooks)],
   })
   const server = http.createServer(app)
@@ -243,15 +248,18 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     intervalMinutes: config.fileCleanupIntervalMinutes, orphanedUploadHours: config.orphanedUploadHours, deletedFileRetentionDays: config.deletedFileRetentionDays,
   })
   fileCleanup.start()
+  jobs.start()
   // PostgreSQL's autovacuum keeps its statistics; the embedded database has no autovacuum.
   const statistics = db.kind === 'pglite' ? keepEmbeddedStatistics(db, log.child({ component: 'statistics' }), 5 * 60_000) : undefined
 
   let closing: Promise<void> | undefined
   return {
-    url, port, config, log, db, bus, hub, fileCleanup,
+    url, port, config, log, db, bus, hub, fileCleanup, jobs,
     close() {
       closing ??= (async () => {
         log.info('server stopping')
+        // Running jobs finish (bounded) while the rest of the server is still up for them.
+        const jobsStopped = jobs.stop()
         const drained = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
         // Sockets closing at shutdown are not users going offline (start-up resets presence).
@@ -263,6 +271,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         const timer = setTimeout(() => server.closeAllConnections(), 5000)
         await drained
         clearTimeout(timer)
+        await jobsStopped
         await fileCleanup.stop()
         await bus.close()
         await db.close()

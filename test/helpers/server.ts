@@ -10,6 +10,7 @@ import pg from 'pg'
 import type { Config } from '../../core/config/index.ts'
 import { startServer } from '../../core/main.ts'
 import type { FileCleanupJob } from '../../core/files/cleanup-job.ts'
+import type { JobService } from '../../core/jobs/index.ts'
 import { createPgliteDataDir, POSTGRES_ADMIN_URL } from './database.ts'
 
 export type Backend = 'pglite' | 'postgres'
@@ -21,6 +22,8 @@ export interface TestServer {
   backend: Backend
   /** The server's file cleanup job, to run it at a chosen time (`runOnce(now)`). */
   fileCleanup: FileCleanupJob
+  /** The server's durable jobs, to register test job types and enqueue. */
+  jobs: JobService
   /** Stops the server and removes its data dir or drops its database. Safe to call twice. */
   close(): Promise<void>
 }
@@ -85,6 +88,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     port: server.port,
     backend: options.db,
     fileCleanup: server.fileCleanup,
+    jobs: server.jobs,
     close: () => (closing ??= runCleanups(cleanups)),
   }
 }
@@ -119,7 +123,7 @@ export function forEachBackend(body: (backend: Backend) => void): void {
 }
 
 /** Creates `bh_test_<random>` on the local PostgreSQL server; `drop()` removes it again. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bh_test_${randomBytes(6).toString('hex')}`
   await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`))
   const url = new URL(POSTGRES_ADMIN_URL)

@@ -13,6 +13,7 @@ import type { BotService } from '../../bots/service.ts'
 import type { FileService } from '../../files/service.ts'
 import type { PublicLinkService } from '../../files/public-links.ts'
 import type { SearchService } from '../../search/service.ts'
+import type { JobService } from '../../jobs/index.ts'
 import type { UserStore } from '../../users/store.ts'
 import type { ChannelStore } from '../../channels/store.ts'
 import type { Logger } from '../../log.ts'
@@ -35,6 +36,7 @@ export interface ApiDeps {
   files: FileService
   publicLinks: PublicLinkService
   search: SearchService
+  jobs: JobService
   health(): Promise<boolean>
   clientConfig(authenticated: boolean): Promise<Record<string, string>>
 }
