@@ -46,11 +46,15 @@ import { openFileStorage } from './files/storage/index.ts'
 import { createPublicLinkService } from './files/public-links.ts'
 import { createFileCleanupJob, type FileCleanupJob } from './files/cleanup-job.ts'
 import { searchRoutes } from './http/api4/search.ts'
-import { jobRoutes } from './http/api4/jobs.ts'
-import { createJobService, type JobService } from './jobs/index.ts'
+import { commandHookRoutes, commandRoutes } from './http/api4/commands.ts'
+import { createSlashCommands } from './commands/index.ts'
+import { createOutboundClient } from './outbound/client.ts'
+import { createAddressPolicy } from './outbound/address-policy.ts'
 import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
 import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
+import { jobRoutes } from './http/api4/jobs.ts'
+import { createJobService, type JobService } from './jobs/index.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -98,7 +102,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
       ...base,
       MaxFileSize: String(config.maxFileSize),
       EnablePublicLink: String(config.enablePublicLink),
-      EnableCommands: 'false',
+      EnableCommands: 'true',
       EnableIncomingWebhooks: String(config.enableIncomingWebhooks),
       EnableOutgoingWebhooks: 'false',
       EnableBotAccountCreation: String(config.enableBotAccountCreation),
@@ -228,9 +232,13 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
+  const commands = createSlashCommands({
+    db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses,
+    outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
+  })
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, jobRoutes, incomingWebhookRoutes(incomingWebhooks)],
-    publicRoutes: [incomingWebhookReceiver(incomingWebhooks)],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks)],
+    publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],
   })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())

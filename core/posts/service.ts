@@ -60,6 +60,10 @@ function checkMessage(message: string): void {
   }
 }
 
+function checkClientType(type: string): void {
+  if (type !== '' && type !== 'me' && !type.startsWith('custom_')) throw invalidParam('type', 'only custom_* post types may be set by clients')
+}
+
 function checkProps(props: Record<string, unknown>): void {
   if (JSON.stringify(props).length > MAX_PROPS_SIZE) throw new AppError('model.post.is_valid.props.app_error', 'Post props are too large.', 400)
 }
@@ -218,12 +222,12 @@ export function createPostService(options: PostServiceOptions) {
     }
   }
 
-  /** Sends a post only one user sees (not stored), e.g. "@bob is not in this channel". */
-  async function sendEphemeral(userId: string, channelId: string, message: string, rootId = ''): Promise<void> {
+  /** Sends a post only one user sees (not stored), e.g. "@bob is not in this channel"; `props` carry attachments or overrides. */
+  async function sendEphemeral(userId: string, channelId: string, message: string, rootId = '', props: Record<string, unknown> = {}): Promise<void> {
     const now = nowMillis()
     const post: PostRecord = {
       id: newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId, rootId, originalId: '',
-      message, type: 'system_ephemeral', props: {}, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
+      message, type: 'system_ephemeral', props, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
     }
     await bus.publish({ type: 'post.ephemeral', payload: { userId, channelId }, ws: { event: 'ephemeral_message', data: { post: JSON.stringify(presentPost(post)) }, audience: { userId, channelId } } })
   }
@@ -316,6 +320,22 @@ export function createPostService(options: PostServiceOptions) {
      * @throws AppError 400 for bad root_id, length, type or archived channel; 403 for non-members.
      */
     async create(session: AuthSession, input: CreatePostInput): Promise<CreatedPost> {
+      return this.createAs(session, input, checkClientType)
+    },
+
+    /**
+     * The post a slash command answers with (`in_channel`), as the user who ran it: like `create`,
+     * but any post type except `system_*` (Mattermost's CreateCommandPost), e.g. `slack_attachment`.
+     * @throws AppError as `create`; 400 `api.context.invalid_param.app_error` for a system type.
+     */
+    async createForIntegration(session: AuthSession, input: CreatePostInput): Promise<CreatedPost> {
+      return this.createAs(session, input, (type) => {
+        if (type.startsWith('system_')) throw invalidParam('post.type', 'integrations cannot post system messages')
+      })
+    },
+
+    /** `create` with the post types allowed decided by `checkType` (which throws). */
+    async createAs(session: AuthSession, input: CreatePostInput, checkType: (type: string) => void): Promise<CreatedPost> {
       // Mattermost checks the permission before existence: an unknown channel is a 403, not a 404.
       const channel = await channels.getCached(input.channel_id).catch((err: unknown) => {
         throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${input.channel_id}`) : err
@@ -326,7 +346,7 @@ export function createPostService(options: PostServiceOptions) {
         throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
       }
       const type = input.type ?? ''
-      if (type !== '' && type !== 'me' && !type.startsWith('custom_')) throw invalidParam('type', 'only custom_* post types may be set by clients')
+      checkType(type)
       checkMessage(input.message)
       const props = input.props ?? {}
       checkProps(props)

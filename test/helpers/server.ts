@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Config } from '../../core/config/index.ts'
 import { startServer } from '../../core/main.ts'
+import { query } from '../../core/db/index.ts'
 import type { FileCleanupJob } from '../../core/files/cleanup-job.ts'
 import type { JobService } from '../../core/jobs/index.ts'
 import { createPgliteDataDir, POSTGRES_ADMIN_URL } from './database.ts'
@@ -24,6 +25,8 @@ export interface TestServer {
   fileCleanup: FileCleanupJob
   /** The server's durable jobs, to register test job types and enqueue. */
   jobs: JobService
+  /** Runs SQL on the server's own database, for a state the API cannot make (e.g. a row made older). */
+  sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
   /** Stops the server and removes its data dir or drops its database. Safe to call twice. */
   close(): Promise<void>
 }
@@ -89,6 +92,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     backend: options.db,
     fileCleanup: server.fileCleanup,
     jobs: server.jobs,
+    sql: (text, params) => query(server.db, text, params),
     close: () => (closing ??= runCleanups(cleanups)),
   }
 }

@@ -1,0 +1,120 @@
+/** /commands routes: run a slash command, autocomplete, and the custom command admin API (Mattermost api4/command.go). */
+import type { Request, Router } from 'express'
+import express from 'express'
+import { z } from 'zod'
+import { AppError, invalidParam } from '../../errors.ts'
+import { requireSession } from '../context.ts'
+import { sendJson, sendOk } from '../respond.ts'
+import { idParam, queryBool, queryString } from '../validate.ts'
+import { presentCommand } from '../../present/command.ts'
+import { CommandResponseParseError, parseCommandResponse } from '../../commands/integration-call.ts'
+import type { CommandService } from '../../commands/service.ts'
+import type { CustomCommands } from '../../commands/custom-commands.ts'
+import type { RouteModule } from '../app.ts'
+import type { ApiDeps } from './deps.ts'
+
+const executeBody = z.object({
+  command: z.string(),
+  channel_id: z.string().default(''),
+  team_id: z.string().optional(),
+  root_id: z.string().optional(),
+  parent_id: z.string().optional(),
+})
+
+const commandBody = z.object({
+  id: z.string().optional(),
+  team_id: z.string().default(''),
+  trigger: z.string().default(''),
+  method: z.string().default(''),
+  url: z.string().default(''),
+  creator_id: z.string().optional(),
+  username: z.string().optional(),
+  icon_url: z.string().optional(),
+  auto_complete: z.boolean().optional(),
+  auto_complete_desc: z.string().optional(),
+  auto_complete_hint: z.string().optional(),
+  display_name: z.string().optional(),
+  description: z.string().optional(),
+}).loose()
+
+/** Mattermost decodes the body into a Command; a field of the wrong type is `Invalid command parameter`. */
+function parseCommand(body: unknown) {
+  const parsed = commandBody.safeParse(body ?? {})
+  if (!parsed.success) throw invalidParam('command', parsed.error.issues[0]?.message ?? '')
+  return parsed.data
+}
+
+/** The /api/v4 routes, over the services the composition root built. */
+export function commandRoutes(commands: CommandService, customCommands: CustomCommands): RouteModule {
+  return (router: Router) => {
+    router.post('/commands/execute', async (req, res) => {
+      const session = requireSession(req)
+      const parsed = executeBody.safeParse(req.body ?? {})
+      if (!parsed.success) throw invalidParam('command_args', parsed.error.issues[0]?.message ?? '')
+      sendJson(res, 200, await commands.execute(session, parsed.data))
+    })
+
+    router.get('/commands', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, await commands.list(session, queryString(req, 'team_id'), queryBool(req, 'custom_only')))
+    })
+
+    router.post('/commands', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 201, presentCommand(await customCommands.create(session, parseCommand(req.body))))
+    })
+
+    router.get('/commands/:command_id', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, presentCommand(await customCommands.get(session, idParam(req, 'command_id'))))
+    })
+
+    router.put('/commands/:command_id', async (req, res) => {
+      const session = requireSession(req)
+      const id = idParam(req, 'command_id')
+      const body = parseCommand(req.body)
+      if (body.id !== id) throw invalidParam('command', 'the id in the body must match the URL')
+      sendJson(res, 200, presentCommand(await customCommands.update(session, id, body)))
+    })
+
+    router.delete('/commands/:command_id', async (req, res) => {
+      const session = requireSession(req)
+      await customCommands.delete(session, idParam(req, 'command_id'))
+      sendOk(res)
+    })
+
+    router.put('/commands/:command_id/regen_token', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, { token: await customCommands.regenerateToken(session, idParam(req, 'command_id')) })
+    })
+
+    router.get('/teams/:team_id/commands/autocomplete', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, await commands.listAutocomplete(session, idParam(req, 'team_id')))
+    })
+
+    router.get('/teams/:team_id/commands/autocomplete_suggestions', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, await commands.suggestions(session, idParam(req, 'team_id'), queryString(req, 'user_input')))
+    })
+  }
+}
+
+/** `POST /hooks/commands/{id}`: delayed answers through a response URL, without a session (Mattermost web/webhook.go commandWebhook). */
+export function commandHookRoutes(commands: CommandService): RouteModule {
+  return (router: Router, deps: ApiDeps) => {
+    const body = express.text({ type: () => true, limit: deps.config.maxBodyBytes })
+    router.post('/hooks/commands/:hook_id', body, async (req: Request, res) => {
+      let response
+      try {
+        response = parseCommandResponse(req.get('content-type'), typeof req.body === 'string' ? req.body : '')
+      } catch (err) {
+        if (!(err instanceof CommandResponseParseError)) throw err
+        throw new AppError('web.command_webhook.parse.app_error', 'Unable to parse incoming data.', 400, { detailed: err.message, cause: err })
+      }
+      await commands.respondLater(String(req.params.hook_id), response)
+      res.status(200).setHeader('Content-Type', 'text/plain')
+      res.end('ok')
+    })
+  }
+}
