@@ -59,6 +59,13 @@ forEachBackend((backend) => {
       await expectStatus(run(alice, channel, '/echo hi'), 400, 'api.command.execute_command.deleted.error')
     })
 
+    it('rejects text the database cannot store (NUL) with 400 invalid command_args', async () => {
+      const channel = await channelWithAlice()
+      const res = await rawRequest(ctx.server.url, '/api/v4/commands/execute', { token: alice.token, body: { command: '/echo a\u0000b', channel_id: channel.id } })
+      expect(res.status).to.equal(400)
+      expect((res.json as { id: string }).id).to.equal('api.context.invalid_param.app_error')
+    })
+
     it('answers with the whole CommandResponse shape', async () => {
       const channel = await channelWithAlice()
       const res = await rawRequest(ctx.server.url, '/api/v4/commands/execute', { token: alice.token, body: { command: '/shrug', channel_id: channel.id } })

@@ -199,6 +199,16 @@ forEachBackend((backend) => {
       expect(err.message).to.equal(`Command with a trigger of '${command.trigger}' returned response 503 Service Unavailable.`)
     })
 
+    it('refuses an answer aimed at a channel the caller is not in with 500 create_post_failed, posting nothing there', async () => {
+      const path = `/${uniqueName('elsewhere')}`
+      const other = await world.owner.client.createChannel({ team_id: world.team.id, name: uniqueName('private'), display_name: 'Private', type: 'P' } as Channel)
+      receiver.answer(path, { body: { response_type: 'in_channel', text: 'smuggled', channel_id: other.id } })
+      const command = await addCommand(path)
+      await expectStatus(run(command), 500, 'api.command.execute_command.create_post_failed.app_error')
+      const stored = await world.owner.client.getPosts(other.id)
+      expect(Object.values(stored.posts).map((p) => p.message)).not.to.include('smuggled')
+    })
+
     it('refuses a URL on an internal address that is not allow-listed, without calling it', async () => {
       const command = await addCommand('/unused', { url: 'http://10.1.2.3/command' })
       const before = receiver.received.length

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { AppError, invalidParam } from '../../errors.ts'
 import { requireSession } from '../context.ts'
 import { sendJson, sendOk } from '../respond.ts'
-import { idParam, queryBool, queryString } from '../validate.ts'
+import { idParam, parseBody, queryBool, queryString } from '../validate.ts'
 import { presentCommand } from '../../present/command.ts'
 import { CommandResponseParseError, parseCommandResponse } from '../../commands/integration-call.ts'
 import type { CommandService } from '../../commands/service.ts'
@@ -37,11 +37,17 @@ const commandBody = z.object({
   description: z.string().optional(),
 }).loose()
 
-/** Mattermost decodes the body into a Command; a field of the wrong type is `Invalid command parameter`. */
-function parseCommand(body: unknown) {
-  const parsed = commandBody.safeParse(body ?? {})
-  if (!parsed.success) throw invalidParam('command', parsed.error.issues[0]?.message ?? '')
-  return parsed.data
+/**
+ * Mattermost decodes the body into its struct; anything it cannot use (a field of the wrong type,
+ * text PostgreSQL cannot store) is `Invalid <name> parameter.`
+ */
+function parseAs<S extends z.ZodType>(name: string, schema: S, body: unknown): z.infer<S> {
+  try {
+    return parseBody(schema, body)
+  } catch (err) {
+    if (err instanceof AppError) throw invalidParam(name, err.message)
+    throw err
+  }
 }
 
 /** The /api/v4 routes, over the services the composition root built. */
@@ -49,9 +55,7 @@ export function commandRoutes(commands: CommandService, customCommands: CustomCo
   return (router: Router) => {
     router.post('/commands/execute', async (req, res) => {
       const session = requireSession(req)
-      const parsed = executeBody.safeParse(req.body ?? {})
-      if (!parsed.success) throw invalidParam('command_args', parsed.error.issues[0]?.message ?? '')
-      sendJson(res, 200, await commands.execute(session, parsed.data))
+      sendJson(res, 200, await commands.execute(session, parseAs('command_args', executeBody, req.body)))
     })
 
     router.get('/commands', async (req, res) => {
@@ -61,7 +65,7 @@ export function commandRoutes(commands: CommandService, customCommands: CustomCo
 
     router.post('/commands', async (req, res) => {
       const session = requireSession(req)
-      sendJson(res, 201, presentCommand(await customCommands.create(session, parseCommand(req.body))))
+      sendJson(res, 201, presentCommand(await customCommands.create(session, parseAs('command', commandBody, req.body))))
     })
 
     router.get('/commands/:command_id', async (req, res) => {
@@ -72,7 +76,7 @@ export function commandRoutes(commands: CommandService, customCommands: CustomCo
     router.put('/commands/:command_id', async (req, res) => {
       const session = requireSession(req)
       const id = idParam(req, 'command_id')
-      const body = parseCommand(req.body)
+      const body = parseAs('command', commandBody, req.body)
       if (body.id !== id) throw invalidParam('command', 'the id in the body must match the URL')
       sendJson(res, 200, presentCommand(await customCommands.update(session, id, body)))
     })
@@ -107,7 +111,10 @@ export function commandHookRoutes(commands: CommandService): RouteModule {
     router.post('/hooks/commands/:hook_id', body, async (req: Request, res) => {
       let response
       try {
-        response = parseCommandResponse(req.get('content-type'), typeof req.body === 'string' ? req.body : '')
+        const text = typeof req.body === 'string' ? req.body : ''
+        // PostgreSQL text cannot hold U+0000 (neither escaped in JSON nor raw).
+        if (text.includes('\u0000') || /\\u0000/i.test(text)) throw new CommandResponseParseError('the body contains a NUL character')
+        response = parseCommandResponse(req.get('content-type'), text)
       } catch (err) {
         if (!(err instanceof CommandResponseParseError)) throw err
         throw new AppError('web.command_webhook.parse.app_error', 'Unable to parse incoming data.', 400, { detailed: err.message, cause: err })
