@@ -107,7 +107,7 @@ export function createCommandService(options: CommandServiceOptions) {
     if (!(await isTeamMember(session, teamId))) throw forbidden(`not a member of team ${teamId}`)
   }
 
-  /** The body of one delivered response, or the post it became. */
+  /** Delivers one response: a post (`in_channel`) or an ephemeral message to the caller (Mattermost HandleCommandResponsePost). */
   async function deliver(to: Delivery, command: CommandRecord | null, response: CommandResponse): Promise<void> {
     const props: Record<string, unknown> = { ...(response.props ?? {}) }
     let channelId = to.channelId
@@ -253,7 +253,7 @@ export function createCommandService(options: CommandServiceOptions) {
 
   /** Mattermost's getSuggestions: triggers (or sub-commands) starting with what was typed. */
   function suggest(tree: AutocompleteData[], parsed: string, toParse: string, roleId: string): Suggestion[] {
-    const allowed = (data: AutocompleteData) => roleId === 'system_admin' || data.RoleID === roleId || data.RoleID === ''
+    const allowed = (data: AutocompleteData) => roleId === 'system_admin' || data.RoleID === roleId
     const space = toParse.indexOf(' ')
     if (space === -1) {
       return tree
