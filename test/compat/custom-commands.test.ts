@@ -7,9 +7,10 @@ import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
 import type { Command } from '@mattermost/types/integrations'
 import type { Post } from '@mattermost/types/posts'
-import { forEachBackend, useTestServer } from '../helpers/server.ts'
+import { startServer, type BridgeheadServer } from '../../core/main.ts'
+import { createServerStorage, forEachBackend, useTestServer, type ServerStorage, type TestServer } from '../helpers/server.ts'
 import { expectStatus, rawRequest } from '../helpers/expect-status.ts'
-import { makeChannelWith, makePost, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../helpers/factories.ts'
+import { makeChannel, makeChannelWith, makePost, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../helpers/factories.ts'
 import { connectWs, type WsEvent, type WsSession } from '../helpers/ws-client.ts'
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.ts'
 
@@ -271,6 +272,44 @@ forEachBackend((backend) => {
     it('answers 404 for an unknown response URL', async () => {
       const res = await rawRequest(ctx.server.url, '/hooks/commands/zzzzzzzzzzzzzzzzzzzzzzzzzz', { body: { text: 'x' } })
       expect(res.status).to.equal(404)
+    })
+  })
+
+  describe('a response URL across a restart', function () {
+    this.timeout(120_000)
+    let storage: ServerStorage
+    const servers: BridgeheadServer[] = []
+    before(async () => {
+      storage = await createServerStorage(backend)
+    })
+    after(async () => {
+      for (const server of servers) await server.close()
+      await storage?.remove()
+    })
+    const start = async () => {
+      const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'silent', allowedUntrustedInternalConnections: '127.0.0.1' })
+      servers.push(server)
+      return server
+    }
+
+    it('still takes the follow-up once the server has restarted', async () => {
+      const first = await start()
+      const team = await makeTeamWithMembers({ url: first.url } as TestServer, 0)
+      const target = await makeChannel(team.owner.client, team.team.id)
+      const path = `/${uniqueName('restart')}`
+      receiver.answer(path, { body: { text: '' } })
+      const command = await team.owner.client.addCommand({ team_id: team.team.id, trigger: uniqueName('later'), method: 'P', url: `${receiver.url}${path}` } as Command)
+      await team.owner.client.executeCommand(`/${command.trigger}`, { channel_id: target.id, team_id: team.team.id })
+      const responseUrl = new URL((await receiver.next(path)).fields.get('response_url')!)
+      await first.close()
+
+      const second = await start()
+      const text = `after the restart ${uniqueName('t')}`
+      const res = await rawRequest(second.url, responseUrl.pathname, { body: { response_type: 'in_channel', text } })
+      expect(res.status, res.text).to.equal(200)
+      team.owner.client.setUrl(second.url)
+      const stored = await team.owner.client.getPosts(target.id)
+      expect(Object.values(stored.posts).map((p) => p.message)).to.include(text)
     })
   })
 })

@@ -152,6 +152,31 @@ async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promis
   }
 }
 
+/** Server data that outlives one server process: a PGlite data dir or a PostgreSQL database. */
+export interface ServerStorage {
+  dataDir: string
+  databaseUrl?: string
+  remove(): Promise<void>
+}
+
+/** Storage for servers a test starts and restarts itself with `startServer({ dataDir, databaseUrl })`. */
+export async function createServerStorage(backend: Backend): Promise<ServerStorage> {
+  if (backend === 'pglite') {
+    const dataDir = await createPgliteDataDir()
+    return { dataDir, remove: () => fs.rm(dataDir, { recursive: true, force: true }) }
+  }
+  const database = await createPostgresDatabase()
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-test-'))
+  return {
+    dataDir,
+    databaseUrl: database.url,
+    remove: async () => {
+      await database.drop()
+      await fs.rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
 /** Runs every cleanup even when one fails, then reports the failures together. */
 async function runCleanups(steps: (() => Promise<unknown>)[]): Promise<void> {
   const errors: unknown[] = []

@@ -1,10 +1,8 @@
 /** Durable jobs in a running server, on the real clock: delayed runs, and work that came due while the server was down. */
-import fs from 'node:fs/promises'
 import { expect } from 'chai'
 import { startServer, type BridgeheadServer } from '../../../core/main.ts'
 import type { Job, JobStatus } from '../../../core/jobs/index.ts'
-import { createPgliteDataDir } from '../../helpers/database.ts'
-import { createPostgresDatabase, forEachBackend, useTestServer, type Backend } from '../../helpers/server.ts'
+import { createServerStorage, forEachBackend, useTestServer, type ServerStorage } from '../../helpers/server.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -15,24 +13,6 @@ async function waitForStatus(get: () => Promise<Job | null>, status: JobStatus, 
     if (job?.status === status) return job
     if (Date.now() > deadline) throw new Error(`job is ${job?.status}, not ${status}, after ${timeoutMs} ms`)
     await sleep(25)
-  }
-}
-
-/** Server data that outlives one server: a PGlite data dir or a PostgreSQL database. */
-async function makeStorage(backend: Backend): Promise<{ dataDir: string; databaseUrl?: string; remove(): Promise<void> }> {
-  if (backend === 'pglite') {
-    const dataDir = await createPgliteDataDir()
-    return { dataDir, remove: () => fs.rm(dataDir, { recursive: true, force: true }) }
-  }
-  const database = await createPostgresDatabase()
-  const dataDir = await fs.mkdtemp('/tmp/bh-jobs-')
-  return {
-    dataDir,
-    databaseUrl: database.url,
-    remove: async () => {
-      await database.drop()
-      await fs.rm(dataDir, { recursive: true, force: true })
-    },
   }
 }
 
@@ -55,7 +35,7 @@ forEachBackend((backend) => {
 
   describe('work that came due while the server was down', function () {
     this.timeout(120_000)
-    let storage: Awaited<ReturnType<typeof makeStorage>>
+    let storage: ServerStorage
     const servers: BridgeheadServer[] = []
 
     async function start(): Promise<BridgeheadServer> {
@@ -65,7 +45,7 @@ forEachBackend((backend) => {
     }
 
     before(async () => {
-      storage = await makeStorage(backend)
+      storage = await createServerStorage(backend)
     })
 
     after(async () => {
