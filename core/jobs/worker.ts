@@ -143,7 +143,7 @@ export function createJobWorker(options: JobWorkerOptions) {
         .catch((err: unknown) => jobLog.warn({ err }, 'could not extend a job lease'))
     }, Math.max(10, Math.floor(leaseMs / 3)))
     heartbeat.unref()
-    const started = now()
+    const startedAt = now()
     try {
       await type.handler(job, { attempt: claim.attempt, signal: controller.signal, log: jobLog })
     } catch (err) {
@@ -163,7 +163,7 @@ export function createJobWorker(options: JobWorkerOptions) {
     }
     clearInterval(heartbeat)
     const status = await store.finish(claim, { status: 'success' }, now())
-    jobLog.debug({ ms: now() - started, status }, 'job done')
+    jobLog.debug({ ms: now() - startedAt, status }, 'job done')
   }
 
   function tick(): void {

@@ -40,8 +40,8 @@ for (const backend of BACKENDS) {
       await service.runDue()
     }
 
-    function makeService(options: { leaseMs?: number } = {}): JobService {
-      const service = createJobService({ db: test.db, log, now: () => clock, leaseMs: options.leaseMs })
+    function makeService(options: { leaseMs?: number; stopTimeoutMs?: number } = {}): JobService {
+      const service = createJobService({ db: test.db, log, now: () => clock, leaseMs: options.leaseMs, stopTimeoutMs: options.stopTimeoutMs })
       service.register<{ n?: number }>({
         id: 'test.record',
         handler: async (job, ctx) => {
@@ -188,6 +188,65 @@ for (const backend of BACKENDS) {
       await hung
       expect(await jobs.get(job.id)).to.include({ status: 'success', attempts: 2 })
       await dead.stop()
+    })
+
+    it('aborts the signal of a running job that is canceled, and records it canceled', async () => {
+      // A 300 ms lease is renewed (and the cancellation seen) every 100 ms.
+      const service = makeService({ leaseMs: 300 })
+      let abortReason: unknown
+      service.register({
+        id: 'test.cancelable',
+        handler: (_job, ctx) =>
+          new Promise<void>((_resolve, reject) =>
+            ctx.signal.addEventListener('abort', () => {
+              abortReason = ctx.signal.reason
+              reject(new Error('stopped by the signal'))
+            }),
+          ),
+      })
+      const job = await service.enqueue({ type: 'test.cancelable', data: {} })
+      const running = runAt(service, t0)
+      await waitFor(async () => (await service.get(job.id))?.status === 'in_progress')
+      expect(await service.cancel({ id: job.id })).to.include({ status: 'cancel_requested' })
+      await running
+      expect(String(abortReason)).to.match(/canceled/)
+      expect(await service.get(job.id)).to.include({ status: 'canceled', lastError: 'stopped by the signal' })
+      await service.stop()
+    })
+
+    it('waits at stop for running handlers to finish', async () => {
+      const service = makeService()
+      let finished = false
+      service.register({ id: 'test.slow', handler: () => new Promise<void>((resolve) => setTimeout(() => resolve(void (finished = true)), 150)) })
+      const job = await service.enqueue({ type: 'test.slow', data: {} })
+      const running = runAt(service, t0)
+      await waitFor(async () => (await service.get(job.id))?.status === 'in_progress')
+      await service.stop()
+      expect(finished).to.equal(true)
+      expect(await service.get(job.id)).to.include({ status: 'success' })
+      await running
+    })
+
+    it('stops after its bound when a handler does not finish, aborting that handler', async () => {
+      const service = makeService({ stopTimeoutMs: 200 })
+      let signal: AbortSignal | undefined
+      service.register({
+        id: 'test.stuck',
+        handler: (_job, ctx) => {
+          signal = ctx.signal
+          return new Promise<void>(() => undefined)
+        },
+      })
+      const job = await service.enqueue({ type: 'test.stuck', data: {} })
+      void runAt(service, t0)
+      await waitFor(async () => (await service.get(job.id))?.status === 'in_progress')
+      const started = Date.now()
+      await service.stop()
+      expect(Date.now() - started).to.be.within(150, 2000)
+      expect(signal?.aborted).to.equal(true)
+      expect(String(signal?.reason)).to.match(/server is stopping/)
+      // Still leased to the stopped worker: another one takes it when the lease expires.
+      expect(await service.get(job.id)).to.include({ status: 'in_progress' })
     })
 
     describe('cron schedules', () => {
