@@ -1,6 +1,6 @@
 /** Data access for server-wide values (diagnostic id, …) and counts the system routes need. */
 import { randomBytes } from 'node:crypto'
-import type { Database } from '../db/index.ts'
+import { query, type Database } from '../db/index.ts'
 import { newId } from '../ids.ts'
 
 const PUBLIC_LINK_SALT = 'PublicLinkSalt'
@@ -10,24 +10,37 @@ function newSalt(): string {
 }
 
 export function createSystemStore(db: Database) {
+  /**
+   * The value stored under `name`, written first by whoever gets there first. One statement, not
+   * Prisma's upsert (a read, then an insert): two servers starting together on a new database both
+   * inserted, and the loser crashed at start on the unique key.
+   */
+  async function valueOrCreate(name: string, make: () => string): Promise<string> {
+    const [row] = await query<{ value: string }>(
+      db,
+      `WITH inserted AS (INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
+       SELECT value FROM inserted UNION ALL SELECT value FROM systems WHERE name = $1 LIMIT 1`,
+      [name, make()],
+    )
+    if (row) return row.value
+    // The other writer committed after this statement's snapshot was taken: a new statement sees it.
+    const [written] = await query<{ value: string }>(db, `SELECT value FROM systems WHERE name = $1`, [name])
+    if (!written) throw new Error(`system value ${name} is neither inserted nor found`)
+    return written.value
+  }
+
   return {
     /** The server's stable DiagnosticId, created on first use. */
     async diagnosticId(): Promise<string> {
-      await db.prisma.systemValue.upsert({ where: { name: 'DiagnosticId' }, create: { name: 'DiagnosticId', value: newId() }, update: {} })
-      return (await db.prisma.systemValue.findUniqueOrThrow({ where: { name: 'DiagnosticId' } })).value
+      return valueOrCreate('DiagnosticId', newId)
     },
     /** The key public file links are signed with, created on first use (Mattermost's FileSettings.PublicLinkSalt). */
     async publicLinkSalt(): Promise<string> {
-      const found = await db.prisma.systemValue.findUnique({ where: { name: PUBLIC_LINK_SALT } })
-      if (found) return found.value
-      // Two first requests at once: the upsert keeps whichever salt was written first.
-      await db.prisma.systemValue.upsert({ where: { name: PUBLIC_LINK_SALT }, create: { name: PUBLIC_LINK_SALT, value: newSalt() }, update: {} })
-      return (await db.prisma.systemValue.findUniqueOrThrow({ where: { name: PUBLIC_LINK_SALT } })).value
+      return valueOrCreate(PUBLIC_LINK_SALT, newSalt)
     },
     /** Replaces the public link salt, which invalidates every public link handed out so far. */
     async regeneratePublicLinkSalt(): Promise<void> {
-      const value = newSalt()
-      await db.prisma.systemValue.upsert({ where: { name: PUBLIC_LINK_SALT }, create: { name: PUBLIC_LINK_SALT, value }, update: { value } })
+      await query(db, `INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [PUBLIC_LINK_SALT, newSalt()])
     },
     async hasNoAccounts(): Promise<boolean> {
       return (await db.prisma.user.count()) === 0
