@@ -383,12 +383,20 @@ export function createPostService(options: PostServiceOptions) {
     },
 
     /**
-     * Posts made by an integration (an incoming webhook) as `userId`, who need not be a member:
-     * the caller has checked access. The parts of a split message are checked first and written
-     * in one transaction, so either all of them appear or none; each gets its own `posted` event.
-     * @throws AppError 400 for an archived channel, a `system_*` type, an over-long part or props.
+     * Posts made by an integration (an incoming or outgoing webhook) as `userId`, who need not be a
+     * member: the caller has checked access. The parts of a split message are checked first and
+     * written in one transaction, so either all of them appear or none; each gets its own `posted`
+     * event. With `rootId` they are replies in that post's thread. With `claim`, it runs first in
+     * that transaction and returning false writes nothing (and returns `[]`): an integration's
+     * idempotency key, taken atomically with its posts.
+     * @throws AppError 400 for an archived channel, a `system_*` type, an over-long part or props, a root that is not a live root post of the channel.
      */
-    async createIntegrationPosts(channel: ChannelRecord, userId: string, parts: { message: string; type: string; props: Record<string, unknown> }[]): Promise<CreatedPost[]> {
+    async createIntegrationPosts(
+      channel: ChannelRecord,
+      userId: string,
+      parts: { message: string; type: string; props: Record<string, unknown> }[],
+      extra: { rootId?: string; claim?: (tx: DbClient) => Promise<boolean> } = {},
+    ): Promise<CreatedPost[]> {
       if (channel.deleteAt > 0) {
         throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
       }
@@ -406,12 +414,33 @@ export function createPostService(options: PostServiceOptions) {
         }
       })
       const memberIds = await channels.memberIdsCached(channel.id)
+      const root = extra.rootId ? await store.getById(extra.rootId) : null
+      if (extra.rootId) {
+        if (!root || root.deleteAt > 0 || root.rootId !== '' || root.channelId !== channel.id) {
+          throw new AppError('api.post.create_post.root_id.app_error', 'Invalid RootId parameter: the post you reply to does not exist, was deleted, or is itself a reply.', 400)
+        }
+        for (const post of posts) post.rootId = root.id
+      }
       const mentions = await Promise.all(posts.map(async (post) => resolveMentions(channel, post, await mentionedUsers(post), memberIds).mentioned))
-      await withTransaction(db, async (tx) => {
-        for (const [i, post] of posts.entries()) await insertPostRow(tx, post, mentions[i]!)
+      const written = await withTransaction(db, async (tx) => {
+        if (extra.claim && !(await extra.claim(tx))) return null
+        const threads: { thread: ThreadRecord | null; followers: string[] }[] = []
+        for (const [i, post] of posts.entries()) {
+          await insertPostRow(tx, post, mentions[i]!)
+          if (!root) threads.push({ thread: null, followers: [] })
+          else {
+            const followers = await updateThreadOnReply(tx, root, post, mentions[i]!, channel.teamId)
+            threads.push({ thread: await store.getThread(root.id, tx), followers })
+          }
+        }
+        return threads
       })
-      for (const [i, post] of posts.entries()) await publishPosted(post, null, channel, mentions[i]!, [])
-      return posts.map((post) => ({ post, thread: null }))
+      if (!written) return []
+      for (const [i, post] of posts.entries()) {
+        await publishPosted(post, written[i]!.thread, channel, mentions[i]!, [])
+        if (root) await publishThreadUpdated(root.id, written[i]!.followers, channel.teamId)
+      }
+      return posts.map((post, i) => ({ post, thread: written[i]!.thread }))
     },
 
     /** Posts a system message (join, leave, header change) as `userId`. */

@@ -13,13 +13,10 @@ import { directChannelName } from '../channels/rules.ts'
 import type { UserStore } from '../users/store.ts'
 import { checkUsername } from '../users/rules.ts'
 import type { PostService, CreatedPost } from '../posts/service.ts'
-import { processSlackAttachments, processSlackText, slackUserIdsIn, splitWebhookPost } from '../posts/slack-compat.ts'
 import type { IncomingWebhookRecord, IncomingWebhookStore } from './incoming-store.ts'
 import type { IncomingWebhookRequest } from './incoming-payload.ts'
 import { createTokenBuckets } from './token-bucket.ts'
-
-/** Mattermost's model.DefaultWebhookUsername, shown when overrides are on and none is given. */
-const DEFAULT_WEBHOOK_USERNAME = 'webhook'
+import { buildWebhookPostParts } from './webhook-post.ts'
 
 export interface IncomingWebhookServiceOptions {
   store: IncomingWebhookStore
@@ -240,35 +237,18 @@ export function createIncomingWebhookService(options: IncomingWebhookServiceOpti
       if (!ownerRecord) throw new AppError('web.incoming_webhook.user.app_error', `Couldn't find the user ${hook.userId}.`, 403, { context: { hookId } })
       const owner = actingAs(ownerRecord)
 
-      const named = await users.getByIds(slackUserIdsIn(req.text, req.attachments ?? []))
-      const usernames = new Map(named.map((u) => [u.id, u.username]))
-      const lookup = (id: string) => usernames.get(id)
-      const text = processSlackText(req.text, lookup)
-      const attachments = req.attachments ? processSlackAttachments(req.attachments, lookup) : []
-      const type = attachments.length > 0 ? 'slack_attachment' : req.type
-
       const channel = await resolveTarget(hook, owner, req.channel)
       if (hook.channelLocked && hook.channelId !== channel.id) throw channelLocked(hook, channel.id)
       if (channel.type !== 'O' && !(await channels.canRead(owner, channel))) {
         throw new AppError('web.incoming_webhook.permissions.app_error', `User ${hook.userId} does not have appropriate permissions to channel ${channel.id}.`, 403, { context: { hookId } })
       }
       if (req.priority && !req.priority.priority) throw invalidParam('webhook.priority.priority', 'Setting the priority of a post is required to use priority.')
-      if (type.startsWith('system_')) throw invalidParam('post.type', 'webhooks may not create system_* posts')
-
-      const props: Record<string, unknown> = { from_webhook: 'true' }
-      if (options.enablePostUsernameOverride) props.override_username = req.username || hook.username || DEFAULT_WEBHOOK_USERNAME
-      if (options.enablePostIconOverride) {
-        const iconUrl = req.iconUrl || hook.iconUrl
-        if (iconUrl) props.override_icon_url = iconUrl
-        if (req.iconEmoji) props.override_icon_emoji = req.iconEmoji
-      }
-      // The payload's own props may not claim to be another webhook or override what the settings forbid.
-      for (const [key, value] of Object.entries({ ...req.props, webhook_display_name: hook.displayName })) {
-        if (key !== 'attachments' && key !== 'override_icon_url' && key !== 'override_username' && key !== 'from_webhook') props[key] = value
-      }
-      if (attachments.length > 0) props.attachments = attachments
-      const parts = splitWebhookPost({ message: text, props })
-      return posts.createIntegrationPosts(channel, hook.userId, parts.map((part) => ({ ...part, type })))
+      const parts = await buildWebhookPostParts(
+        { text: req.text, attachments: req.attachments ?? [], props: req.props, type: req.type, username: req.username, iconUrl: req.iconUrl, iconEmoji: req.iconEmoji },
+        hook,
+        { users, enablePostUsernameOverride: options.enablePostUsernameOverride, enablePostIconOverride: options.enablePostIconOverride },
+      )
+      return posts.createIntegrationPosts(channel, hook.userId, parts)
     },
   }
 }
