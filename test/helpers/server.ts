@@ -8,7 +8,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Config } from '../../core/config/index.ts'
-import { startServer } from '../../core/main.ts'
+import { startServer, type BridgeheadServer } from '../../core/main.ts'
 import { query } from '../../core/db/index.ts'
 import type { FileCleanupJob } from '../../core/files/cleanup-job.ts'
 import type { JobService } from '../../core/jobs/index.ts'
@@ -173,6 +173,32 @@ export async function createServerStorage(backend: Backend): Promise<ServerStora
     remove: async () => {
       await database.drop()
       await fs.rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Registers `before`/`after` hooks for a suite that starts, stops and restarts servers itself on one
+ * storage of its own (to test what survives a restart); `start()` starts a server on it with test
+ * settings plus `config`. Every server started is closed after the suite, then the storage removed.
+ */
+export function useServerStorage(backend: Backend, config: Partial<Config> = {}): { start(): Promise<BridgeheadServer> } {
+  let storage: ServerStorage | undefined
+  const servers: BridgeheadServer[] = []
+  before(async () => {
+    storage = await createServerStorage(backend)
+  })
+  after(async function () {
+    this.timeout(60_000)
+    for (const server of servers) await server.close()
+    await storage?.remove()
+  })
+  return {
+    async start(): Promise<BridgeheadServer> {
+      if (!storage) throw new Error('the server storage is not ready (used outside a test or hook?)')
+      const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'silent', ...config })
+      servers.push(server)
+      return server
     },
   }
 }

@@ -1,8 +1,8 @@
 /** Durable jobs in a running server, on the real clock: delayed runs, and work that came due while the server was down. */
 import { expect } from 'chai'
-import { startServer, type BridgeheadServer } from '../../../core/main.ts'
+import type { BridgeheadServer } from '../../../core/main.ts'
 import type { Job, JobStatus } from '../../../core/jobs/index.ts'
-import { createServerStorage, forEachBackend, useTestServer, type ServerStorage } from '../../helpers/server.ts'
+import { forEachBackend, useServerStorage, useTestServer } from '../../helpers/server.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -35,23 +35,7 @@ forEachBackend((backend) => {
 
   describe('work that came due while the server was down', function () {
     this.timeout(120_000)
-    let storage: ServerStorage
-    const servers: BridgeheadServer[] = []
-
-    async function start(): Promise<BridgeheadServer> {
-      const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, logLevel: 'silent', jobPollIntervalMs: 100 })
-      servers.push(server)
-      return server
-    }
-
-    before(async () => {
-      storage = await createServerStorage(backend)
-    })
-
-    after(async () => {
-      for (const server of servers) await server.close()
-      await storage?.remove()
-    })
+    const { start } = useServerStorage(backend, { jobPollIntervalMs: 100 })
 
     it('runs a job due while the server was down, and a missed schedule tick, once each after start', async () => {
       const runs: { server: number; job: Job }[] = []
