@@ -55,6 +55,7 @@ import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
 import { jobRoutes } from './http/api4/jobs.ts'
 import { createJobService, type JobService } from './jobs/index.ts'
+import { startStandup } from './standup/index.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
@@ -236,6 +237,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses,
     outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
   })
+  startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const idle = startIdleCollector({ idleMs: 3000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks)],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],

@@ -189,6 +189,38 @@ export function createBotService(options: BotServiceOptions) {
       return reload(botUserId)
     },
 
+    /**
+     * The bot user a server feature posts as (Mattermost's EnsureBot for plugins), created on first
+     * use and owned by `ownerId` (the feature's id, as plugin bots are owned by their plugin).
+     * @throws Error when `username` belongs to a person.
+     */
+    async ensureBot(input: { username: string; displayName: string; description: string; ownerId: string }): Promise<UserRecord> {
+      const existing = await users.getByUsername(input.username)
+      if (existing) {
+        if (!existing.isBot) throw new Error(`the username "${input.username}" the ${input.ownerId} bot needs belongs to a person`)
+        return existing
+      }
+      const now = nowMillis()
+      const userId = newId()
+      try {
+        await withTransaction(db, async (tx) => {
+          await users.insert(tx, {
+            id: userId, createAt: now, updateAt: now, deleteAt: 0, username: input.username, email: botEmail(input.username), passwordHash: '', authService: '',
+            nickname: '', firstName: input.displayName, lastName: '', position: '', roles: 'system_user', locale: 'en',
+            notifyProps: { ...DEFAULT_NOTIFY_PROPS }, props: {}, timezone: { ...DEFAULT_TIMEZONE }, lastPasswordUpdate: 0, isBot: true,
+          })
+          await store.insert(tx, { userId, ownerId: input.ownerId, displayName: input.displayName, description: input.description, lastIconUpdate: 0, createAt: now, updateAt: now, deleteAt: 0 })
+        })
+      } catch (err) {
+        // Another server sharing the database created it first.
+        const raced = isUniqueViolation(err) ? await users.getByUsername(input.username) : null
+        if (!raced?.isBot) throw err
+        return raced
+      }
+      await bus.publish({ type: 'bot.created', payload: { botUserId: userId, ownerId: input.ownerId } })
+      return (await users.getById(userId))!
+    },
+
     /** The owner's user id of a bot (disabled included), or null for a non-bot. */
     async ownerOf(botUserId: string): Promise<string | null> {
       return (await store.get(botUserId, true))?.ownerId ?? null

@@ -33,7 +33,8 @@ function parse(cron: string, timeZone: string): Cron {
   }
 }
 
-function isTimeZone(timeZone: string): boolean {
+/** Whether `timeZone` is an IANA time zone this runtime knows (e.g. `Europe/Berlin`, `UTC`). */
+export function isTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone })
     return true

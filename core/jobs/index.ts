@@ -2,3 +2,4 @@
 export { createJobService, type JobService, type JobServiceOptions, type EnqueueInput, type ScheduleInput, type JobWriteOptions } from './service.ts'
 export { PermanentJobError, type JobType, type JobContext, type Backoff } from './registry.ts'
 export { JOB_STATUSES, type Job, type JobSchedule, type JobStatus } from './store.ts'
+export { isTimeZone } from './cron.ts'
