@@ -50,6 +50,10 @@ import { commandHookRoutes, commandRoutes } from './http/api4/commands.ts'
 import { createSlashCommands } from './commands/index.ts'
 import { createOutboundClient } from './outbound/client.ts'
 import { createAddressPolicy } from './outbound/address-policy.ts'
+import { createInProcessHandlerRegistry } from './interactive/handlers.ts'
+import { createInteractiveService } from './interactive/service.ts'
+import { createTriggerIds } from './interactive/trigger-ids.ts'
+import { interactiveRoutes } from './http/api4/interactive.ts'
 import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
 import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
@@ -233,13 +237,22 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     },
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
+  // Interactive messages: clicks on post actions and dialogs; built-ins (such as /poll) handle theirs in process.
+  const triggerIds = createTriggerIds()
+  const interactiveHandlers = createInProcessHandlerRegistry()
+  const interactive = createInteractiveService({
+    posts, channels, teams, users: userStore, bus, handlers: interactiveHandlers, triggerIds, log: log.child({ component: 'interactive' }),
+    outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
+    timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000,
+  })
   const commands = createSlashCommands({
+    triggerIds,
     db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses,
     outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks)],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive)],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],
   })
   const server = http.createServer(app)

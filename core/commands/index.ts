@@ -7,6 +7,7 @@ import { registerBuiltinCommands, type BuiltinDeps } from './builtins/index.ts'
 import { createCommandStore } from './store.ts'
 import { createCustomCommands, type CustomCommands } from './custom-commands.ts'
 import { createCommandService, type CommandService } from './service.ts'
+import type { TriggerIds } from '../interactive/trigger-ids.ts'
 
 export type { CommandRegistry, SlashCommand, CommandArgs, CommandResponse } from './registry.ts'
 export type { CommandService } from './service.ts'
@@ -17,6 +18,7 @@ export interface SlashCommandsOptions extends Omit<BuiltinDeps, 'registry'> {
   config: Pick<Config, 'siteUrl' | 'outgoingIntegrationRequestsTimeoutSeconds' | 'enablePostUsernameOverride' | 'enablePostIconOverride'>
   /** Calls custom command URLs (the address policy applies). */
   outbound: OutboundClient
+  triggerIds?: TriggerIds
 }
 
 export interface SlashCommands {
@@ -28,13 +30,13 @@ export interface SlashCommands {
 
 /** @throws Error when two built-ins claim one trigger. */
 export function createSlashCommands(options: SlashCommandsOptions): SlashCommands {
-  const { db, config, log, channels, channelStore, teams, users, posts, statuses, outbound } = options
+  const { db, config, log, channels, channelStore, teams, users, posts, statuses, outbound, triggerIds } = options
   const registry = createCommandRegistry()
   registerBuiltinCommands(registry, { log, channels, channelStore, teams, users, posts, statuses })
   const store = createCommandStore(db)
   const custom = createCustomCommands({ store, registry, teams, users })
   const service = createCommandService({
-    store, registry, custom, channels, channelStore, teams, users, posts, outbound, log,
+    store, registry, custom, channels, channelStore, teams, users, posts, outbound, log, triggerIds,
     siteUrl: config.siteUrl, timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000,
     enablePostUsernameOverride: config.enablePostUsernameOverride, enablePostIconOverride: config.enablePostIconOverride,
   })

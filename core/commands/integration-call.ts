@@ -1,10 +1,11 @@
 /**
- * Calling a custom command's URL and reading its answer (Mattermost DoCommandRequest and
- * CommandResponseFromHTTPBody), through the outbound client so the address policy applies.
+ * Calling an integration (a custom command's URL, an action's or a dialog's) and reading a command's
+ * answer (Mattermost DoCommandRequest and CommandResponseFromHTTPBody), through the outbound client
+ * so the address policy applies.
  */
 import http from 'node:http'
 import { AppError } from '../errors.ts'
-import { OutboundError, type OutboundClient } from '../outbound/client.ts'
+import { OutboundError, type OutboundClient, type OutboundRequest } from '../outbound/client.ts'
 import type { CommandResponse } from './registry.ts'
 import type { CommandRecord } from './store.ts'
 
@@ -74,6 +75,35 @@ function failed(trigger: string, detailed: string, cause?: unknown): AppError {
   return new AppError('api.command.execute_command.failed.app_error', `Command with a trigger of '${trigger}' failed.`, 500, { detailed, cause, context: { trigger } })
 }
 
+/** How a failed integration call is reported: the caller's own error ids and messages. */
+export interface IntegrationFailures {
+  /** No usable answer: refused address, timeout, network error. */
+  failed(detailed: string, cause: unknown): AppError
+  /** An answer with a status other than 200 (`status` as `404 Not Found`). */
+  badStatus(status: string, code: number, body: string): AppError
+}
+
+/**
+ * One request to an integration through the outbound client (address policy, deadline, answer
+ * cap), shared by slash commands, interactive actions and dialogs.
+ * @throws AppError from `failures` when there is no 200 answer.
+ */
+export async function requestIntegration(outbound: OutboundClient, url: string, request: OutboundRequest, failures: IntegrationFailures): Promise<{ contentType: string | undefined; body: string }> {
+  let response
+  try {
+    response = await outbound.request(url, { maxResponseBytes: MAX_RESPONSE_BYTES, ...request })
+  } catch (err) {
+    if (err instanceof OutboundError) throw failures.failed(`${err.reason}: ${err.message}`, err)
+    throw err
+  }
+  if (response.status !== 200) {
+    const status = `${response.status} ${http.STATUS_CODES[response.status] ?? ''}`.trim()
+    throw failures.badStatus(status, response.status, response.body.toString('utf8').slice(0, 1000))
+  }
+  const contentType = Array.isArray(response.headers['content-type']) ? response.headers['content-type'][0] : response.headers['content-type']
+  return { contentType, body: response.body.toString('utf8') }
+}
+
 /**
  * Sends the command's fields to its URL (POST form or GET query, `Authorization: Token …`) and
  * reads the answer.
@@ -91,23 +121,15 @@ export async function callCommandUrl(outbound: OutboundClient, command: CommandR
     headers['content-type'] = 'application/x-www-form-urlencoded'
     body = fields.toString()
   }
-  let response
+  const answer = await requestIntegration(outbound, url, { method: command.method === 'G' ? 'GET' : 'POST', headers, body, timeoutMs }, {
+    failed: (detailed, cause) => failed(command.trigger, detailed, cause),
+    badStatus: (status, code, detailed) => new AppError('api.command.execute_command.failed_resp.app_error', `Command with a trigger of '${command.trigger}' returned response ${status}.`, 500, {
+      detailed,
+      context: { trigger: command.trigger, status: code },
+    }),
+  })
   try {
-    response = await outbound.request(url, { method: command.method === 'G' ? 'GET' : 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES })
-  } catch (err) {
-    if (err instanceof OutboundError) throw failed(command.trigger, `${err.reason}: ${err.message}`, err)
-    throw err
-  }
-  if (response.status !== 200) {
-    const status = `${response.status} ${http.STATUS_CODES[response.status] ?? ''}`.trim()
-    throw new AppError('api.command.execute_command.failed_resp.app_error', `Command with a trigger of '${command.trigger}' returned response ${status}.`, 500, {
-      detailed: response.body.toString('utf8').slice(0, 1000),
-      context: { trigger: command.trigger, status: response.status },
-    })
-  }
-  const contentType = Array.isArray(response.headers['content-type']) ? response.headers['content-type'][0] : response.headers['content-type']
-  try {
-    return parseCommandResponse(contentType, response.body.toString('utf8'))
+    return parseCommandResponse(answer.contentType, answer.body)
   } catch (err) {
     throw failed(command.trigger, (err as Error).message, err)
   }

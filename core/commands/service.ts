@@ -4,7 +4,6 @@
  * ephemeral message for the caller or a real post through the post service. Also the command
  * lists, autocomplete suggestions and the response URLs custom commands answer through later.
  */
-import { createHmac, randomBytes } from 'node:crypto'
 import { AppError, forbidden, invalidParam } from '../errors.ts'
 import { isValidId, newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
@@ -23,6 +22,7 @@ import type { CommandRecord, CommandStore } from './store.ts'
 import type { CustomCommands } from './custom-commands.ts'
 import { callCommandUrl } from './integration-call.ts'
 import { prepareSlackContent } from './slack-content.ts'
+import { createTriggerIds, type TriggerIds } from '../interactive/trigger-ids.ts'
 
 /** Mattermost's CommandWebhookLifetime and use limit for response URLs. */
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000
@@ -48,6 +48,8 @@ export interface CommandServiceOptions {
   enablePostIconOverride: boolean
   /** Milliseconds now; tests move it to expire response URLs. */
   now?: () => number
+  /** Issues the trigger ids that `/actions/dialogs/open` accepts (shared with interactive actions). */
+  triggerIds?: TriggerIds
 }
 
 export interface ExecuteInput {
@@ -80,21 +82,13 @@ export interface Suggestion {
 export function createCommandService(options: CommandServiceOptions) {
   const { store, registry, custom, channels, channelStore, teams, users, posts, log } = options
   const now = options.now ?? nowMillis
-  const triggerKey = randomBytes(32)
+  const triggerIds = options.triggerIds ?? createTriggerIds({ now })
   let lastCleanup = 0
 
   /** A session standing for the user a response URL acts for (no request of theirs is live). */
   function actingSession(user: UserRecord): AuthSession {
     const roles = user.roles ?? ''
     return { id: '', token: '', userId: user.id, roles, isSystemAdmin: roles.split(' ').includes('system_admin'), isBot: user.isBot, kind: 'session', csrfToken: '', expiresAt: 0 }
-  }
-
-  /** Mattermost's GenerateTriggerId: a client id and a signed id an integration can hand back. */
-  function triggerIds(userId: string): { client: string; signed: string } {
-    const client = newId()
-    const payload = `${client}:${userId}:${now()}`
-    const signature = createHmac('sha256', triggerKey).update(payload).digest('base64')
-    return { client, signed: Buffer.from(`${payload}:${signature}`).toString('base64') }
   }
 
   async function isTeamMember(session: AuthSession, teamId: string): Promise<boolean> {
@@ -292,7 +286,7 @@ export function createCommandService(options: CommandServiceOptions) {
       const match = /\s/u.exec(input.command)
       const trigger = (match ? input.command.slice(0, match.index) : input.command).toLowerCase().slice(1)
       const message = match ? input.command.slice(match.index + 1) : ''
-      const ids = triggerIds(session.userId)
+      const ids = triggerIds.issue(session.userId)
       const args: CommandArgs = { session, userId: session.userId, channelId: channel.id, teamId, rootId, command: input.command, siteUrl: options.siteUrl.replace(/\/+$/, ''), triggerId: ids.signed }
       const to: Delivery = { session, channelId: channel.id, rootId }
       const resolved = await resolve(teamId, trigger)

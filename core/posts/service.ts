@@ -16,6 +16,7 @@ import { presentPost, presentPostList } from '../present/post.ts'
 import { createReadCache } from '../cache/read-cache.ts'
 import { parseHashtags, parseMentions } from './mentions.ts'
 import type { PostRecord, PostStore, ThreadRecord } from './store.ts'
+import { withActionIds } from './post-actions.ts'
 
 /** Mattermost's MaxPostSize for a PostgreSQL `varchar(65535)` message column. */
 export const MAX_POST_SIZE = 16383
@@ -376,7 +377,7 @@ export function createPostService(options: PostServiceOptions) {
       const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : now
       const post: PostRecord = {
         id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId: session.userId, channelId: channel.id,
-        rootId: root?.id ?? '', originalId: '', message: input.message, type, props: session.isBot ? { ...props, from_bot: 'true' } : props,
+        rootId: root?.id ?? '', originalId: '', message: input.message, type, props: withActionIds(session.isBot ? { ...props, from_bot: 'true' } : props),
         hashtags: parseHashtags(input.message), fileIds, pendingPostId: input.pending_post_id ?? '', hasReactions: false, remoteId: '',
       }
       return createInternal(channel, post, root)
@@ -409,7 +410,7 @@ export function createPostService(options: PostServiceOptions) {
         const createAt = now + i
         return {
           id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId: channel.id, rootId: '',
-          originalId: '', message: part.message, type: part.type, props: part.props, hashtags: parseHashtags(part.message), fileIds: [],
+          originalId: '', message: part.message, type: part.type, props: withActionIds(part.props), hashtags: parseHashtags(part.message), fileIds: [],
           pendingPostId: '', hasReactions: false, remoteId: '',
         }
       })
@@ -482,12 +483,33 @@ export function createPostService(options: PostServiceOptions) {
       }
       if (patch.props !== undefined) {
         checkProps(patch.props)
-        data.props = patch.props
+        data.props = withActionIds(patch.props)
       }
       if (patch.is_pinned !== undefined) data.isPinned = patch.is_pinned
       if (patch.file_ids !== undefined) {
         if (patch.file_ids.length > 10 || patch.file_ids.some((f) => !isValidId(f))) throw invalidParam('file_ids', 'at most 10 file ids, each 26 characters')
         data.fileIds = patch.file_ids
+      }
+      const updated = await store.update(id, data)
+      await publishPostChange('post_edited', 'post.edited', updated)
+      return updated
+    },
+
+    /**
+     * Replaces a post's message and props with an integration's answer to a click (Mattermost
+     * UpdatePost without SafeUpdate): the caller has checked access and decided which props stay.
+     * @throws AppError 404 for a deleted post, 400 for an over-long message or props.
+     */
+    async updateFromIntegration(id: string, update: { message: string; props: Record<string, unknown> }): Promise<PostRecord> {
+      const post = await requirePost(id)
+      checkMessage(update.message)
+      checkProps(update.props)
+      const now = nowMillis()
+      const data: Partial<PostRecord> = { updateAt: now, props: withActionIds(update.props) }
+      if (update.message !== post.message) {
+        data.message = update.message
+        data.editAt = now
+        data.hashtags = parseHashtags(update.message)
       }
       const updated = await store.update(id, data)
       await publishPostChange('post_edited', 'post.edited', updated)

@@ -4,6 +4,7 @@ import type { ReactionRecord } from '../reactions/store.ts'
 import { presentReaction } from './reaction.ts'
 import type { FileInfoRecord } from '../files/store.ts'
 import { presentFileInfo } from './file-info.ts'
+import { withoutActionIntegrations } from '../posts/post-actions.ts'
 
 export interface PostExtras {
   thread?: ThreadRecord | null
@@ -31,7 +32,7 @@ export function presentPost(post: PostRecord, extras: PostExtras = {}): Record<s
     original_id: post.originalId,
     message: post.deleteAt > 0 ? '' : post.message,
     type: post.type,
-    props: post.props,
+    props: withoutActionIntegrations(post.props),
     hashtags: post.hashtags,
     file_ids: post.fileIds,
     pending_post_id: post.pendingPostId,
