@@ -57,6 +57,12 @@ export interface Config {
   enablePostIconOverride: boolean
   /** Posts one incoming webhook may make per minute (a burst of this many, refilled evenly); 0 = no limit. */
   incomingWebhookPostsPerMinute: number
+  /** Outgoing webhooks and their admin API (Mattermost's EnableOutgoingWebhooks). */
+  enableOutgoingWebhooks: boolean
+  /** Tries of one outgoing webhook delivery, the first included. */
+  outgoingWebhookAttempts: number
+  /** Wait before the first retry of a failed delivery; each further retry doubles it (up to an hour). */
+  outgoingWebhookRetryBaseMs: number
   /** Longest wait between two looks for due jobs and schedules. */
   jobPollIntervalMs: number
   /** Jobs this server runs at once; 0 runs none (the node still enqueues). */
@@ -204,6 +210,9 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'enablePostUsernameOverride', env: 'ENABLE_POST_USERNAME_OVERRIDE', doc: 'integrations may override the username shown on their posts', parse: boolean(false) },
   { key: 'enablePostIconOverride', env: 'ENABLE_POST_ICON_OVERRIDE', doc: 'integrations may override the icon shown on their posts', parse: boolean(false) },
   { key: 'incomingWebhookPostsPerMinute', env: 'INCOMING_WEBHOOK_POSTS_PER_MINUTE', doc: 'posts one incoming webhook may make per minute (429 beyond); 0 = no limit', parse: integer(0, 1_000_000, 60) },
+  { key: 'enableOutgoingWebhooks', env: 'ENABLE_OUTGOING_WEBHOOKS', doc: 'outgoing webhooks (posts sent to integrations on trigger words)', parse: boolean(true) },
+  { key: 'outgoingWebhookAttempts', env: 'OUTGOING_WEBHOOK_ATTEMPTS', doc: 'tries of one outgoing webhook delivery (5xx, timeouts and network errors are retried)', parse: integer(1, 20, 5) },
+  { key: 'outgoingWebhookRetryBaseMs', env: 'OUTGOING_WEBHOOK_RETRY_BASE_MS', doc: 'milliseconds before the first retry of a failed delivery, doubling after', parse: integer(10, 3_600_000, 10_000) },
   { key: 'jobPollIntervalMs', env: 'JOB_POLL_INTERVAL_MS', doc: 'milliseconds between looks for due jobs and schedules', parse: integer(50, 60_000, 1000) },
   { key: 'jobConcurrency', env: 'JOB_CONCURRENCY', doc: 'jobs this server runs at once; 0 leaves them to other servers', parse: integer(0, 64, 4) },
   { key: 'deletedFileRetentionDays', env: 'DELETED_FILE_RETENTION_DAYS', doc: 'days the bytes of files deleted with their post are kept; 0 keeps them forever', parse: integer(0, 365 * 100, 0) },
