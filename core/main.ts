@@ -57,6 +57,10 @@ import { interactiveRoutes } from './http/api4/interactive.ts'
 import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
 import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
+import { outgoingWebhookRoutes } from './http/api4/outgoing-webhooks.ts'
+import { createOutgoingWebhookStore } from './webhooks/outgoing-store.ts'
+import { createOutgoingWebhookService } from './webhooks/outgoing-service.ts'
+import { createOutgoingDeliveryJob } from './webhooks/outgoing-delivery.ts'
 import { jobRoutes } from './http/api4/jobs.ts'
 import { createJobService, type JobService } from './jobs/index.ts'
 import { startStandup } from './standup/index.ts'
@@ -109,7 +113,7 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
       EnablePublicLink: String(config.enablePublicLink),
       EnableCommands: 'true',
       EnableIncomingWebhooks: String(config.enableIncomingWebhooks),
-      EnableOutgoingWebhooks: 'false',
+      EnableOutgoingWebhooks: String(config.enableOutgoingWebhooks),
       EnableBotAccountCreation: String(config.enableBotAccountCreation),
       EnableUserAccessTokens: String(config.enableUserAccessTokens),
       EnablePostUsernameOverride: String(config.enablePostUsernameOverride),
@@ -225,6 +229,18 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     enablePostIconOverride: config.enablePostIconOverride, postsPerMinute: config.incomingWebhookPostsPerMinute,
   })
   const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), pollIntervalMs: config.jobPollIntervalMs, concurrency: config.jobConcurrency })
+  const outbound = createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 })
+  const outgoingWebhookStore = createOutgoingWebhookStore(db)
+  const outgoingWebhooks = createOutgoingWebhookService({
+    store: outgoingWebhookStore, channelStore, users: userStore, postStore, jobs, bus, log: log.child({ component: 'outgoing-webhooks' }),
+    isTeamAdmin: teams.isTeamAdmin, enabled: config.enableOutgoingWebhooks,
+  })
+  bus.subscribe(outgoingWebhooks.subscriber())
+  jobs.register(createOutgoingDeliveryJob({
+    store: outgoingWebhookStore, postStore, channelStore, teamStore, users: userStore, posts, outbound,
+    timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000, maxAttempts: config.outgoingWebhookAttempts, retryBaseMs: config.outgoingWebhookRetryBaseMs,
+    enablePostUsernameOverride: config.enablePostUsernameOverride, enablePostIconOverride: config.enablePostIconOverride,
+  }))
   const deps: ApiDeps = {
     config, log, jobs, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
     health: async () => {
@@ -247,12 +263,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   const commands = createSlashCommands({
     triggerIds,
-    db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses,
-    outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
+    db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses, outbound,
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive)],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks)],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],
   })
   const server = http.createServer(app)

@@ -26,8 +26,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const STRING_FIELDS = ['response_type', 'text', 'username', 'channel_id', 'icon_url', 'type', 'goto_location', 'trigger_id'] as const
 
-/** Reads one CommandResponse object as Go's json.Unmarshal would: known fields type-checked, others dropped. */
-function readResponse(value: unknown, path: string): CommandResponse {
+/**
+ * Reads one CommandResponse object as Go's json.Unmarshal would: known fields type-checked, others
+ * dropped. Outgoing webhooks' answers (Mattermost OutgoingWebhookResponse) are read with it too.
+ * @throws CommandResponseParseError naming the field of the wrong type.
+ */
+export function readResponse(value: unknown, path: string): CommandResponse {
   if (!isObject(value)) throw new CommandResponseParseError(`${path}: expected an object`)
   const out: CommandResponse = {}
   for (const field of STRING_FIELDS) {

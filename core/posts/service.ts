@@ -414,7 +414,6 @@ export function createPostService(options: PostServiceOptions) {
           pendingPostId: '', hasReactions: false, remoteId: '',
         }
       })
-      const memberIds = await channels.memberIdsCached(channel.id)
       const root = extra.rootId ? await store.getById(extra.rootId) : null
       if (extra.rootId) {
         if (!root || root.deleteAt > 0 || root.rootId !== '' || root.channelId !== channel.id) {
@@ -422,6 +421,7 @@ export function createPostService(options: PostServiceOptions) {
         }
         for (const post of posts) post.rootId = root.id
       }
+      const memberIds = await channels.memberIdsCached(channel.id)
       const mentions = await Promise.all(posts.map(async (post) => resolveMentions(channel, post, await mentionedUsers(post), memberIds).mentioned))
       const written = await withTransaction(db, async (tx) => {
         if (extra.claim && !(await extra.claim(tx))) return null
