@@ -54,6 +54,7 @@ import { createInProcessHandlerRegistry } from './interactive/handlers.ts'
 import { createInteractiveService } from './interactive/service.ts'
 import { createTriggerIds } from './interactive/trigger-ids.ts'
 import { interactiveRoutes } from './http/api4/interactive.ts'
+import { createPolls } from './poll/index.ts'
 import { incomingWebhookReceiver, incomingWebhookRoutes } from './http/api4/incoming-webhooks.ts'
 import { createIncomingWebhookStore } from './webhooks/incoming-store.ts'
 import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
@@ -266,6 +267,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses, outbound,
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
+  const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
+  commands.registry.register(polls.command)
+  interactiveHandlers.register(polls.handler)
   const idle = startIdleCollector({ idleMs: 3000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks)],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],
