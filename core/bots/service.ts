@@ -87,6 +87,19 @@ export function createBotService(options: BotServiceOptions) {
     return bot
   }
 
+  /** The bot's user and its bot row, in one transaction. @throws the unique violation of a taken username. */
+  async function insertBot(bot: { userId: string; username: string; displayName: string; description: string; ownerId: string; now: number }): Promise<void> {
+    const { userId, username, displayName, now } = bot
+    await withTransaction(db, async (tx) => {
+      await users.insert(tx, {
+        id: userId, createAt: now, updateAt: now, deleteAt: 0, username, email: botEmail(username), passwordHash: '', authService: '',
+        nickname: '', firstName: displayName, lastName: '', position: '', roles: 'system_user', locale: 'en',
+        notifyProps: { ...DEFAULT_NOTIFY_PROPS }, props: {}, timezone: { ...DEFAULT_TIMEZONE }, lastPasswordUpdate: 0, isBot: true,
+      })
+      await store.insert(tx, { userId, ownerId: bot.ownerId, displayName, description: bot.description, lastIconUpdate: 0, createAt: now, updateAt: now, deleteAt: 0 })
+    })
+  }
+
   async function reload(botUserId: string): Promise<BotWithUsername> {
     const bot = await store.get(botUserId, true)
     if (!bot) throw botNotFound(botUserId)
@@ -107,16 +120,7 @@ export function createBotService(options: BotServiceOptions) {
       const now = nowMillis()
       const userId = newId()
       try {
-        await withTransaction(db, async (tx) => {
-          await users.insert(tx, {
-            id: userId, createAt: now, updateAt: now, deleteAt: 0, username, email: botEmail(username), passwordHash: '', authService: '',
-            nickname: '', firstName: displayName, lastName: '', position: '', roles: 'system_user', locale: 'en',
-            notifyProps: { ...DEFAULT_NOTIFY_PROPS }, props: {}, timezone: { ...DEFAULT_TIMEZONE }, lastPasswordUpdate: 0, isBot: true,
-          })
-          await store.insert(tx, {
-            userId, ownerId: session.userId, displayName, description: input.description ?? '', lastIconUpdate: 0, createAt: now, updateAt: now, deleteAt: 0,
-          })
-        })
+        await insertBot({ userId, username, displayName, description: input.description ?? '', ownerId: session.userId, now })
       } catch (err) {
         throw duplicate(err) ?? err
       }
@@ -203,14 +207,7 @@ export function createBotService(options: BotServiceOptions) {
       const now = nowMillis()
       const userId = newId()
       try {
-        await withTransaction(db, async (tx) => {
-          await users.insert(tx, {
-            id: userId, createAt: now, updateAt: now, deleteAt: 0, username: input.username, email: botEmail(input.username), passwordHash: '', authService: '',
-            nickname: '', firstName: input.displayName, lastName: '', position: '', roles: 'system_user', locale: 'en',
-            notifyProps: { ...DEFAULT_NOTIFY_PROPS }, props: {}, timezone: { ...DEFAULT_TIMEZONE }, lastPasswordUpdate: 0, isBot: true,
-          })
-          await store.insert(tx, { userId, ownerId: input.ownerId, displayName: input.displayName, description: input.description, lastIconUpdate: 0, createAt: now, updateAt: now, deleteAt: 0 })
-        })
+        await insertBot({ ...input, userId, now })
       } catch (err) {
         // Another server sharing the database created it first.
         const raced = isUniqueViolation(err) ? await users.getByUsername(input.username) : null
