@@ -255,7 +255,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   // Interactive messages: clicks on post actions and dialogs; built-ins (such as /poll) handle theirs in process.
-  const triggerIds = createTriggerIds()
+  const triggerIds = createTriggerIds({ key: await systemStore.triggerIdKey() })
   const interactiveHandlers = createInProcessHandlerRegistry()
   const interactive = createInteractiveService({
     posts, channels, teams, users: userStore, bus, handlers: interactiveHandlers, triggerIds, log: log.child({ component: 'interactive' }),

@@ -4,6 +4,7 @@
  * ephemeral message for the caller or a real post through the post service. Also the command
  * lists, autocomplete suggestions and the response URLs custom commands answer through later.
  */
+import { randomBytes } from 'node:crypto'
 import { AppError, forbidden, invalidParam } from '../errors.ts'
 import { isValidId, newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
@@ -48,7 +49,10 @@ export interface CommandServiceOptions {
   enablePostIconOverride: boolean
   /** Milliseconds now; tests move it to expire response URLs. */
   now?: () => number
-  /** Issues the trigger ids that `/actions/dialogs/open` accepts (shared with interactive actions). */
+  /**
+   * Issues the trigger ids that `/actions/dialogs/open` accepts (shared with interactive actions). The
+   * default signs with a key of this process only, so other servers refuse its ids: main passes the stored key.
+   */
   triggerIds?: TriggerIds
 }
 
@@ -82,7 +86,7 @@ export interface Suggestion {
 export function createCommandService(options: CommandServiceOptions) {
   const { store, registry, custom, channels, channelStore, teams, users, posts, log } = options
   const now = options.now ?? nowMillis
-  const triggerIds = options.triggerIds ?? createTriggerIds({ now })
+  const triggerIds = options.triggerIds ?? createTriggerIds({ key: randomBytes(32), now })
   let lastCleanup = 0
 
   /** A session standing for the user a response URL acts for (no request of theirs is live). */

@@ -1,9 +1,10 @@
 /**
  * Trigger ids (Mattermost GenerateTriggerId / DecodeAndVerifyTriggerId): issued with each slash
  * command and action call, signed by this server, and accepted by `/actions/dialogs/open` for a
- * few seconds, for the user they were issued to only.
+ * few seconds, for the user they were issued to only. The signing key is a server-wide value
+ * (`systemStore.triggerIdKey()`), so an id issued by one server is accepted by another sharing the database.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
@@ -25,11 +26,11 @@ function invalid(reason: string, message: string): AppError {
   return new AppError(`interactive_message.decode_trigger_id.${reason}`, message, 400)
 }
 
-// The key lives in this process: ids are checked by the server that issued them (one node).
-export function createTriggerIds(options: { now?: () => number; lifetimeMs?: number } = {}): TriggerIds {
+/** `key`: the signing key, the same on every server sharing the database (see `systemStore.triggerIdKey()`). */
+export function createTriggerIds(options: { key: string | Buffer; now?: () => number; lifetimeMs?: number }): TriggerIds {
   const now = options.now ?? nowMillis
   const lifetime = options.lifetimeMs ?? TRIGGER_ID_LIFETIME_MS
-  const key = randomBytes(32)
+  const key = options.key
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64')
   return {
     issue(userId) {

@@ -38,6 +38,10 @@ export function createSystemStore(db: Database) {
     async publicLinkSalt(): Promise<string> {
       return valueOrCreate(PUBLIC_LINK_SALT, newSalt)
     },
+    /** The key trigger ids are signed with, created on first use, so every server sharing the database accepts the others' ids. */
+    async triggerIdKey(): Promise<string> {
+      return valueOrCreate('TriggerIdKey', newSalt)
+    },
     /** Replaces the public link salt, which invalidates every public link handed out so far. */
     async regeneratePublicLinkSalt(): Promise<void> {
       await query(db, `INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [PUBLIC_LINK_SALT, newSalt()])

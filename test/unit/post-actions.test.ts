@@ -1,4 +1,5 @@
 /** Action ids, lookup and what clients see of interactive message actions (Mattermost model/post.go). */
+import { randomBytes } from 'node:crypto'
 import { expect } from 'chai'
 import { findAction, withActionIds, withoutActionIntegrations } from '../../core/posts/post-actions.ts'
 import { createTriggerIds } from '../../core/interactive/trigger-ids.ts'
@@ -43,7 +44,7 @@ describe('post actions', () => {
 describe('trigger ids', () => {
   it('are accepted for their user within 3 seconds, then refused as expired', () => {
     let now = 1_000_000
-    const ids = createTriggerIds({ now: () => now })
+    const ids = createTriggerIds({ key: randomBytes(32), now: () => now })
     const { signed } = ids.issue('u1')
     expect(ids.verify(signed)).to.equal('u1')
     now += 3001
@@ -51,8 +52,8 @@ describe('trigger ids', () => {
   })
 
   it('refuses ids signed by another server and garbage', () => {
-    const mine = createTriggerIds()
-    const other = createTriggerIds()
+    const mine = createTriggerIds({ key: randomBytes(32) })
+    const other = createTriggerIds({ key: randomBytes(32) })
     expect(() => mine.verify(other.issue('u1').signed)).to.throw().with.property('id', 'interactive_message.decode_trigger_id.verify_signature_failed')
     expect(() => mine.verify('not a trigger id')).to.throw().with.property('id', 'interactive_message.decode_trigger_id.missing_data')
   })

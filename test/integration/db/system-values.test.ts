@@ -1,6 +1,8 @@
-/** Specifies server-wide values (diagnostic id, public link salt): created once, even by servers starting together. */
+/** Specifies server-wide values (diagnostic id, public link salt, trigger id key): created once, even by servers starting together. */
 import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
 import { createSystemStore } from '../../../core/system/store.ts'
+import { createTriggerIds } from '../../../core/interactive/trigger-ids.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
 import { BACKENDS } from '../../helpers/server.ts'
 
@@ -31,6 +33,18 @@ for (const backend of BACKENDS) {
       const fresh = await store.publicLinkSalt()
       expect(fresh).to.not.equal(salts[0])
       expect(await store.publicLinkSalt()).to.equal(fresh)
+    })
+
+    it('stores one trigger id key, so an id issued by one server is accepted by another sharing the database', async () => {
+      // Two servers starting together: separate stores and trigger-id instances over the same database.
+      const [keyA, keyB] = await Promise.all([createSystemStore(test.db).triggerIdKey(), createSystemStore(test.db).triggerIdKey()])
+      expect(keyA).to.equal(keyB)
+      expect(Buffer.from(keyA, 'base64url')).to.have.length(32)
+      const serverA = createTriggerIds({ key: keyA })
+      const serverB = createTriggerIds({ key: await createSystemStore(test.db).triggerIdKey() })
+      expect(serverB.verify(serverA.issue('u1').signed)).to.equal('u1')
+      const stranger = createTriggerIds({ key: randomBytes(32) })
+      expect(() => serverB.verify(stranger.issue('u1').signed)).to.throw().with.property('id', 'interactive_message.decode_trigger_id.verify_signature_failed')
     })
   })
 }
