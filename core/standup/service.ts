@@ -18,6 +18,7 @@ import type { ChannelService } from '../channels/service.ts'
 import type { ChannelStore } from '../channels/store.ts'
 import type { UserRecord, UserStore } from '../users/store.ts'
 import type { BotService } from '../bots/service.ts'
+import type { DbClient } from '../db-client.ts'
 import { localDateTime, localDay } from './schedule.ts'
 import type { OpenParticipant, StandupConfig, StandupParticipant, StandupRun, StandupStore } from './store.ts'
 
@@ -105,12 +106,22 @@ export function createStandupService(options: StandupServiceOptions) {
     return channel ? `~${channel.name}` : 'a channel'
   }
 
+  /**
+   * A bot post written in one transaction with `claim`; nothing is posted when the claim fails
+   * (another attempt already made it). Returns the post's id, or null when nothing was posted.
+   */
+  async function claimedBotPost(channelId: string, message: string, claim: (tx: DbClient) => Promise<boolean>): Promise<string | null> {
+    const channel = await channels.getCached(channelId)
+    const [created] = await posts.createIntegrationPosts(channel, requireBot().id, [{ message, type: '', props: { from_bot: 'true' } }], { claim })
+    return created?.post.id ?? null
+  }
+
   /** Sends the first question of a participation and marks it asked (the mark makes a retry skip it). */
   async function ask(participant: { id: string; userId: string }, run: { channelId: string; questions: string[]; deadlineAt: number }, timeZone: string): Promise<void> {
     const dm = await dmChannel(participant.userId)
     const intro = `It's standup time for ${await channelName(run.channelId)}! Please answer ${run.questions.length === 1 ? 'this question' : `these ${run.questions.length} questions, one message each`} before ${localDateTime(run.deadlineAt, timeZone)}.`
-    await botPost(dm, `${intro}\n\n**1.** ${run.questions[0]}`)
-    await store.markAsked(participant.id, now())
+    // The DM and the mark in one transaction: a retry after a crash finds the mark and sends nothing.
+    await claimedBotPost(dm, `${intro}\n\n**1.** ${run.questions[0]}`, (tx) => store.claimAsked(tx, participant.id, now()))
   }
 
   async function timeZoneOf(channelId: string): Promise<string> {
@@ -181,7 +192,9 @@ export function createStandupService(options: StandupServiceOptions) {
     if (!run || run.summaryPostId !== '') return
     await ensureBot()
     const participants = await store.participants(run.id)
-    const postId = await botPost(run.channelId, summaryText(run, await withUsernames(participants)))
+    // The post and the run's mark in one transaction: a retry after a crash finds the mark and posts nothing.
+    const postId = await claimedBotPost(run.channelId, summaryText(run, await withUsernames(participants)), (tx) => store.claimSummary(tx, run.id))
+    if (postId === null) return
     await store.setSummaryPost(run.id, postId)
     // Those still answering this run are free now for a standup queued behind it.
     for (const p of participants) if (p.askedAt !== 0 && p.answeredAt === 0 && !p.skipped) await askNextQueued(p.userId)

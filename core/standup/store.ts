@@ -4,6 +4,13 @@
  * (`ON CONFLICT DO NOTHING`, or guarded by the state it moves from).
  */
 import { query, type Database } from '../db/index.ts'
+import type { DbClient } from '../db-client.ts'
+
+/**
+ * What `summary_post_id` holds between the summary post's transaction (which claims the run with
+ * it) and the write of the post's id just after; a run holding it is summarised all the same.
+ */
+export const SUMMARY_CLAIMED = 'claimed'
 
 export interface StandupConfig {
   channelId: string
@@ -159,10 +166,18 @@ export function createStandupStore(db: Database) {
       return row ? toRun(row) : null
     },
 
-    /** Records that the summary was posted; false when another call already did. */
-    async setSummaryPost(runId: string, postId: string): Promise<boolean> {
-      const rows = await run(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = '' RETURNING id`, [runId, postId])
-      return rows.length > 0
+    /**
+     * Marks the run summarised, in the transaction that writes its summary post (so the post and the
+     * mark are written together or not at all); false when another call already did.
+     */
+    async claimSummary(tx: DbClient, runId: string): Promise<boolean> {
+      const updated = await tx.$executeRawUnsafe(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = ''`, runId, SUMMARY_CLAIMED)
+      return updated === 1
+    },
+
+    /** Records the id of the summary post a claimed run got. */
+    async setSummaryPost(runId: string, postId: string): Promise<void> {
+      await run(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = $3`, [runId, postId, SUMMARY_CLAIMED])
     },
 
     /** Adds members to a run (existing rows are kept as they are). */
@@ -195,10 +210,13 @@ export function createStandupStore(db: Database) {
       return row ? toOpen(row) : null
     },
 
-    /** Marks a participation asked; false when it already was (another call sent the questions). */
-    async markAsked(participantId: string, now: number): Promise<boolean> {
-      const rows = await run('UPDATE standup_participants SET asked_at = $2::bigint WHERE id = $1 AND asked_at = 0 RETURNING id', [participantId, now])
-      return rows.length > 0
+    /**
+     * Marks a participation asked, in the transaction that writes its first question's DM (so the DM
+     * and the mark are written together or not at all); false when it already was.
+     */
+    async claimAsked(tx: DbClient, participantId: string, now: number): Promise<boolean> {
+      const updated = await tx.$executeRawUnsafe('UPDATE standup_participants SET asked_at = $2::bigint WHERE id = $1 AND asked_at = 0', participantId, now)
+      return updated === 1
     },
 
     /**

@@ -246,6 +246,41 @@ forEachBackend((backend) => {
         expect(summary!.message).to.include(`**Did not answer:** @${world.owner.user.username}\n`)
       })
     })
+
+    describe('retried jobs', () => {
+      it('sends each question DM and the summary once when their jobs run again for the same run', async () => {
+        // Fresh people, so no other standup of theirs is open.
+        const fresh = await makeTeamWithMembers(ctx.server, 1)
+        const member = fresh.members[0]!
+        const channel = await makeChannelWith(fresh, [member])
+        await run(fresh.owner, fresh, channel, '/standup config questions "Done?"')
+        await run(fresh.owner, fresh, channel, '/standup config deadline 60')
+        await run(fresh.owner, fresh, channel, '/standup config schedule daily 08:00')
+        // Three attempts of the same tick's start job at once (a retry racing the first, or one
+        // after a crash): each sees the participants not yet asked, one DM each is written.
+        const tickAt = Date.now() - 1000
+        for (let i = 0; i < 3; i++) await ctx.server.jobs.enqueue({ type: 'standup.start', data: { channelId: channel.id }, runAt: tickAt })
+        const [runRow] = await eventually('the run', async () => {
+          const rows = await ctx.server.sql<{ id: string; asked: number }>(
+            `SELECT r.id, count(p.*) FILTER (WHERE p.asked_at > 0)::int AS asked FROM standup_runs r JOIN standup_participants p ON p.run_id = r.id
+             WHERE r.channel_id = $1 GROUP BY r.id`,
+            [channel.id],
+          )
+          return rows.length > 0 && rows[0]!.asked === 2 ? rows : undefined
+        })
+        await sleep(1000)
+        for (const who of [fresh.owner, member]) {
+          expect((await botDms(who)).filter((p) => p.message.includes('standup time')), who.user.username).to.have.length(1)
+        }
+        // The summary job run three more times for the run, at once: one summary.
+        for (let i = 0; i < 3; i++) await ctx.server.jobs.enqueue({ type: 'standup.summary', data: { runId: runRow!.id }, runAt: Date.now() })
+        await eventually('the summary', async () => ((await summaries(fresh.owner.client, channel.id)).length > 0 ? true : undefined))
+        await sleep(1000)
+        expect(await summaries(fresh.owner.client, channel.id)).to.have.length(1)
+        const [marked] = await ctx.server.sql<{ summary_post_id: string }>('SELECT summary_post_id FROM standup_runs WHERE id = $1', [runRow!.id])
+        expect(marked!.summary_post_id).to.equal((await summaries(fresh.owner.client, channel.id))[0]!.id)
+      })
+    })
   })
 
   describe('standup across a server restart', function () {
