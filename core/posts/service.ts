@@ -17,6 +17,7 @@ import { createReadCache } from '../cache/read-cache.ts'
 import { parseHashtags, parseMentions } from './mentions.ts'
 import type { PostRecord, PostStore, ThreadRecord } from './store.ts'
 import { withActionIds } from './post-actions.ts'
+import { checkPriority, toPriorityRecord, type PostPriorityInput, type PostPriorityRecord } from './priority.ts'
 
 /** Mattermost's MaxPostSize for a PostgreSQL `varchar(65535)` message column. */
 export const MAX_POST_SIZE = 16383
@@ -42,6 +43,8 @@ export interface CreatedPost {
   thread: ThreadRecord | null
   /** The files the post claimed (`metadata.files`). */
   files?: FileInfoRecord[]
+  /** The root post's priority (`metadata.priority`), when created with one. */
+  priority?: PostPriorityRecord | null
 }
 
 export interface CreatePostInput {
@@ -53,6 +56,8 @@ export interface CreatePostInput {
   pending_post_id?: string
   type?: string
   create_at?: number
+  /** `metadata.priority`: root posts only. */
+  priority?: PostPriorityInput
 }
 
 function checkMessage(message: string): void {
@@ -67,6 +72,23 @@ function checkClientType(type: string): void {
 
 function checkProps(props: Record<string, unknown>): void {
   if (JSON.stringify(props).length > MAX_PROPS_SIZE) throw new AppError('model.post.is_valid.props.app_error', 'Post props are too large.', 400)
+}
+
+/**
+ * Mattermost's postPriorityCheck for a new post with a priority: root posts only, a known value,
+ * persistent notifications only for urgent posts.
+ * @throws AppError 400 `api.post.post_priority.priority_post_only_allowed_for_root_post.request_error` for a reply;
+ *   400 `api.context.invalid_param.app_error` for an unknown value;
+ *   400 `api.post.post_priority.urgent_persistent_notification_post.request_error` for persistent notifications on a non-urgent post.
+ */
+function checkPostPriority(priority: PostPriorityInput, rootId: string, param: string): void {
+  if (rootId !== '') {
+    throw new AppError('api.post.post_priority.priority_post_only_allowed_for_root_post.request_error', 'Only root posts can have a priority.', 400)
+  }
+  checkPriority(priority, param)
+  if (priority.persistent_notifications && priority.priority !== 'urgent') {
+    throw new AppError('api.post.post_priority.urgent_persistent_notification_post.request_error', 'Persistent notifications are only for urgent posts.', 400)
+  }
 }
 
 export function createPostService(options: PostServiceOptions) {
@@ -94,12 +116,14 @@ export function createPostService(options: PostServiceOptions) {
     const threads = new Map((await store.getThreads(threadIds)).map((t) => [t.postId, t]))
     const reactionMap = await reactions.forPosts(posts.filter((p) => p.hasReactions).map((p) => p.id))
     const fileMap = await files.forPosts(posts.filter((p) => p.fileIds.length > 0).map((p) => p.id))
-    return { threads, reactions: reactionMap, files: fileMap }
+    // Only root posts have a priority.
+    const priorities = await store.prioritiesFor(posts.filter((p) => p.rootId === '').map((p) => p.id))
+    return { threads, reactions: reactionMap, files: fileMap, priorities }
   }
 
   async function present(post: PostRecord): Promise<Record<string, unknown>> {
     const extras = await postsWithExtras([post])
-    return presentPost(post, { thread: extras.threads.get(post.rootId || post.id) ?? null, reactions: extras.reactions.get(post.id), files: extras.files.get(post.id) })
+    return presentPost(post, { thread: extras.threads.get(post.rootId || post.id) ?? null, reactions: extras.reactions.get(post.id), files: extras.files.get(post.id), priority: extras.priorities.get(post.id) })
   }
 
   async function channelDisplayFor(channel: ChannelRecord, sender: UserRecord | null): Promise<string> {
@@ -111,14 +135,14 @@ export function createPostService(options: PostServiceOptions) {
     return channel.displayName
   }
 
-  async function publishPosted(post: PostRecord, thread: ThreadRecord | null, channel: ChannelRecord, mentioned: string[], attached: FileInfoRecord[]): Promise<void> {
+  async function publishPosted(post: PostRecord, thread: ThreadRecord | null, channel: ChannelRecord, mentioned: string[], attached: FileInfoRecord[], priority: PostPriorityRecord | null = null): Promise<void> {
     const sender = await cachedUser(post.userId)
     const overridden = post.props.from_webhook === 'true' && typeof post.props.override_username === 'string' && channel.type !== 'D'
     const data: Record<string, unknown> = {
       channel_display_name: await channelDisplayFor(channel, sender),
       channel_name: channel.name,
       channel_type: channel.type,
-      post: JSON.stringify(presentPost(post, { thread, files: attached })),
+      post: JSON.stringify(presentPost(post, { thread, files: attached, priority })),
       sender_name: overridden ? String(post.props.override_username) : `@${sender?.username ?? ''}`,
       set_online: true,
       team_id: channel.teamId,
@@ -268,18 +292,19 @@ export function createPostService(options: PostServiceOptions) {
     )
   }
 
-  async function createInternal(channel: ChannelRecord, post: PostRecord, root: PostRecord | null): Promise<CreatedPost> {
+  async function createInternal(channel: ChannelRecord, post: PostRecord, root: PostRecord | null, priority: PostPriorityRecord | null = null): Promise<CreatedPost> {
     const named = await mentionedUsers(post)
     const memberIds = await channels.memberIdsCached(channel.id)
     const { mentioned, outside } = resolveMentions(channel, post, named, memberIds)
     let followers: string[] = []
     let thread: ThreadRecord | null = null
     let attached: FileInfoRecord[] = []
-    if (root || post.fileIds.length > 0) {
-      // A reply also changes the thread's counts and followers, and files are claimed with the
-      // post: one transaction for all of it.
+    if (root || post.fileIds.length > 0 || priority) {
+      // A reply also changes the thread's counts and followers, and files and priority are
+      // written with the post: one transaction for all of it.
       ;({ followers, thread, attached } = await withTransaction(db, async (tx) => {
         await insertPostRow(tx, post, mentioned)
+        if (priority) await store.insertPriority(tx, priority)
         const claimed = await attachFiles(tx, post)
         if (!root) return { followers: [], thread: null, attached: claimed }
         const f = await updateThreadOnReply(tx, root, post, mentioned, channel.teamId)
@@ -288,7 +313,7 @@ export function createPostService(options: PostServiceOptions) {
     } else {
       await insertPostRow(db.prisma, post, mentioned)
     }
-    await publishPosted(post, thread, channel, mentioned, attached)
+    await publishPosted(post, thread, channel, mentioned, attached, priority)
     if (root) await publishThreadUpdated(root.id, followers, channel.teamId)
     for (const user of outside) {
       await sendEphemeral(
@@ -298,7 +323,7 @@ export function createPostService(options: PostServiceOptions) {
         post.rootId,
       )
     }
-    return { post, thread, files: attached }
+    return { post, thread, files: attached, priority }
   }
 
   /** Claims the post's files; any that is not the author's own, unattached, in this channel rolls the post back. */
@@ -313,7 +338,7 @@ export function createPostService(options: PostServiceOptions) {
   return {
     requirePost,
     present,
-    presentCreated: (created: CreatedPost) => presentPost(created.post, { thread: created.thread, files: created.files }),
+    presentCreated: (created: CreatedPost) => presentPost(created.post, { thread: created.thread, files: created.files, priority: created.priority }),
     sendEphemeral,
 
     /**
@@ -351,6 +376,7 @@ export function createPostService(options: PostServiceOptions) {
       checkMessage(input.message)
       const props = input.props ?? {}
       checkProps(props)
+      if (input.priority) checkPostPriority(input.priority, input.root_id ?? '', 'post.metadata.priority')
       let root: PostRecord | null = null
       if (input.root_id) {
         root = await store.getById(input.root_id)
@@ -372,7 +398,7 @@ export function createPostService(options: PostServiceOptions) {
       if (input.pending_post_id) {
         // A client retrying the same send (flaky network) must not create a duplicate.
         const existing = await store.byPendingId(session.userId, input.pending_post_id, now - PENDING_DEDUPE_MS)
-        if (existing) return { post: existing, thread: await store.getThread(existing.rootId || existing.id) }
+        if (existing) return { post: existing, thread: await store.getThread(existing.rootId || existing.id), priority: (await store.prioritiesFor([existing.id])).get(existing.id) ?? null }
       }
       const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : now
       const post: PostRecord = {
@@ -380,7 +406,7 @@ export function createPostService(options: PostServiceOptions) {
         rootId: root?.id ?? '', originalId: '', message: input.message, type, props: withActionIds(session.isBot ? { ...props, from_bot: 'true' } : props),
         hashtags: parseHashtags(input.message), fileIds, pendingPostId: input.pending_post_id ?? '', hasReactions: false, remoteId: '',
       }
-      return createInternal(channel, post, root)
+      return createInternal(channel, post, root, input.priority ? toPriorityRecord(post.id, channel.id, input.priority) : null)
     },
 
     /**
@@ -389,18 +415,20 @@ export function createPostService(options: PostServiceOptions) {
      * written in one transaction, so either all of them appear or none; each gets its own `posted`
      * event. With `rootId` they are replies in that post's thread. With `claim`, it runs first in
      * that transaction and returning false writes nothing (and returns `[]`): an integration's
-     * idempotency key, taken atomically with its posts.
+     * idempotency key, taken atomically with its posts. With `priority`, every part is a root post
+     * of that priority (Mattermost copies it to each split), written in the same transaction.
      * @throws AppError 400 for an archived channel, a `system_*` type, an over-long part or props, a root that is not a live root post of the channel.
      */
     async createIntegrationPosts(
       channel: ChannelRecord,
       userId: string,
       parts: { message: string; type: string; props: Record<string, unknown> }[],
-      extra: { rootId?: string; claim?: (tx: DbClient) => Promise<boolean> } = {},
+      extra: { rootId?: string; claim?: (tx: DbClient) => Promise<boolean>; priority?: PostPriorityInput | null } = {},
     ): Promise<CreatedPost[]> {
       if (channel.deleteAt > 0) {
         throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
       }
+      if (extra.priority) checkPostPriority(extra.priority, extra.rootId ?? '', 'webhook.priority')
       const now = nowMillis()
       const posts = parts.map((part, i): PostRecord => {
         if (part.type.startsWith('system_')) throw invalidParam('post.type', 'integrations may not create system_* posts')
@@ -421,6 +449,7 @@ export function createPostService(options: PostServiceOptions) {
         }
         for (const post of posts) post.rootId = root.id
       }
+      const priorities = posts.map((post) => (extra.priority ? toPriorityRecord(post.id, channel.id, extra.priority) : null))
       const memberIds = await channels.memberIdsCached(channel.id)
       const mentions = await Promise.all(posts.map(async (post) => resolveMentions(channel, post, await mentionedUsers(post), memberIds).mentioned))
       const written = await withTransaction(db, async (tx) => {
@@ -428,6 +457,7 @@ export function createPostService(options: PostServiceOptions) {
         const threads: { thread: ThreadRecord | null; followers: string[] }[] = []
         for (const [i, post] of posts.entries()) {
           await insertPostRow(tx, post, mentions[i]!)
+          if (priorities[i]) await store.insertPriority(tx, priorities[i]!)
           if (!root) threads.push({ thread: null, followers: [] })
           else {
             const followers = await updateThreadOnReply(tx, root, post, mentions[i]!, channel.teamId)
@@ -438,10 +468,10 @@ export function createPostService(options: PostServiceOptions) {
       })
       if (!written) return []
       for (const [i, post] of posts.entries()) {
-        await publishPosted(post, written[i]!.thread, channel, mentions[i]!, [])
+        await publishPosted(post, written[i]!.thread, channel, mentions[i]!, [], priorities[i])
         if (root) await publishThreadUpdated(root.id, written[i]!.followers, channel.teamId)
       }
-      return posts.map((post, i) => ({ post, thread: written[i]!.thread }))
+      return posts.map((post, i) => ({ post, thread: written[i]!.thread, priority: priorities[i] }))
     },
 
     /** Posts a system message (join, leave, header change) as `userId`. */
@@ -562,7 +592,7 @@ export function createPostService(options: PostServiceOptions) {
       const rootId = post.rootId || post.id
       const posts = await store.threadPosts(rootId)
       const extras = await postsWithExtras(posts)
-      return presentPostList({ order: [...posts].reverse(), threads: extras.threads, reactions: extras.reactions, files: extras.files })
+      return presentPostList({ order: [...posts].reverse(), threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities })
     },
 
     /** `GET /channels/{id}/posts` with page, since, before or after. */
@@ -607,7 +637,7 @@ export function createPostService(options: PostServiceOptions) {
         extra = (await store.getByIds(missingRoots)).filter((p) => p.deleteAt === 0)
       }
       const extras = await postsWithExtras([...order, ...extra])
-      return presentPostList({ order, extra, threads: extras.threads, reactions: extras.reactions, files: extras.files, prevPostId, nextPostId, hasNext: nextPostId !== '' })
+      return presentPostList({ order, extra, threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities, prevPostId, nextPostId, hasNext: nextPostId !== '' })
     },
 
     /** Posts around the user's last view of a channel (GET …/posts/unread). */
@@ -624,7 +654,7 @@ export function createPostService(options: PostServiceOptions) {
       const order = [...newer, ...older]
       const extras = await postsWithExtras(order)
       return presentPostList({
-        order, threads: extras.threads, reactions: extras.reactions, files: extras.files,
+        order, threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities,
         nextPostId: after.length > limitAfter ? after[limitAfter]!.id : '',
         prevPostId: before.length > limitBefore ? before[limitBefore]!.id : '',
         hasNext: after.length > limitAfter,
@@ -635,7 +665,7 @@ export function createPostService(options: PostServiceOptions) {
       const channel = await channels.getReadable(session, channelId)
       const posts = await store.pinned(channel.id)
       const extras = await postsWithExtras(posts)
-      return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions, files: extras.files })
+      return presentPostList({ order: posts, threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities })
     },
 
     postsWithExtras,

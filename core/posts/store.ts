@@ -3,6 +3,7 @@ import type { Database } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
 import type { Post as PostRow, Thread as ThreadRow, ThreadMembership as ThreadMembershipRow } from '../db/generated/client.ts'
 import { toNumbers, type Numeric } from '../records.ts'
+import type { PostPriorityRecord } from './priority.ts'
 
 export type PostRecord = Omit<Numeric<PostRow>, 'props' | 'fileIds'> & { props: Record<string, unknown>; fileIds: string[] }
 export type ThreadRecord = Omit<Numeric<ThreadRow>, 'participants'> & { participants: string[] }
@@ -87,6 +88,16 @@ export function createPostStore(db: Database) {
     async pinned(channelId: string): Promise<PostRecord[]> {
       const rows = await db.prisma.post.findMany({ where: { channelId, isPinned: true, deleteAt: 0 }, orderBy: { createAt: 'desc' } })
       return rows.map(toPost)
+    },
+    /** Stores a root post's priority; run in the post's transaction. */
+    async insertPriority(client: DbClient, priority: PostPriorityRecord): Promise<void> {
+      await client.postPriority.create({ data: priority })
+    },
+    /** The priorities of these posts (one query), by post id; posts without one are absent. */
+    async prioritiesFor(postIds: string[]): Promise<Map<string, PostPriorityRecord>> {
+      if (postIds.length === 0) return new Map()
+      const rows = await db.prisma.postPriority.findMany({ where: { postId: { in: postIds } } })
+      return new Map(rows.map((r) => [r.postId, r]))
     },
     async getThread(postId: string, client: DbClient = db.prisma): Promise<ThreadRecord | null> {
       const row = await client.thread.findUnique({ where: { postId } })

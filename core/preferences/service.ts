@@ -182,7 +182,7 @@ export function createPreferenceService(options: PreferenceServiceOptions) {
       readable.sort((a, b) => b.createAt - a.createAt || (a.id < b.id ? 1 : -1))
       const page = readable.slice(q.page * q.perPage, (q.page + 1) * q.perPage)
       const extras = await posts.postsWithExtras(page)
-      return presentPostList({ order: page, threads: extras.threads, reactions: extras.reactions, files: extras.files })
+      return presentPostList({ order: page, threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities })
     },
   }
 }

@@ -5,6 +5,7 @@ import { presentReaction } from './reaction.ts'
 import type { FileInfoRecord } from '../files/store.ts'
 import { presentFileInfo } from './file-info.ts'
 import { withoutActionIntegrations } from '../posts/post-actions.ts'
+import { presentPriority, type PostPriorityRecord } from '../posts/priority.ts'
 
 export interface PostExtras {
   thread?: ThreadRecord | null
@@ -12,6 +13,8 @@ export interface PostExtras {
   /** The post's live files, for `metadata.files`. */
   files?: FileInfoRecord[]
   isFollowing?: boolean
+  /** The root post's priority, for `metadata.priority`. */
+  priority?: PostPriorityRecord | null
 }
 
 export function presentPost(post: PostRecord, extras: PostExtras = {}): Record<string, unknown> {
@@ -19,6 +22,7 @@ export function presentPost(post: PostRecord, extras: PostExtras = {}): Record<s
   const metadata: Record<string, unknown> = {}
   if (extras.reactions && extras.reactions.length > 0) metadata.reactions = extras.reactions.map(presentReaction)
   if (extras.files && extras.files.length > 0 && post.deleteAt === 0) metadata.files = extras.files.map(presentFileInfo)
+  if (extras.priority) metadata.priority = presentPriority(extras.priority)
   const out: Record<string, unknown> = {
     id: post.id,
     create_at: post.createAt,
@@ -53,6 +57,7 @@ export interface PostListInput {
   threads: Map<string, ThreadRecord>
   reactions: Map<string, ReactionRecord[]>
   files?: Map<string, FileInfoRecord[]>
+  priorities?: Map<string, PostPriorityRecord>
   nextPostId?: string
   prevPostId?: string
   hasNext?: boolean
@@ -62,7 +67,7 @@ export function presentPostList(input: PostListInput): Record<string, unknown> {
   const posts: Record<string, unknown> = {}
   const threadOf = (p: PostRecord) => input.threads.get(p.rootId || p.id) ?? null
   for (const post of [...input.order, ...(input.extra ?? [])]) {
-    posts[post.id] = presentPost(post, { thread: threadOf(post), reactions: input.reactions.get(post.id), files: input.files?.get(post.id) })
+    posts[post.id] = presentPost(post, { thread: threadOf(post), reactions: input.reactions.get(post.id), files: input.files?.get(post.id), priority: input.priorities?.get(post.id) })
   }
   const out: Record<string, unknown> = {
     order: input.order.map((p) => p.id),

@@ -134,7 +134,7 @@ export function createSearchService(options: SearchServiceOptions) {
         const matched = words.length > 0 ? words : labels.filter((_, i) => hit.hits[i])
         if (matched.length > 0) matches[hit.id] = matched
       }
-      return { ...presentPostList({ order, threads: extras.threads, reactions: extras.reactions, files: extras.files }), matches }
+      return { ...presentPostList({ order, threads: extras.threads, reactions: extras.reactions, files: extras.files, priorities: extras.priorities }), matches }
     },
 
     /**

@@ -120,7 +120,7 @@ export function createThreadService(options: ThreadServiceOptions) {
       out.push(presentThread({
         thread,
         membership,
-        post: presentPost(root, { thread: extras.threads.get(root.id) ?? thread, reactions: extras.reactions.get(root.id), files: extras.files.get(root.id) }),
+        post: presentPost(root, { thread: extras.threads.get(root.id) ?? thread, reactions: extras.reactions.get(root.id), files: extras.files.get(root.id), priority: extras.priorities.get(root.id) }),
         participants,
         unreadReplies: await postStore.countRepliesAfter(thread.postId, membership.lastViewed, userId),
       }))

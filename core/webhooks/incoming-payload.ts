@@ -5,12 +5,10 @@
  */
 import { AppError } from '../errors.ts'
 import { readSlackAttachments, SlackPayloadError, type SlackAttachment } from '../posts/slack-compat.ts'
+import type { PostPriorityInput } from '../posts/priority.ts'
 
-export interface PostPriority {
-  priority?: string
-  requested_ack?: boolean
-  persistent_notifications?: boolean
-}
+/** The payload's `priority`, stored as the post's `metadata.priority`. */
+export type PostPriority = PostPriorityInput
 
 export interface IncomingWebhookRequest {
   text: string

@@ -242,13 +242,13 @@ export function createIncomingWebhookService(options: IncomingWebhookServiceOpti
       if (channel.type !== 'O' && !(await channels.canRead(owner, channel))) {
         throw new AppError('web.incoming_webhook.permissions.app_error', `User ${hook.userId} does not have appropriate permissions to channel ${channel.id}.`, 403, { context: { hookId } })
       }
-      if (req.priority && !req.priority.priority) throw invalidParam('webhook.priority.priority', 'Setting the priority of a post is required to use priority.')
+      if (req.priority && req.priority.priority === undefined) throw invalidParam('webhook.priority.priority', 'Setting the priority of a post is required to use priority.')
       const parts = await buildWebhookPostParts(
         { text: req.text, attachments: req.attachments ?? [], props: req.props, type: req.type, username: req.username, iconUrl: req.iconUrl, iconEmoji: req.iconEmoji },
         hook,
         { users, enablePostUsernameOverride: options.enablePostUsernameOverride, enablePostIconOverride: options.enablePostIconOverride },
       )
-      return posts.createIntegrationPosts(channel, hook.userId, parts)
+      return posts.createIntegrationPosts(channel, hook.userId, parts, { priority: req.priority })
     },
   }
 }

@@ -189,6 +189,28 @@ forEachBackend((backend) => {
       expect(posts.every((p) => (p.type as string) === 'slack_attachment')).to.equal(true)
     })
 
+    it('stores the payload\'s priority as the post\'s metadata.priority, over the WebSocket and in GET /posts/{id}', async () => {
+      const hook = await makeHook()
+      const socket = await watch(alice)
+      const marker = uniqueName('prio')
+      expectOk(await callHook(hook.id, { text: marker, priority: { priority: 'important', requested_ack: true } }))
+      const expected = { priority: 'important', requested_ack: true, persistent_notifications: false }
+      const pushed = postOf(await socket.waitFor('posted', postedIn(channel.id, marker)))
+      expect(pushed.metadata.priority).to.deep.equal(expected)
+      expect((await alice.client.getPost(pushed.id)).metadata.priority).to.deep.equal(expected)
+      expect((await postsIn(channel.id, alice)).find((p) => p.id === pushed.id)!.metadata.priority).to.deep.equal(expected)
+    })
+
+    it('posts a payload without priority with no metadata.priority', async () => {
+      const hook = await makeHook()
+      const socket = await watch(alice)
+      const marker = uniqueName('noprio')
+      expectOk(await callHook(hook.id, { text: marker }))
+      const pushed = postOf(await socket.waitFor('posted', postedIn(channel.id, marker)))
+      expect(pushed.metadata).to.not.have.property('priority')
+      expect((await alice.client.getPost(pushed.id)).metadata).to.not.have.property('priority')
+    })
+
     describe('refusing bad input, posting nothing', () => {
       let hook: IncomingWebhook
       let target: Channel
@@ -244,6 +266,13 @@ forEachBackend((backend) => {
 
       it('answers 400 api.context.invalid_param.app_error for a system_* type', async () => {
         expectAppError(await callHook(hook.id, { text: 'x', type: 'system_join_channel' }), 400, 'api.context.invalid_param.app_error')
+      })
+
+      it('answers 400 api.context.invalid_param.app_error for an unknown priority or a priority object without priority', async () => {
+        // A hook of its own, so as not to spend the shared hook's rate.
+        const own = await makeHook({ channel_id: target.id })
+        expectAppError(await callHook(own.id, { text: 'x', priority: { priority: 'loud' } }), 400, 'api.context.invalid_param.app_error')
+        expectAppError(await callHook(own.id, { text: 'x', priority: { requested_ack: true } }), 400, 'api.context.invalid_param.app_error')
       })
 
       it('answers 404 web.incoming_webhook.channel.app_error for an unknown channel', async () => {

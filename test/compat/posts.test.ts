@@ -113,6 +113,60 @@ forEachBackend((backend) => {
     })
   })
 
+  describe('metadata.priority (Mattermost post priority)', () => {
+    it('creates a root post with metadata.priority urgent, returned by create, GET /posts/{id}, the channel list and the thread', async () => {
+      const channel = await channelWithAlice()
+      const created = await alice.client.createPost({ channel_id: channel.id, message: 'on fire', metadata: { priority: { priority: 'urgent' } } } as unknown as Post)
+      const expected = { priority: 'urgent', requested_ack: false, persistent_notifications: false }
+      expect(created.metadata.priority).to.deep.equal(expected)
+      expect((await world.owner.client.getPost(created.id)).metadata.priority).to.deep.equal(expected)
+      expect((await world.owner.client.getPosts(channel.id)).posts[created.id]!.metadata.priority).to.deep.equal(expected)
+      const reply = await alice.client.createPost({ channel_id: channel.id, message: 'on it', root_id: created.id } as Post)
+      const thread = await world.owner.client.getPostThread(created.id)
+      expect(thread.posts[created.id]!.metadata.priority).to.deep.equal(expected)
+      expect(thread.posts[reply.id]!.metadata).to.not.have.property('priority')
+    })
+
+    it('stores requested_ack and persistent_notifications with an urgent post', async () => {
+      const channel = await channelWithAlice()
+      const priority = { priority: 'urgent', requested_ack: true, persistent_notifications: true }
+      const created = await alice.client.createPost({ channel_id: channel.id, message: 'ack me', metadata: { priority } } as unknown as Post)
+      expect((await alice.client.getPost(created.id)).metadata.priority).to.deep.equal(priority)
+    })
+
+    it('gives a post created without priority no metadata.priority', async () => {
+      const channel = await channelWithAlice()
+      const post = await makePost(alice.client, channel.id, 'plain')
+      expect(post.metadata).to.not.have.property('priority')
+      expect((await alice.client.getPost(post.id)).metadata).to.not.have.property('priority')
+    })
+
+    it('rejects an unknown priority with 400 api.context.invalid_param.app_error, posting nothing', async () => {
+      const channel = await channelWithAlice()
+      const marker = uniqueName('loud')
+      await expectStatus(alice.client.createPost({ channel_id: channel.id, message: marker, metadata: { priority: { priority: 'loud' } } } as unknown as Post), 400, 'api.context.invalid_param.app_error')
+      const list = await alice.client.getPosts(channel.id)
+      expect(Object.values(list.posts).map((p) => p.message)).to.not.include(marker)
+    })
+
+    it('rejects a priority on a reply with 400 api.post.post_priority.priority_post_only_allowed_for_root_post.request_error', async () => {
+      const channel = await channelWithAlice()
+      const root = await makePost(alice.client, channel.id, 'root')
+      await expectStatus(
+        alice.client.createPost({ channel_id: channel.id, root_id: root.id, message: 'reply', metadata: { priority: { priority: 'important' } } } as unknown as Post),
+        400, 'api.post.post_priority.priority_post_only_allowed_for_root_post.request_error',
+      )
+    })
+
+    it('rejects persistent notifications on a non-urgent post with 400 api.post.post_priority.urgent_persistent_notification_post.request_error', async () => {
+      const channel = await channelWithAlice()
+      await expectStatus(
+        alice.client.createPost({ channel_id: channel.id, message: 'm', metadata: { priority: { priority: 'important', persistent_notifications: true } } } as unknown as Post),
+        400, 'api.post.post_priority.urgent_persistent_notification_post.request_error',
+      )
+    })
+  })
+
   describe('GET /api/v4/posts/{post_id}', () => {
     it('returns the post', async () => {
       const channel = await channelWithAlice()

@@ -10,6 +10,13 @@ import type { ApiDeps } from './deps.ts'
 
 const propsSchema = z.record(z.string(), z.unknown())
 
+/** `metadata.priority` of a new post (Mattermost's PostPriority); other metadata is ignored. */
+const priorityBody = z.object({
+  priority: z.string().optional(),
+  requested_ack: z.boolean().optional(),
+  persistent_notifications: z.boolean().optional(),
+})
+
 const createPostBody = z.object({
   channel_id: zId,
   message: z.string().default(''),
@@ -20,7 +27,7 @@ const createPostBody = z.object({
   pending_post_id: z.string().max(64).optional(),
   type: z.string().max(26).optional(),
   create_at: z.number().int().min(0).optional(),
-  metadata: z.unknown().optional(),
+  metadata: z.object({ priority: priorityBody.nullish() }).loose().nullish(),
 })
 
 const patchPostBody = z.object({
@@ -42,8 +49,8 @@ export function postRoutes(router: Router, deps: ApiDeps): void {
 
   router.post('/posts', async (req, res) => {
     const session = requireSession(req)
-    const input = parseBody(createPostBody, req.body)
-    const created = await posts.create(session, { ...input, root_id: input.root_id || input.parent_id || undefined })
+    const { metadata, ...input } = parseBody(createPostBody, req.body)
+    const created = await posts.create(session, { ...input, root_id: input.root_id || input.parent_id || undefined, priority: metadata?.priority ?? undefined })
     sendJson(res, 201, posts.presentCreated(created))
   })
 
