@@ -18,7 +18,7 @@ export interface SlashCommandsOptions extends Omit<BuiltinDeps, 'registry'> {
   config: Pick<Config, 'siteUrl' | 'outgoingIntegrationRequestsTimeoutSeconds' | 'enablePostUsernameOverride' | 'enablePostIconOverride'>
   /** Calls custom command URLs (the address policy applies). */
   outbound: OutboundClient
-  triggerIds?: TriggerIds
+  triggerIds: TriggerIds
 }
 
 export interface SlashCommands {

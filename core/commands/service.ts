@@ -4,7 +4,6 @@
  * ephemeral message for the caller or a real post through the post service. Also the command
  * lists, autocomplete suggestions and the response URLs custom commands answer through later.
  */
-import { randomBytes } from 'node:crypto'
 import { AppError, forbidden, invalidParam } from '../errors.ts'
 import { isValidId, newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
@@ -23,7 +22,7 @@ import type { CommandRecord, CommandStore } from './store.ts'
 import type { CustomCommands } from './custom-commands.ts'
 import { callCommandUrl } from './integration-call.ts'
 import { prepareSlackContent } from './slack-content.ts'
-import { createTriggerIds, type TriggerIds } from '../interactive/trigger-ids.ts'
+import type { TriggerIds } from '../interactive/trigger-ids.ts'
 
 /** Mattermost's CommandWebhookLifetime and use limit for response URLs. */
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000
@@ -50,10 +49,10 @@ export interface CommandServiceOptions {
   /** Milliseconds now; tests move it to expire response URLs. */
   now?: () => number
   /**
-   * Issues the trigger ids that `/actions/dialogs/open` accepts (shared with interactive actions). The
-   * default signs with a key of this process only, so other servers refuse its ids: main passes the stored key.
+   * Issues the trigger ids that `/actions/dialogs/open` accepts (shared with interactive actions),
+   * signed with the server-wide stored key so every server sharing the database accepts them.
    */
-  triggerIds?: TriggerIds
+  triggerIds: TriggerIds
 }
 
 export interface ExecuteInput {
@@ -86,7 +85,7 @@ export interface Suggestion {
 export function createCommandService(options: CommandServiceOptions) {
   const { store, registry, custom, channels, channelStore, teams, users, posts, log } = options
   const now = options.now ?? nowMillis
-  const triggerIds = options.triggerIds ?? createTriggerIds({ key: randomBytes(32), now })
+  const { triggerIds } = options
   let lastCleanup = 0
 
   /** A session standing for the user a response URL acts for (no request of theirs is live). */
