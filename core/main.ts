@@ -18,6 +18,7 @@ import { createChannelStore } from './channels/store.ts'
 import { createChannelService } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
+import { createActionCookies } from './posts/action-cookies.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
 import { createThreadService } from './threads/service.ts'
@@ -167,9 +168,12 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   const channels = createChannelService({ db, store: channelStore, teams: teamStore, users: userStore, bus })
   const teams = createTeamService({ db, store: teamStore, channels, channelStore, users: userStore, bus })
+  const systemStore = createSystemStore(db)
+  const actionCookies = createActionCookies(await systemStore.actionCookieKey())
   const posts = createPostService({
     db, store: postStore, channels, channelStore, users: userStore, reactions: reactionStore, files: fileStore, bus,
     isOnline: (userId) => hub?.isUserOnline(userId) ?? false,
+    actionCookies,
   })
   const postSystem = async (input: Parameters<typeof posts.createSystemPost>[0]) => {
     await posts.createSystemPost(input)
@@ -219,7 +223,6 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   // A logged-out or revoked session must stop receiving events at once.
   sessions.onSessionsEnded((ids) => ids.forEach((id) => hub!.disconnectSession(id)))
 
-  const systemStore = createSystemStore(db)
   const diagnostic = await systemStore.diagnosticId()
   const fileStorage = openFileStorage(config)
   const files = createFileService({ store: fileStore, storage: fileStorage, channels, log: log.child({ component: 'files' }), maxFileSize: config.maxFileSize })
@@ -258,7 +261,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const triggerIds = createTriggerIds({ key: await systemStore.triggerIdKey() })
   const interactiveHandlers = createInProcessHandlerRegistry()
   const interactive = createInteractiveService({
-    posts, channels, teams, users: userStore, bus, handlers: interactiveHandlers, triggerIds, log: log.child({ component: 'interactive' }),
+    posts, channels, teams, users: userStore, bus, handlers: interactiveHandlers, triggerIds, actionCookies, log: log.child({ component: 'interactive' }),
     outbound: createOutboundClient({ policy: createAddressPolicy(config.allowedUntrustedInternalConnections), timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 }),
     timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000,
   })

@@ -14,7 +14,8 @@ import type { PostService } from '../posts/service.ts'
 import type { EventBus } from '../realtime/events.ts'
 import type { OutboundClient } from '../outbound/client.ts'
 import { requestIntegration } from '../commands/integration-call.ts'
-import { findAction } from '../posts/post-actions.ts'
+import { findAction, type PostActionIntegration } from '../posts/post-actions.ts'
+import { RETAINED_PROPS, type ActionCookies } from '../posts/action-cookies.ts'
 import { processSlackText } from '../posts/slack-compat.ts'
 import { inProcessHandlerId, type ActionRequest, type ActionResponse, type DialogSubmission, type DialogSubmitResponse, type InProcessHandlerRegistry } from './handlers.ts'
 import type { TriggerIds } from './trigger-ids.ts'
@@ -29,12 +30,12 @@ export interface InteractiveServiceOptions {
   outbound: OutboundClient
   handlers: InProcessHandlerRegistry
   triggerIds: TriggerIds
+  /** Opens the cookies of actions on ephemeral posts (which are not stored). */
+  actionCookies: ActionCookies
   timeoutMs: number
   log: Logger
 }
 
-/** Props an integration's update may not change (Mattermost DoPostActionWithCookie's `retain`). */
-const RETAINED_PROPS = ['from_webhook', 'override_username', 'override_icon_url', 'from_bot'] as const
 
 function actionError(detailed: string, cause?: unknown): AppError {
   return new AppError('api.post.do_action.action_integration.app_error', 'Action integration error.', 400, { detailed, cause })
@@ -66,7 +67,8 @@ function readActionResponse(body: string): ActionResponse {
   const update = isObject(raw.update) ? raw.update : null
   if (update && update.props !== undefined && update.props !== null && !isObject(update.props)) throw actionError('response.update.props: expected an object')
   return {
-    update: update && { message: typeof update.message === 'string' ? update.message : '', props: isObject(update.props) ? update.props : {} },
+    // Without `props` the update keeps the post's own (Mattermost restores originalProps).
+    update: update && { message: typeof update.message === 'string' ? update.message : '', props: isObject(update.props) ? update.props : null },
     ephemeral_text: (raw.ephemeral_text as string | undefined) ?? '',
     goto_location: (raw.goto_location as string | undefined) ?? '',
     skip_slack_parsing: raw.skip_slack_parsing === true,
@@ -74,7 +76,7 @@ function readActionResponse(body: string): ActionResponse {
 }
 
 export function createInteractiveService(options: InteractiveServiceOptions) {
-  const { posts, channels, teams, users, bus, outbound, handlers, triggerIds, log } = options
+  const { posts, channels, teams, users, bus, outbound, handlers, triggerIds, actionCookies, log } = options
 
   const running = new Map<string, Promise<unknown>>()
   async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -101,52 +103,84 @@ export function createInteractiveService(options: InteractiveServiceOptions) {
     return answer.body
   }
 
+  /** What a click acts on: the stored post's action, or for an ephemeral post the cookie's. */
+  async function actionTarget(session: AuthSession, postId: string, actionId: string, cookie: string | undefined) {
+    let post: Awaited<ReturnType<PostService['get']>> | null = null
+    try {
+      post = await posts.get(session, postId)
+    } catch (err) {
+      // Mattermost ignores the cookie when the post exists, and uses it only when it does not.
+      if (!(err instanceof AppError && err.statusCode === 404) || !cookie) throw err
+    }
+    if (post) {
+      const action = findAction(post.props, actionId)
+      if (!action?.integration) throw new AppError('api.post.do_action.action_id.app_error', 'Invalid action id.', 404, { context: { postId, actionId } })
+      const retained: Record<string, unknown> = {}
+      for (const key of RETAINED_PROPS) if (post.props[key] !== undefined) retained[key] = post.props[key]
+      return {
+        stored: true, channel: await channels.getCached(post.channelId), integration: action.integration, type: action.type ?? '', dataSource: action.data_source ?? '',
+        props: post.props, retained, replyRootId: post.rootId,
+      }
+    }
+    const opened = actionCookies.open(cookie!)
+    if (!opened.integration) throw actionError('no integration in the action cookie')
+    if (opened.post_id !== postId) throw actionError(`the action cookie belongs to post ${opened.post_id}, not ${postId}`)
+    const channel = await channels.getReadable(session, opened.channel_id)
+    return {
+      stored: false, channel, integration: opened.integration as PostActionIntegration, type: opened.type, dataSource: opened.data_source,
+      props: {}, retained: opened.retain_props ?? {}, replyRootId: opened.root_post_id === postId ? '' : opened.root_post_id,
+    }
+  }
+
   return {
     /**
      * `POST /posts/{post_id}/actions/{action_id}`: sends the click to the action's integration and
-     * applies its answer (update the post, ephemeral text to the clicker).
-     * @returns where the client should go (`goto_location`), or ''.
-     * @throws AppError 404 unknown post or action, 403 when the caller cannot read the post,
-     *   400 `api.post.do_action.action_integration.app_error` when the integration fails.
+     * applies its answer (update the post, ephemeral text to the clicker). A stored post's own
+     * action wins; for an ephemeral post (never stored) the action comes from its sealed `cookie`.
+     * @returns the client trigger id (an integration may open a dialog with its signed twin) and
+     *   where the client should go (`goto_location`, or '').
+     * @throws AppError 404 unknown post or action, 403 when the caller cannot read the post or
+     *   the cookie's channel, 400 `api.post.do_action.action_integration.app_error` when the
+     *   integration fails or the cookie is not this server's.
      */
-    async doPostAction(session: AuthSession, postId: string, actionId: string, input: { selected_option?: string; cookie?: string }): Promise<string> {
-      const post = await posts.get(session, postId)
-      const action = findAction(post.props, actionId)
-      if (!action) throw new AppError('api.post.do_action.action_id.app_error', 'Invalid action id.', 404, { context: { postId, actionId } })
-      const url = action.integration?.url ?? ''
-      if (url === '') throw actionError(`action ${actionId} of post ${postId} has no integration URL`)
-      const channel = await channels.getCached(post.channelId)
+    async doPostAction(session: AuthSession, postId: string, actionId: string, input: { selected_option?: string; cookie?: string }): Promise<{ triggerId: string; gotoLocation: string }> {
+      const target = await actionTarget(session, postId, actionId, input.cookie)
+      const channel = target.channel
       const team = channel.teamId ? await teams.requireTeam(channel.teamId) : null
       const user = await users.getById(session.userId)
-      const context: Record<string, unknown> = { ...(action.integration?.context ?? {}) }
+      const context: Record<string, unknown> = { ...(target.integration.context ?? {}) }
       if (input.selected_option !== undefined && input.selected_option !== '') context.selected_option = input.selected_option
+      const ids = triggerIds.issue(session.userId)
       const request: ActionRequest = {
         user_id: session.userId, user_name: user?.username ?? '', channel_id: channel.id, channel_name: channel.name,
-        team_id: channel.teamId, team_domain: team?.name ?? '', post_id: post.id, trigger_id: triggerIds.issue(session.userId).signed,
-        type: action.type ?? '', data_source: action.data_source ?? '', context,
+        team_id: channel.teamId, team_domain: team?.name ?? '', post_id: postId, trigger_id: ids.signed,
+        type: target.type, data_source: target.dataSource, context,
       }
-      const retained: Record<string, unknown> = {}
-      for (const key of RETAINED_PROPS) if (post.props[key] !== undefined) retained[key] = post.props[key]
-      const apply = async (response: ActionResponse): Promise<string> => {
+      const apply = async (response: ActionResponse): Promise<{ triggerId: string; gotoLocation: string }> => {
         if (response.update) {
-          const props: Record<string, unknown> = { ...(response.update.props ?? {}) }
+          const raw = response.update.message ?? ''
+          const message = response.skip_slack_parsing ? raw : processSlackText(raw)
+          const props: Record<string, unknown> = response.update.props ? { ...response.update.props } : { ...target.props }
           for (const key of RETAINED_PROPS) delete props[key]
-          const message = response.update.message ?? ''
-          await posts.updateFromIntegration(post.id, { message: response.skip_slack_parsing ? message : processSlackText(message), props: { ...props, ...retained } })
+          Object.assign(props, target.retained)
+          if (target.stored) await posts.updateFromIntegration(postId, { message, props })
+          else await posts.sendEphemeral(session.userId, channel.id, message, target.replyRootId, props, postId)
         }
         if (response.ephemeral_text) {
           const text = response.skip_slack_parsing ? response.ephemeral_text : processSlackText(response.ephemeral_text)
-          await posts.sendEphemeral(session.userId, channel.id, text, post.rootId, retained)
+          await posts.sendEphemeral(session.userId, channel.id, text, target.replyRootId, target.retained)
         }
-        return response.goto_location ?? ''
+        return { triggerId: ids.client, gotoLocation: response.goto_location ?? '' }
       }
+      const url = target.integration.url ?? ''
+      if (url === '') throw actionError(`action ${actionId} of post ${postId} has no integration URL`)
       const handlerId = inProcessHandlerId(url)
       if (handlerId === null) return apply(readActionResponse(await postJson(url, request)))
       const handler = handlers.get(handlerId)
       if (!handler) throw actionError(`no in-process handler "${handlerId}" for ${url}`)
       // Clicks on one post run one after another, so an update rendered from older state cannot
       // overwrite a newer one (two voters at once).
-      return oneAtATime(post.id, async () => apply(await handler.handleAction(request, session)))
+      return oneAtATime(postId, async () => apply(await handler.handleAction(request, session)))
     },
 
     /**
@@ -157,12 +191,13 @@ export function createInteractiveService(options: InteractiveServiceOptions) {
     async openDialog(request: OpenDialogRequest): Promise<void> {
       if (!request.url) throw invalidParam('url')
       if (!request.trigger_id) throw invalidParam('trigger_id')
-      const userId = triggerIds.verify(request.trigger_id)
+      const { userId, clientId } = triggerIds.verify(request.trigger_id)
       checkDialog(request.dialog)
+      // Clients see the client id they were given with the command or click, never the signed one.
       await bus.publish({
         type: 'dialog.opened',
         payload: { userId },
-        ws: { event: 'open_dialog', data: { dialog: JSON.stringify(request) }, audience: { userId } },
+        ws: { event: 'open_dialog', data: { dialog: JSON.stringify({ ...request, trigger_id: clientId }) }, audience: { userId } },
       })
     },
 

@@ -16,10 +16,11 @@ export interface TriggerIds {
   /** A client id (what the caller sees) and the signed id an integration hands back. */
   issue(userId: string): { client: string; signed: string }
   /**
-   * The user a trigger id was issued to.
+   * The user a trigger id was issued to, and the client id issued with it (which the user's
+   * client was given, and matches an `open_dialog` event against).
    * @throws AppError 400 `interactive_message.decode_trigger_id.*` for a malformed, forged or expired id.
    */
-  verify(signed: string): string
+  verify(signed: string): { userId: string; clientId: string }
 }
 
 function invalid(reason: string, message: string): AppError {
@@ -46,7 +47,7 @@ export function createTriggerIds(options: { key: string | Buffer; now?: () => nu
       const given = Buffer.from(signature)
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid('verify_signature_failed', 'Invalid trigger ID: signature check failed.')
       if (now() - Number(at) > lifetime) throw invalid('expired', `Trigger ID expired: trigger ids are valid for ${lifetime} ms.`)
-      return userId
+      return { userId, clientId: client }
     },
   }
 }

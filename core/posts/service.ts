@@ -17,6 +17,7 @@ import { createReadCache } from '../cache/read-cache.ts'
 import { parseHashtags, parseMentions } from './mentions.ts'
 import type { PostRecord, PostStore, ThreadRecord } from './store.ts'
 import { withActionIds } from './post-actions.ts'
+import { withActionCookies, type ActionCookies } from './action-cookies.ts'
 import { checkPriority, toPriorityRecord, type PostPriorityInput, type PostPriorityRecord } from './priority.ts'
 
 /** Mattermost's MaxPostSize for a PostgreSQL `varchar(65535)` message column. */
@@ -35,6 +36,8 @@ export interface PostServiceOptions {
   files: FileStore
   bus: EventBus
   isOnline(userId: string): boolean
+  /** Seals the actions of ephemeral posts, which are not stored, so their buttons can be clicked. */
+  actionCookies: ActionCookies
 }
 
 /** A stored post with its thread summary (null for a root without replies). */
@@ -248,13 +251,17 @@ export function createPostService(options: PostServiceOptions) {
   }
 
   /** Sends a post only one user sees (not stored), e.g. "@bob is not in this channel"; `props` carry attachments or overrides. */
-  async function sendEphemeral(userId: string, channelId: string, message: string, rootId = '', props: Record<string, unknown> = {}): Promise<void> {
+  async function sendEphemeral(userId: string, channelId: string, message: string, rootId = '', props: Record<string, unknown> = {}, replacesPostId?: string): Promise<void> {
     const now = nowMillis()
     const post: PostRecord = {
-      id: newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId, rootId, originalId: '',
-      message, type: 'system_ephemeral', props, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
+      id: replacesPostId ?? newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId, rootId, originalId: '',
+      message, type: 'system_ephemeral', props: withActionIds(props), hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
     }
-    await bus.publish({ type: 'post.ephemeral', payload: { userId, channelId }, ws: { event: 'ephemeral_message', data: { post: JSON.stringify(presentPost(post)) }, audience: { userId, channelId } } })
+    const presented = presentPost(post)
+    presented.props = withActionCookies(options.actionCookies, { id: post.id, rootId, channelId, original: post.props, presented: presented.props as Record<string, unknown> })
+    // Mattermost's UpdateEphemeralPost sends `post_edited` for a replaced ephemeral post, to its one reader.
+    const event = replacesPostId ? 'post_edited' : 'ephemeral_message'
+    await bus.publish({ type: 'post.ephemeral', payload: { userId, channelId }, ws: { event, data: { post: JSON.stringify(presented) }, audience: { userId, channelId } } })
   }
 
   /**

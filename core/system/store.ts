@@ -42,6 +42,10 @@ export function createSystemStore(db: Database) {
     async triggerIdKey(): Promise<string> {
       return valueOrCreate('TriggerIdKey', newSalt)
     },
+    /** The 32-byte key ephemeral posts' action cookies are sealed with (Mattermost's PostActionCookieSecret), shared like the trigger id key. */
+    async actionCookieKey(): Promise<Buffer> {
+      return Buffer.from(await valueOrCreate('PostActionCookieSecret', newSalt), 'base64url')
+    },
     /** Replaces the public link salt, which invalidates every public link handed out so far. */
     async regeneratePublicLinkSalt(): Promise<void> {
       await query(db, `INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [PUBLIC_LINK_SALT, newSalt()])

@@ -73,8 +73,9 @@ forEachBackend((backend) => {
     it("sends the click to the integration with Mattermost's fields and the action's context", async () => {
       const path = `/${uniqueName('click')}`
       const post = await postWithActions(path)
-      const response = await alice.client.doPostAction(post.id, actionsOf(post)[0]!.id)
-      expect(response).to.deep.equal({ status: 'OK', goto_location: '' })
+      const response = await alice.client.doPostAction(post.id, actionsOf(post)[0]!.id) as unknown as Record<string, string>
+      expect(response).to.include({ status: 'OK', goto_location: '' })
+      expect(response.trigger_id).to.match(/^[a-z0-9]{26}$/)
       const request = await receiver.next(path)
       expect(request.method).to.equal('POST')
       expect(request.headers['content-type']).to.equal('application/json')
@@ -135,7 +136,7 @@ forEachBackend((backend) => {
       receiver.answer(path, { body: { goto_location: 'https://ci.example.com/run/7' } })
       const post = await postWithActions(path)
       const response = await alice.client.doPostAction(post.id, actionsOf(post)[0]!.id)
-      expect(response).to.deep.equal({ status: 'OK', goto_location: 'https://ci.example.com/run/7' })
+      expect(response).to.include({ status: 'OK', goto_location: 'https://ci.example.com/run/7' })
     })
 
     it('refuses a user who cannot read the channel with 403, without calling the integration', async () => {
@@ -161,28 +162,111 @@ forEachBackend((backend) => {
     })
   })
 
+  describe('actions on an ephemeral post (cookies)', () => {
+    /**
+     * Runs a custom command as alice whose integration answers with an ephemeral message holding
+     * one button on `path`; returns that message as alice's client received it.
+     */
+    async function ephemeralWithButton(path: string, channelId = channel.id): Promise<Post> {
+      const commandPath = `/${uniqueName('cmdbutton')}`
+      const marker = uniqueName('pick')
+      receiver.answer(commandPath, {
+        body: {
+          response_type: 'ephemeral', text: marker,
+          attachments: [{ text: 'Pick one', actions: [{ id: 'pickme', name: 'Pick', integration: { url: `${receiver.url}${path}`, context: { secret: 'only-for-the-integration' } } }] }],
+        },
+      })
+      const command = await world.owner.client.addCommand({ team_id: world.team.id, trigger: uniqueName('eph'), method: 'P', url: `${receiver.url}${commandPath}` } as never)
+      await alice.client.executeCommand(`/${(command as { trigger: string }).trigger}`, { channel_id: channelId, team_id: world.team.id } as never)
+      return postOf(await aliceWs.waitFor('ephemeral_message', (e) => postOf(e).message === marker))
+    }
+
+    it('carry a sealed cookie instead of the integration, which clients never see', async () => {
+      const post = await ephemeralWithButton(`/${uniqueName('sealed')}`)
+      const [action] = actionsOf(post)
+      expect(action).to.include({ id: 'pickme', name: 'Pick' })
+      expect(action).not.to.have.property('integration')
+      expect(action!.cookie).to.be.a('string')
+      expect(Buffer.from(action!.cookie as string, 'base64').toString('latin1')).not.to.contain('only-for-the-integration')
+    })
+
+    it("send the click with the cookie to the integration, with the action's context", async () => {
+      const path = `/${uniqueName('cookieclick')}`
+      const text = `You picked it ${uniqueName('t')}`
+      receiver.answer(path, { body: { ephemeral_text: text } })
+      const post = await ephemeralWithButton(path)
+      const [action] = actionsOf(post)
+      const response = await alice.client.doPostActionWithCookie(post.id, action!.id, action!.cookie as string)
+      expect(response).to.include({ status: 'OK' })
+      const body = jsonOf(await receiver.next(path))
+      expect(body).to.include({ user_id: alice.user.id, channel_id: channel.id, post_id: post.id, team_id: world.team.id })
+      expect(body.context).to.deep.equal({ secret: 'only-for-the-integration' })
+      await aliceWs.waitFor('ephemeral_message', (e) => postOf(e).message === text)
+    })
+
+    it('replace the ephemeral post for the clicker when the integration answers with an update', async () => {
+      const path = `/${uniqueName('cookieupdate')}`
+      const message = `Picked ${uniqueName('p')}`
+      receiver.answer(path, { body: { update: { message, props: { attachments: [{ text: 'Done' }] } } } })
+      const post = await ephemeralWithButton(path)
+      const [action] = actionsOf(post)
+      await alice.client.doPostActionWithCookie(post.id, action!.id, action!.cookie as string)
+      const edited = postOf(await aliceWs.waitFor('post_edited', (e) => postOf(e).id === post.id))
+      expect(edited).to.include({ message, type: 'system_ephemeral', channel_id: channel.id })
+      expect((edited.props as Record<string, any>).attachments[0].text).to.equal('Done')
+    })
+
+    it('refuse an altered cookie with 400 and call nothing', async () => {
+      const path = `/${uniqueName('altered')}`
+      const post = await ephemeralWithButton(path)
+      const cookie = Buffer.from(actionsOf(post)[0]!.cookie as string, 'base64')
+      cookie[cookie.length - 20] = cookie[cookie.length - 20]! ^ 1
+      await expectStatus(alice.client.doPostActionWithCookie(post.id, 'pickme', cookie.toString('base64')), 400, 'api.post.do_action.action_integration.app_error')
+      expect(receiver.received.filter((r) => r.url === path)).to.have.length(0)
+    })
+
+    it('refuse a cookie presented for another post id with 400', async () => {
+      const path = `/${uniqueName('misused')}`
+      const post = await ephemeralWithButton(path)
+      const cookie = actionsOf(post)[0]!.cookie as string
+      await expectStatus(alice.client.doPostActionWithCookie('a'.repeat(26), 'pickme', cookie), 400, 'api.post.do_action.action_integration.app_error')
+      expect(receiver.received.filter((r) => r.url === path)).to.have.length(0)
+    })
+
+    it('refuse a cookie from a channel the caller cannot read with 403', async () => {
+      const path = `/${uniqueName('private')}`
+      const secret = await makeChannelWith(world, [alice], 'P')
+      const post = await ephemeralWithButton(path, secret.id)
+      await expectStatus(bob.client.doPostActionWithCookie(post.id, 'pickme', actionsOf(post)[0]!.cookie as string), 403)
+      expect(receiver.received.filter((r) => r.url === path)).to.have.length(0)
+    })
+  })
+
   describe('dialogs', () => {
     const dialog = {
       callback_id: 'release-form', title: 'Release', submit_label: 'Ship', state: 'v1.2',
       elements: [{ display_name: 'Name', name: 'name', type: 'text' }, { display_name: 'Notes', name: 'notes', type: 'textarea', optional: true }],
     }
 
-    /** Clicks a button as alice and returns the trigger id the integration received with the click. */
-    async function triggerIdFromClick(): Promise<string> {
+    /** Clicks a button as alice: the trigger id the integration received, and the client's twin that alice got. */
+    async function clickTriggerIds(): Promise<{ signed: string; client: string }> {
       const path = `/${uniqueName('opener')}`
       const post = await postWithActions(path)
-      await alice.client.doPostAction(post.id, actionsOf(post)[0]!.id)
-      return jsonOf(await receiver.next(path)).trigger_id as string
+      const response = await alice.client.doPostAction(post.id, actionsOf(post)[0]!.id) as unknown as { trigger_id: string }
+      return { signed: jsonOf(await receiver.next(path)).trigger_id as string, client: response.trigger_id }
     }
+    const triggerIdFromClick = async () => (await clickTriggerIds()).signed
 
-    it('opens the dialog on the clicking user\'s clients with the trigger id of the click (open_dialog)', async () => {
-      const triggerId = await triggerIdFromClick()
+    it("opens the dialog on the clicking user's clients under the client trigger id of the click (open_dialog)", async () => {
+      const { signed, client } = await clickTriggerIds()
+      expect(client).not.to.equal(signed)
       const url = `${receiver.url}/${uniqueName('dialog')}`
-      const res = await rawRequest(ctx.server.url, '/api/v4/actions/dialogs/open', { token: world.owner.token, body: { trigger_id: triggerId, url, dialog } })
+      const res = await rawRequest(ctx.server.url, '/api/v4/actions/dialogs/open', { token: world.owner.token, body: { trigger_id: signed, url, dialog } })
       expect(res.status, res.text).to.equal(200)
       const event = await aliceWs.waitFor('open_dialog', (e) => JSON.parse(e.data.dialog as string).url === url)
       expect(event.broadcast.user_id).to.equal(alice.user.id)
-      expect(JSON.parse(event.data.dialog as string)).to.deep.include({ trigger_id: triggerId, url, dialog })
+      // The web app shows a dialog only when its trigger id is the one the click answered with.
+      expect(JSON.parse(event.data.dialog as string)).to.deep.include({ trigger_id: client, url, dialog })
       expect(bobWs.received('open_dialog', (e) => JSON.parse(e.data.dialog as string).url === url)).to.have.length(0)
     })
 

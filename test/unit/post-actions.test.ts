@@ -45,8 +45,8 @@ describe('trigger ids', () => {
   it('are accepted for their user within 3 seconds, then refused as expired', () => {
     let now = 1_000_000
     const ids = createTriggerIds({ key: randomBytes(32), now: () => now })
-    const { signed } = ids.issue('u1')
-    expect(ids.verify(signed)).to.equal('u1')
+    const { signed, client } = ids.issue('u1')
+    expect(ids.verify(signed)).to.deep.equal({ userId: 'u1', clientId: client })
     now += 3001
     expect(() => ids.verify(signed)).to.throw().with.property('id', 'interactive_message.decode_trigger_id.expired')
   })

@@ -33,8 +33,9 @@ export function interactiveRoutes(interactive: InteractiveService): RouteModule 
       const actionId = String(req.params.action_id)
       if (!/^[A-Za-z0-9]+$/.test(actionId)) throw new AppError('api.context.invalid_url_param.app_error', 'Invalid or missing action_id parameter in request URL.', 400)
       const input = parseBody(actionBody, req.body ?? {})
-      const gotoLocation = await interactive.doPostAction(session, idParam(req, 'post_id'), actionId, input)
-      sendJson(res, 200, { status: 'OK', goto_location: gotoLocation })
+      const { triggerId, gotoLocation } = await interactive.doPostAction(session, idParam(req, 'post_id'), actionId, input)
+      // Mattermost's PostActionAPIResponse; goto_location is what newer clients follow.
+      sendJson(res, 200, { status: 'OK', trigger_id: triggerId, goto_location: gotoLocation })
     })
 
     router.post('/actions/dialogs/open', async (req, res) => {

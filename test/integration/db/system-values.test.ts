@@ -42,7 +42,7 @@ for (const backend of BACKENDS) {
       expect(Buffer.from(keyA, 'base64url')).to.have.length(32)
       const serverA = createTriggerIds({ key: keyA })
       const serverB = createTriggerIds({ key: await createSystemStore(test.db).triggerIdKey() })
-      expect(serverB.verify(serverA.issue('u1').signed)).to.equal('u1')
+      expect(serverB.verify(serverA.issue('u1').signed).userId).to.equal('u1')
       const stranger = createTriggerIds({ key: randomBytes(32) })
       expect(() => serverB.verify(stranger.issue('u1').signed)).to.throw().with.property('id', 'interactive_message.decode_trigger_id.verify_signature_failed')
     })
