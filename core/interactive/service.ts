@@ -103,6 +103,16 @@ export function createInteractiveService(options: InteractiveServiceOptions) {
     return answer.body
   }
 
+  /**
+   * What a dialog's integration receives (Mattermost SubmitDialogRequest): the caller as user, the
+   * team taken from the channel rather than from the client, and no URL.
+   */
+  async function dialogRequest(session: AuthSession, input: Omit<DialogSubmission, 'user_id' | 'type'>, type: string): Promise<DialogSubmission> {
+    if (!input.url) throw invalidParam('url')
+    const channel = await channels.getReadable(session, input.channel_id)
+    return { ...input, url: '', type, user_id: session.userId, team_id: channel.teamId || input.team_id }
+  }
+
   /** What a click acts on: the stored post's action, or for an ephemeral post the cookie's. */
   async function actionTarget(session: AuthSession, postId: string, actionId: string, cookie: string | undefined) {
     let post: Awaited<ReturnType<PostService['get']>> | null = null
@@ -207,9 +217,7 @@ export function createInteractiveService(options: InteractiveServiceOptions) {
      * @throws AppError 403 when the caller cannot read the channel, 400 when the integration fails.
      */
     async submitDialog(session: AuthSession, input: Omit<DialogSubmission, 'user_id' | 'type'>): Promise<DialogSubmitResponse | null> {
-      if (!input.url) throw invalidParam('url')
-      await channels.getReadable(session, input.channel_id)
-      const submission: DialogSubmission = { ...input, type: 'dialog_submission', user_id: session.userId }
+      const submission = await dialogRequest(session, input, 'dialog_submission')
       const handlerId = inProcessHandlerId(input.url)
       if (handlerId !== null) {
         const handler = handlers.get(handlerId)
@@ -224,6 +232,26 @@ export function createInteractiveService(options: InteractiveServiceOptions) {
       if (answer.error === undefined && answer.errors === undefined) return null
       log.debug({ url: input.url.split('?')[0], fields: Object.keys(answer.errors ?? {}) }, 'dialog submission refused by the integration')
       return answer
+    },
+
+    /**
+     * `POST /actions/dialogs/lookup`: asks the dialog's integration for the options of a dynamic
+     * select (Mattermost LookupInteractiveDialog: `type` dialog_lookup, the typed text in
+     * `submission.query`, the field in `submission.selected_field`).
+     * @returns the options (`items`), none when the integration answered with an empty body.
+     * @throws AppError 400 for a URL that is not http(s) or a bad answer, 403 when the caller cannot read the channel.
+     */
+    async lookupDialog(session: AuthSession, input: Omit<DialogSubmission, 'user_id' | 'type'>): Promise<{ items: { text: string; value: string }[] }> {
+      if (!/^https?:\/\/[^/]/i.test(input.url)) throw invalidParam('url', 'the lookup URL must be an http or https URL')
+      const lookup = await dialogRequest(session, input, 'dialog_lookup')
+      const raw = readAnswer(await postJson(input.url, lookup), [], 'response')
+      if (raw.items === undefined || raw.items === null) return { items: [] }
+      if (!Array.isArray(raw.items)) throw actionError('response.items: expected a list of {text, value}')
+      const items = raw.items.map((item: unknown, i: number) => {
+        if (!isObject(item) || typeof item.text !== 'string' || typeof item.value !== 'string') throw actionError(`response.items[${i}]: expected {text, value} strings`)
+        return { text: item.text, value: item.value }
+      })
+      return { items }
     },
   }
 }

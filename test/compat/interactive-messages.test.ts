@@ -297,8 +297,32 @@ forEachBackend((backend) => {
       const body = jsonOf(await receiver.next(path))
       expect(body).to.deep.include({
         type: 'dialog_submission', callback_id: 'release-form', state: 'v1.2', user_id: alice.user.id, channel_id: channel.id,
-        team_id: world.team.id, submission: { name: 'x', notes: '' }, cancelled: false,
+        team_id: world.team.id, submission: { name: 'x', notes: '' }, cancelled: false, url: '',
       })
+    })
+
+    it('looks up the options of a dynamic select at the integration (dialog_lookup)', async () => {
+      const path = `/${uniqueName('lookup')}`
+      receiver.answer(path, { body: { items: [{ text: 'api-gateway', value: 'svc-1' }, { text: 'api-billing', value: 'svc-2' }] } })
+      const res = await rawRequest(ctx.server.url, '/api/v4/actions/dialogs/lookup', {
+        token: alice.token,
+        body: { url: `${receiver.url}${path}`, callback_id: 'release-form', state: 'v1.2', channel_id: channel.id, team_id: 'ignored', submission: { query: 'api', selected_field: 'service' } },
+      })
+      expect(res.status, res.text).to.equal(200)
+      expect(JSON.parse(res.text)).to.deep.equal({ items: [{ text: 'api-gateway', value: 'svc-1' }, { text: 'api-billing', value: 'svc-2' }] })
+      const body = jsonOf(await receiver.next(path))
+      // The team comes from the channel, never from what the client claims.
+      expect(body).to.deep.include({ type: 'dialog_lookup', user_id: alice.user.id, channel_id: channel.id, team_id: world.team.id, submission: { query: 'api', selected_field: 'service' } })
+    })
+
+    it('refuses a lookup URL that is not http(s) with 400, and a malformed answer with 400 naming the item', async () => {
+      const refused = await rawRequest(ctx.server.url, '/api/v4/actions/dialogs/lookup', { token: alice.token, body: { url: 'file:///etc/passwd', channel_id: channel.id, submission: {} } })
+      expectAppError(refused, 400, 'api.context.invalid_param.app_error')
+      const path = `/${uniqueName('badlookup')}`
+      receiver.answer(path, { body: { items: [{ text: 'ok', value: 'v' }, { text: 3 }] } })
+      const bad = await rawRequest(ctx.server.url, '/api/v4/actions/dialogs/lookup', { token: alice.token, body: { url: `${receiver.url}${path}`, channel_id: channel.id, submission: {} } })
+      expectAppError(bad, 400, 'api.post.do_action.action_integration.app_error')
+      expect(bad.text).to.contain('response.items[1]')
     })
 
     it('answers OK when the integration accepts the submission', async () => {
@@ -307,7 +331,7 @@ forEachBackend((backend) => {
       const answer = await alice.client.submitInteractiveDialog({
         url: `${receiver.url}${path}`, callback_id: 'release-form', state: '', channel_id: channel.id, team_id: world.team.id, submission: { name: 'Ada' }, cancelled: false,
       } as never)
-      expect(answer).to.deep.equal({ status: 'OK' })
+      expect(answer).to.deep.equal({})
     })
 
     it('refuses a submission for a channel the user cannot read with 403', async () => {

@@ -48,8 +48,13 @@ export function interactiveRoutes(interactive: InteractiveService): RouteModule 
     router.post('/actions/dialogs/submit', async (req, res) => {
       const session = requireSession(req)
       const answer = await interactive.submitDialog(session, parseBody(submitDialogBody, req.body))
-      if (answer) sendJson(res, 200, answer)
-      else sendOk(res)
+      // Mattermost marshals its SubmitDialogResponse, whose fields are all omitempty: `{}` when accepted.
+      sendJson(res, 200, answer ?? {})
+    })
+
+    router.post('/actions/dialogs/lookup', async (req, res) => {
+      const session = requireSession(req)
+      sendJson(res, 200, await interactive.lookupDialog(session, parseBody(submitDialogBody, req.body)))
     })
   }
 }
