@@ -430,7 +430,7 @@ export function createPostService(options: PostServiceOptions) {
       channel: ChannelRecord,
       userId: string,
       parts: { message: string; type: string; props: Record<string, unknown> }[],
-      extra: { rootId?: string; claim?: (tx: DbClient) => Promise<boolean>; priority?: PostPriorityInput | null } = {},
+      extra: { rootId?: string; claim?: (tx: DbClient, postIds: string[]) => Promise<boolean>; priority?: PostPriorityInput | null } = {},
     ): Promise<CreatedPost[]> {
       if (channel.deleteAt > 0) {
         throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
@@ -460,7 +460,7 @@ export function createPostService(options: PostServiceOptions) {
       const memberIds = await channels.memberIdsCached(channel.id)
       const mentions = await Promise.all(posts.map(async (post) => resolveMentions(channel, post, await mentionedUsers(post), memberIds).mentioned))
       const written = await withTransaction(db, async (tx) => {
-        if (extra.claim && !(await extra.claim(tx))) return null
+        if (extra.claim && !(await extra.claim(tx, posts.map((p) => p.id)))) return null
         const threads: { thread: ThreadRecord | null; followers: string[] }[] = []
         for (const [i, post] of posts.entries()) {
           await insertPostRow(tx, post, mentions[i]!)

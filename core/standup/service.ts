@@ -110,9 +110,9 @@ export function createStandupService(options: StandupServiceOptions) {
    * A bot post written in one transaction with `claim`; nothing is posted when the claim fails
    * (another attempt already made it). Returns the post's id, or null when nothing was posted.
    */
-  async function claimedBotPost(channelId: string, message: string, claim: (tx: DbClient) => Promise<boolean>): Promise<string | null> {
+  async function claimedBotPost(channelId: string, message: string, claim: (tx: DbClient, postId: string) => Promise<boolean>): Promise<string | null> {
     const channel = await channels.getCached(channelId)
-    const [created] = await posts.createIntegrationPosts(channel, requireBot().id, [{ message, type: '', props: { from_bot: 'true' } }], { claim })
+    const [created] = await posts.createIntegrationPosts(channel, requireBot().id, [{ message, type: '', props: { from_bot: 'true' } }], { claim: (tx, [postId]) => claim(tx, postId!) })
     return created?.post.id ?? null
   }
 
@@ -192,10 +192,16 @@ export function createStandupService(options: StandupServiceOptions) {
     if (!run || run.summaryPostId !== '') return
     await ensureBot()
     const participants = await store.participants(run.id)
-    // The post and the run's mark in one transaction: a retry after a crash finds the mark and posts nothing.
-    const postId = await claimedBotPost(run.channelId, summaryText(run, await withUsernames(participants)), (tx) => store.claimSummary(tx, run.id))
-    if (postId === null) return
-    await store.setSummaryPost(run.id, postId)
+    const channel = await channelStore.getById(run.channelId)
+    if (!channel || channel.deleteAt !== 0) {
+      // Nowhere to post: the run ends, and its participants are free for a standup queued behind it.
+      if (!(await store.endWithoutSummary(run.id))) return
+      log.info({ runId: run.id, channelId: run.channelId }, 'standup ended without a summary: its channel was archived')
+    } else {
+      // The post and the run's mark in one transaction: a retry after a crash finds the mark and posts nothing.
+      const postId = await claimedBotPost(run.channelId, summaryText(run, await withUsernames(participants)), (tx, id) => store.claimSummary(tx, run.id, id))
+      if (postId === null) return
+    }
     // Those still answering this run are free now for a standup queued behind it.
     for (const p of participants) if (p.askedAt !== 0 && p.answeredAt === 0 && !p.skipped) await askNextQueued(p.userId)
   }

@@ -7,10 +7,10 @@ import { query, type Database } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
 
 /**
- * What `summary_post_id` holds between the summary post's transaction (which claims the run with
- * it) and the write of the post's id just after; a run holding it is summarised all the same.
+ * What `summary_post_id` holds for a run that ended without a summary because its channel was
+ * archived before the deadline ('' means the summary is still due).
  */
-export const SUMMARY_CLAIMED = 'claimed'
+export const NO_SUMMARY_CHANNEL_ARCHIVED = 'channel_archived'
 
 export interface StandupConfig {
   channelId: string
@@ -167,17 +167,18 @@ export function createStandupStore(db: Database) {
     },
 
     /**
-     * Marks the run summarised, in the transaction that writes its summary post (so the post and the
-     * mark are written together or not at all); false when another call already did.
+     * Marks the run summarised by `postId`, in the transaction that writes that post (so the post
+     * and the mark are written together or not at all); false when another call already did.
      */
-    async claimSummary(tx: DbClient, runId: string): Promise<boolean> {
-      const updated = await tx.$executeRawUnsafe(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = ''`, runId, SUMMARY_CLAIMED)
+    async claimSummary(tx: DbClient, runId: string, postId: string): Promise<boolean> {
+      const updated = await tx.$executeRawUnsafe(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = ''`, runId, postId)
       return updated === 1
     },
 
-    /** Records the id of the summary post a claimed run got. */
-    async setSummaryPost(runId: string, postId: string): Promise<void> {
-      await run(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = $3`, [runId, postId, SUMMARY_CLAIMED])
+    /** Ends a run whose channel was archived: no summary will be posted. False when it had already ended. */
+    async endWithoutSummary(runId: string): Promise<boolean> {
+      const rows = await run(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = '' RETURNING id`, [runId, NO_SUMMARY_CHANNEL_ARCHIVED])
+      return rows.length === 1
     },
 
     /** Adds members to a run (existing rows are kept as they are). */

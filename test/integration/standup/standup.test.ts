@@ -281,6 +281,32 @@ forEachBackend((backend) => {
         expect(marked!.summary_post_id).to.equal((await summaries(fresh.owner.client, channel.id))[0]!.id)
       })
     })
+
+    describe('a channel archived during a run', () => {
+      it('ends the run without a summary, and the deadline job succeeds instead of failing', async () => {
+        const fresh = await makeTeamWithMembers(ctx.server, 1)
+        const member = fresh.members[0]!
+        const channel = await makeChannelWith(fresh, [member])
+        await run(fresh.owner, fresh, channel, '/standup config questions "Done?"')
+        await run(fresh.owner, fresh, channel, '/standup config deadline 60')
+        await run(fresh.owner, fresh, channel, '/standup config schedule daily 08:00')
+        await ctx.server.jobs.enqueue({ type: 'standup.start', data: { channelId: channel.id }, runAt: Date.now() - 1000 })
+        const [runRow] = await eventually('the run', async () => {
+          const rows = await ctx.server.sql<{ id: string }>('SELECT id FROM standup_runs WHERE channel_id = $1', [channel.id])
+          return rows.length > 0 ? rows : undefined
+        })
+        await fresh.owner.client.deleteChannel(channel.id)
+        const job = await ctx.server.jobs.enqueue({ type: 'standup.summary', data: { runId: runRow!.id }, runAt: Date.now() })
+        const done = await eventually('the summary job to finish', async () => {
+          const [row] = await ctx.server.sql<{ status: string; last_error: string | null }>('SELECT status, last_error FROM jobs WHERE id = $1', [job.id])
+          return row && row.status !== 'pending' && row.status !== 'in_progress' ? row : undefined
+        })
+        expect(done).to.deep.equal({ status: 'success', last_error: null })
+        const [marked] = await ctx.server.sql<{ summary_post_id: string }>('SELECT summary_post_id FROM standup_runs WHERE id = $1', [runRow!.id])
+        expect(marked!.summary_post_id).to.equal('channel_archived')
+        expect(await summaries(fresh.owner.client, channel.id)).to.deep.equal([])
+      })
+    })
   })
 
   describe('standup across a server restart', function () {
