@@ -1,0 +1,119 @@
+/**
+ * The Alertmanager notification shape that Prometheus Alertmanager (webhook `version: "4"`) and Grafana unified
+ * alerting (`version: "1"`, a superset) both send: one group of alerts per delivery, split here into one event per
+ * alert. Lives at the top of integrations/ because connectors may not import each other.
+ */
+import { z } from 'zod'
+import type { IntegrationEvent, IntegrationSource, Severity } from './event.ts'
+import { decodeJson, isoToMs } from './payload.ts'
+import { digestOf } from './signature.ts'
+
+const labelSet = z.record(z.string(), z.string())
+
+export const alertSchema = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: labelSet.default({}),
+  startsAt: z.string(),
+  endsAt: z.string().optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().min(1),
+})
+
+/** Fields common to both senders; each connector adds its `version` literal and extras. */
+export const alertGroupFields = {
+  receiver: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  alerts: z.array(alertSchema),
+  groupLabels: labelSet.default({}),
+  commonLabels: labelSet.default({}),
+  commonAnnotations: labelSet.default({}),
+  externalURL: z.string().default(''),
+  groupKey: z.string().min(1),
+  truncatedAlerts: z.number().int().nonnegative().default(0),
+}
+
+export type AlertGroupAlert = z.infer<typeof alertSchema>
+
+export interface AlertGroup {
+  receiver: string
+  status: 'firing' | 'resolved'
+  alerts: AlertGroupAlert[]
+  groupLabels: Record<string, string>
+  commonLabels: Record<string, string>
+  externalURL: string
+  groupKey: string
+  truncatedAlerts: number
+}
+
+/** What a per-alert event carries as `data`: the alert as sent, plus the group it arrived in. */
+export type AlertEventData = AlertGroupAlert & {
+  groupKey: string
+  groupLabels: Record<string, string>
+  receiver: string
+  externalURL: string
+}
+
+/**
+ * The delivery key of a group notification: Alertmanager re-sends the whole group every `repeat_interval`, so a
+ * repeat with the same alerts in the same states is a duplicate, and any new fingerprint or status change is not.
+ */
+export function alertGroupDeliveryKey(group: {
+  groupKey: string
+  status: string
+  alerts: readonly { fingerprint: string; status: string }[]
+}): string {
+  const members = group.alerts.map((a) => `${a.fingerprint}=${a.status}`).sort()
+  return digestOf(group.groupKey, group.status, ...members)
+}
+
+/** The dedupe key from raw bytes; a body too broken to read is keyed by its own hash (parse will reject it). */
+export function alertGroupDedupeKey(rawBody: Uint8Array): string {
+  const decoded = decodeJson(rawBody)
+  const parsed = decoded.ok ? z.object({ groupKey: z.string(), status: z.string(), alerts: z.array(z.object({ fingerprint: z.string(), status: z.string() })) }).safeParse(decoded.value) : undefined
+  if (parsed?.success) return alertGroupDeliveryKey(parsed.data)
+  return digestOf('body', Buffer.from(rawBody).toString('base64'))
+}
+
+const SEVERITY_WORDS: Record<string, Severity> = {
+  critical: 'critical', page: 'critical', p1: 'critical', sev1: 'critical',
+  high: 'high', error: 'high', major: 'high', p2: 'high', sev2: 'high',
+  warning: 'warning', warn: 'warning', medium: 'warning', p3: 'warning',
+  info: 'info', informational: 'info', low: 'info', none: 'info', p4: 'info',
+}
+
+/** The `severity` label mapped to our scale; missing or unknown values count as a warning. */
+export function severityFromLabels(labels: Record<string, string>): Severity {
+  return SEVERITY_WORDS[(labels['severity'] ?? '').toLowerCase()] ?? 'warning'
+}
+
+/** One event per alert, all correlated by the group key (playbooks spec §9.1: grouping is by groupKey). */
+export function normaliseAlertGroup(source: IntegrationSource, group: AlertGroup, raw: unknown, receivedAt: number): IntegrationEvent[] {
+  const deliveryKey = alertGroupDeliveryKey(group)
+  return group.alerts.map((alert) => {
+    const alertname = alert.labels['alertname'] ?? 'alert'
+    const summary = alert.annotations['summary']
+    const occurredAt = (alert.status === 'resolved' ? isoToMs(alert.endsAt) : undefined) ?? isoToMs(alert.startsAt) ?? receivedAt
+    const data: AlertEventData = {
+      ...alert,
+      groupKey: group.groupKey,
+      groupLabels: group.groupLabels,
+      receiver: group.receiver,
+      externalURL: group.externalURL,
+    }
+    return {
+      source,
+      type: `${source}.alert.${alert.status}`,
+      vendorEvent: `alert.${alert.status}`,
+      id: `${deliveryKey}:${alert.fingerprint}`,
+      correlationKey: group.groupKey,
+      occurredAt,
+      title: summary ? `${alertname}: ${summary}` : alertname,
+      severity: severityFromLabels(alert.labels),
+      status: alert.status,
+      ...(alert.generatorURL ? { url: alert.generatorURL } : {}),
+      data,
+      raw,
+    }
+  })
+}

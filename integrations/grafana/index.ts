@@ -1,0 +1,32 @@
+/** Grafana connector: unified alerting webhooks in, one event per alert, correlated by group key. */
+import type { Connector } from '../connector.ts'
+import { alertGroupDedupeKey, normaliseAlertGroup } from '../alert-group.ts'
+import { decodeJson, validate } from '../payload.ts'
+import { grafanaBodySchema, isLegacyGrafanaBody, verifyGrafanaRequest, type GrafanaVerifyOptions } from './receiver.ts'
+
+export type { GrafanaVerifyOptions } from './receiver.ts'
+
+/** A Grafana connector; options tune the timestamp check (tests pin the clock). */
+export function createGrafanaConnector(options: GrafanaVerifyOptions = {}): Connector {
+  return {
+    id: 'grafana',
+    name: 'Grafana Alerting',
+    source: 'integrations/grafana',
+    docsUrl: 'https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/',
+    verify: async (request, secrets) => verifyGrafanaRequest(request, secrets, options),
+    parse(rawBody, _headers, parseOptions = {}) {
+      const decoded = decodeJson(rawBody)
+      if (!decoded.ok) return { kind: 'invalid', message: decoded.message }
+      if (isLegacyGrafanaBody(decoded.value)) {
+        return { kind: 'ignored', vendorEvent: 'legacy-alert', reason: 'legacy (pre-unified) Grafana alert notifications are not handled; use a unified alerting contact point' }
+      }
+      const checked = validate(grafanaBodySchema, decoded.value)
+      if (!checked.ok) return { kind: 'invalid', message: checked.message }
+      if (checked.value.alerts.length === 0) return { kind: 'ignored', vendorEvent: `alert.${checked.value.status}`, reason: 'the notification holds no alerts' }
+      return { kind: 'events', events: normaliseAlertGroup('grafana', checked.value, decoded.value, parseOptions.receivedAt ?? Date.now()) }
+    },
+    dedupeKey: (request) => alertGroupDedupeKey(request.rawBody),
+  }
+}
+
+export const grafanaConnector = createGrafanaConnector()
