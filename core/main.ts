@@ -62,7 +62,7 @@ import { createIncomingWebhookService } from './webhooks/incoming-service.ts'
 import { outgoingWebhookRoutes } from './http/api4/outgoing-webhooks.ts'
 import { createOutgoingWebhookStore } from './webhooks/outgoing-store.ts'
 import { createOutgoingWebhookService } from './webhooks/outgoing-service.ts'
-import { createOutgoingDeliveryJob } from './webhooks/outgoing-delivery.ts'
+import { createDeliveryPurgeJob, createOutgoingDeliveryJob, DELIVERY_PURGE_JOB } from './webhooks/outgoing-delivery.ts'
 import { jobRoutes } from './http/api4/jobs.ts'
 import { createJobService, type JobService } from './jobs/index.ts'
 import { startStandup } from './standup/index.ts'
@@ -245,6 +245,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     timeoutMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000, maxAttempts: config.outgoingWebhookAttempts, retryBaseMs: config.outgoingWebhookRetryBaseMs,
     enablePostUsernameOverride: config.enablePostUsernameOverride, enablePostIconOverride: config.enablePostIconOverride,
   }))
+  jobs.register(createDeliveryPurgeJob(outgoingWebhookStore))
+  await jobs.schedule({ name: DELIVERY_PURGE_JOB, cron: '23 * * * *', timeZone: 'UTC', type: DELIVERY_PURGE_JOB })
   const deps: ApiDeps = {
     config, log, jobs, sessions, users, userStore, teams, channels, channelStore, posts, reactions, threads, preferences, statuses, bots, files, publicLinks, search,
     health: async () => {

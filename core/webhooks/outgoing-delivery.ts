@@ -20,6 +20,13 @@ import type { OutgoingWebhookRecord, OutgoingWebhookStore } from './outgoing-sto
 import { buildWebhookPostParts, type WebhookPostSettings } from './webhook-post.ts'
 
 export const OUTGOING_DELIVERY_JOB = 'webhooks.outgoing.deliver'
+export const DELIVERY_PURGE_JOB = 'webhooks.outgoing.purge_deliveries'
+
+/**
+ * How long a delivery's key is kept: far longer than its job can be retried (at most 20 attempts,
+ * backoff capped at an hour), so a late retry still finds the key and posts nothing twice.
+ */
+export const DELIVERY_KEY_RETENTION_MS = 7 * 24 * 60 * 60_000
 
 /** Mattermost's MaxIntegrationResponseSize. */
 const MAX_RESPONSE_BYTES = 1024 * 1024
@@ -135,6 +142,18 @@ export function createOutgoingDeliveryJob(options: OutgoingDeliveryOptions): Job
         if (err instanceof AppError && err.statusCode < 500) throw new PermanentJobError(`the answer of ${url.split('?')[0]} cannot be posted: ${err.message}`, { cause: err })
         throw err
       }
+    },
+  }
+}
+
+/** The hourly job that forgets delivery keys older than DELIVERY_KEY_RETENTION_MS, so the table does not grow forever. */
+export function createDeliveryPurgeJob(store: Pick<OutgoingWebhookStore, 'purgeDeliveries'>): JobType<Record<string, never>> {
+  return {
+    id: DELIVERY_PURGE_JOB,
+    description: 'Forgets outgoing webhook delivery keys older than 7 days',
+    async handler(_job, ctx) {
+      const purged = await store.purgeDeliveries(nowMillis() - DELIVERY_KEY_RETENTION_MS)
+      if (purged > 0) ctx.log.info({ purged }, 'outgoing webhook delivery keys purged')
     },
   }
 }

@@ -151,6 +151,12 @@ export function createOutgoingWebhookStore(db: Database) {
       )
       return inserted === 1
     },
+
+    /** Forgets delivery keys recorded before `before` (their jobs can no longer be retried); returns how many. */
+    async purgeDeliveries(before: number): Promise<number> {
+      const rows = await query(db, 'DELETE FROM outgoing_webhook_deliveries WHERE create_at < $1 RETURNING key', [before])
+      return rows.length
+    },
   }
 }
 

@@ -292,6 +292,25 @@ forEachBackend((backend) => {
       expect(requestsTo(path)).to.have.length(3)
     })
 
+    it('forgets delivery keys older than 7 days in an hourly purge, and keeps recent ones', async () => {
+      const oldKey = uniqueName('oldkey')
+      const newKey = uniqueName('newkey')
+      const day = 24 * 60 * 60_000
+      await ctx.server.sql(
+        `INSERT INTO outgoing_webhook_deliveries (key, hook_id, post_id, create_at) VALUES ($1, 'h', 'p', $3::bigint), ($2, 'h', 'p', $4::bigint)`,
+        [oldKey, newKey, Date.now() - 8 * day, Date.now() - 6 * day],
+      )
+      expect(await ctx.server.jobs.getSchedule('webhooks.outgoing.purge_deliveries')).to.include({ cron: '23 * * * *', timeZone: 'UTC' })
+      const job = await ctx.server.jobs.enqueue({ type: 'webhooks.outgoing.purge_deliveries', data: {} })
+      for (let i = 0; i < 200; i++) {
+        const [row] = await ctx.server.sql<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [job.id])
+        if (row?.status === 'success') break
+        await sleep(50)
+      }
+      const left = await ctx.server.sql<{ key: string }>('SELECT key FROM outgoing_webhook_deliveries WHERE key = ANY($1::text[])', [[oldKey, newKey]])
+      expect(left.map((r) => r.key)).to.deep.equal([newKey])
+    })
+
     it('refuses an address outside the allow-list without calling it, and does not retry', async () => {
       const hook = await addHook('', { callback_urls: ['http://127.0.0.2:9/hook'] })
       const post = await makePost(alice.client, channel.id, `${hook.trigger_words[0]} go`)
