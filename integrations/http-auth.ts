@@ -21,5 +21,5 @@ export function verifyAuthorization(headers: WebhookHeaders, secrets: readonly s
   else return { ok: false, reason: `unsupported Authorization scheme ${match[1]}` }
   let matched = false
   for (const secret of usable) if (equalsConstantTime(presented, secret)) matched = true
-  return matched ? { ok: true } : { ok: false, reason: `${scheme === 'bearer' ? 'bearer token' : 'basic credentials'} do not match` }
+  return matched ? { ok: true } : { ok: false, reason: scheme === 'bearer' ? 'bearer token does not match' : 'basic credentials do not match' }
 }
