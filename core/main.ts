@@ -260,7 +260,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     clientConfig: clientConfig(config, diagnostic, () => systemStore.hasNoAccounts()),
   }
   // Interactive messages: clicks on post actions and dialogs; built-ins (such as /poll) handle theirs in process.
-  const triggerIds = createTriggerIds({ key: await systemStore.triggerIdKey() })
+  // As in current Mattermost, a trigger id lives as long as an integration may take to answer.
+  const triggerIds = createTriggerIds({ key: await systemStore.triggerIdKey(), lifetimeMs: config.outgoingIntegrationRequestsTimeoutSeconds * 1000 })
   const interactiveHandlers = createInProcessHandlerRegistry()
   const interactive = createInteractiveService({
     posts, channels, teams, users: userStore, bus, handlers: interactiveHandlers, triggerIds, actionCookies, log: log.child({ component: 'interactive' }),

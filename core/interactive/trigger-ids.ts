@@ -1,7 +1,8 @@
 /**
  * Trigger ids (Mattermost GenerateTriggerId / DecodeAndVerifyTriggerId): issued with each slash
- * command and action call, signed by this server, and accepted by `/actions/dialogs/open` for a
- * few seconds, for the user they were issued to only. The signing key is a server-wide value
+ * command and action call, signed by this server, and accepted by `/actions/dialogs/open` for as
+ * long as an integration may take to answer (current Mattermost: OutgoingIntegrationRequestsTimeout),
+ * for the user they were issued to only. The signing key is a server-wide value
  * (`systemStore.triggerIdKey()`), so an id issued by one server is accepted by another sharing the database.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
@@ -9,7 +10,7 @@ import { AppError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
 
-/** Mattermost's InteractiveDialogTriggerTimeoutMilliseconds. */
+/** Mattermost's old fixed InteractiveDialogTriggerTimeoutMilliseconds; the server passes its integration timeout instead. */
 export const TRIGGER_ID_LIFETIME_MS = 3000
 
 export interface TriggerIds {
