@@ -32,6 +32,8 @@ export interface Connector extends Registered {
   name: string
   /** Where the vendor documents its webhooks; for the README and admin UI. */
   docsUrl: string
+  /** Largest body the receiver should read before answering 413. */
+  maxBodyBytes: number
   /**
    * Checks the delivery's signature or credentials against every active secret (current and, during rotation,
    * previous). Never throws; a failure says why without revealing the expected value.

@@ -9,6 +9,8 @@ export const alertmanagerConnector: Connector = {
   name: 'Prometheus Alertmanager',
   source: 'integrations/alertmanager',
   docsUrl: 'https://prometheus.io/docs/alerting/latest/configuration/#webhook_config',
+  // A whole alert group per request; large groups should be capped at the sender with max_alerts.
+  maxBodyBytes: 10 * 1024 * 1024,
   verify: async (request, secrets) => verifyAlertmanagerRequest(request, secrets),
   parse(rawBody, _headers, options = {}) {
     const decoded = decodeJson(rawBody)

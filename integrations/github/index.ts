@@ -12,6 +12,8 @@ export const gitHubConnector: Connector = {
   name: 'GitHub',
   source: 'integrations/github',
   docsUrl: 'https://docs.github.com/en/webhooks/webhook-events-and-payloads',
+  // GitHub caps payloads at 25 MB.
+  maxBodyBytes: 25 * 1024 * 1024,
   verify: (request, secrets) => verifyGitHubSignature(request, secrets),
   parse(rawBody, headers, options = {}) {
     const event = gitHubEventName(headers)

@@ -13,6 +13,8 @@ export function createGrafanaConnector(options: GrafanaVerifyOptions = {}): Conn
     name: 'Grafana Alerting',
     source: 'integrations/grafana',
     docsUrl: 'https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/',
+    // A whole alert group per request; large groups should be capped at the sender with maxAlerts.
+    maxBodyBytes: 10 * 1024 * 1024,
     verify: async (request, secrets) => verifyGrafanaRequest(request, secrets, options),
     parse(rawBody, _headers, parseOptions = {}) {
       const decoded = decodeJson(rawBody)

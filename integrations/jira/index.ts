@@ -9,6 +9,8 @@ export const jiraConnector: Connector = {
   name: 'Jira Cloud',
   source: 'integrations/jira',
   docsUrl: 'https://developer.atlassian.com/cloud/jira/platform/webhooks/',
+  // Issue bodies carry every field, custom fields included.
+  maxBodyBytes: 10 * 1024 * 1024,
   verify: async (request, secrets) => verifyJiraSignature(request, secrets),
   parse(rawBody, headers) {
     const decoded = decodeJson(rawBody)

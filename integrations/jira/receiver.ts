@@ -63,7 +63,7 @@ export const envelopeSchema = z.looseObject({
   user: jiraUser.optional(),
 })
 
-/** `X-Atlassian-Webhook-Identifier` is stable across retries; without it the event, issue and time stand in. */
+/** `X-Atlassian-Webhook-Identifier` is stable across retries; without it (Data Center, proxies) a hash of the body stands in. */
 export function jiraDeliveryId(headers: WebhookHeaders, rawBody: Uint8Array): string {
   return readHeader(headers, IDENTIFIER_HEADER) ?? digestOf('body', Buffer.from(rawBody).toString('base64'))
 }

@@ -8,6 +8,8 @@ export const pagerDutyConnector: Connector = {
   name: 'PagerDuty',
   source: 'integrations/pagerduty',
   docsUrl: 'https://developer.pagerduty.com/docs/webhooks/v3-overview/',
+  // One event per request, no batching; connectors spec §1.1 caps it at 2 MB.
+  maxBodyBytes: 2 * 1024 * 1024,
   verify: async (request, secrets) => verifyPagerDutySignature(request, secrets),
   parse(rawBody, headers) {
     const read = readEnvelope(rawBody)

@@ -33,16 +33,17 @@ export function incidentSeverity(incident: Incident): Severity | undefined {
 
 export function normalisePagerDuty(envelope: PagerDutyEnvelope, raw: unknown, deliveryId: string): ParseResult {
   const { event } = envelope
+  const occurredAt = isoToMs(event.occurred_at)
+  if (occurredAt === undefined) return { kind: 'invalid', message: 'event.occurred_at: expected an ISO 8601 time' }
   const base = {
     source: 'pagerduty' as const,
     type: `pagerduty.${event.event_type}`,
     vendorEvent: event.event_type,
     id: deliveryId,
-    occurredAt: isoToMs(event.occurred_at) ?? 0,
+    occurredAt,
     ...(event.agent ? { actor: { vendorId: event.agent.id, ...(event.agent.summary ? { name: event.agent.summary } : {}) } } : {}),
     raw,
   }
-  if (base.occurredAt === 0) return { kind: 'invalid', message: 'event.occurred_at: expected an ISO 8601 time' }
 
   if (INCIDENT_EVENTS.has(event.event_type)) {
     const checked = validate(z.object({ event: z.object({ data: incidentSchema }) }), raw)

@@ -13,6 +13,11 @@ describe('connector registry', () => {
     expect(() => registry.register(again)).to.throw('connector "jira" is already registered (by integrations/jira; again by a plugin)')
   })
 
+  it('gives every connector a body cap for the receiver, 2 MB for PagerDuty and 25 MB for GitHub', () => {
+    const caps = Object.fromEntries(createConnectorRegistry().list().map((c) => [c.id, c.maxBodyBytes]))
+    expect(caps).to.deep.equal({ pagerduty: 2097152, grafana: 10485760, alertmanager: 10485760, github: 26214400, jira: 10485760 })
+  })
+
   it('builds the webhook path vendors post to', () => {
     expect(webhookPath('pagerduty', 'k3x9w1')).to.equal('/integrations/pagerduty/k3x9w1/webhook')
   })
