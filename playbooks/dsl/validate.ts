@@ -6,6 +6,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import { publishedSchema } from '../schema/publish.ts'
 import type { Diagnostic } from './diagnostic.ts'
 import { formatPath, type Path } from './path.ts'
+import { closest } from './suggest.ts'
 import type { PlaybookSource } from './source.ts'
 
 let compiled: ReturnType<Ajv2020['compile']> | undefined
@@ -44,7 +45,9 @@ function describe(e: ErrorObject, path: Path, source: PlaybookSource): { at: { l
     case 'additionalProperties': {
       const key = String(p.additionalProperty)
       const keyPath = [...path, key]
-      return { at: source.locate(keyPath, 'key'), message: `${formatPath(keyPath)}: unknown key` }
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+      const hint = closest(key, known)
+      return { at: source.locate(keyPath, 'key'), message: `${formatPath(keyPath)}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}` }
     }
     case 'required': {
       const key = String(p.missingProperty)
