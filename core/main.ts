@@ -19,6 +19,7 @@ import { createChannelService } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createActionCookies } from './posts/action-cookies.ts'
+import { ActionRegistry, createActionService, createActionStore, registerCoreActions, type ActionService } from './actions/index.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
 import { createThreadService } from './threads/service.ts'
@@ -82,6 +83,8 @@ export interface BridgeheadServer {
   fileCleanup: FileCleanupJob
   /** Durable jobs and cron schedules: register types, enqueue, schedule, cancel. */
   jobs: JobService
+  /** Named actions (core's, then integrations'): what playbook steps and commands call by id. */
+  actions: ActionService
   /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
   close(): Promise<void>
 }
@@ -272,6 +275,13 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     triggerIds,
     db, config, log: log.child({ component: 'commands' }), channels, channelStore, teams, users: userStore, posts, statuses, outbound,
   })
+  // The action registry: core's chat operations first; integrations and playbooks add theirs.
+  const actionRegistry = new ActionRegistry()
+  registerCoreActions(actionRegistry, {
+    channels, posts, reactions, users: userStore, outbound,
+    runCommand: (session, input) => commands.service.execute(session, input),
+  })
+  const actions = createActionService({ registry: actionRegistry, store: createActionStore(db), log: log.child({ component: 'actions' }) })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
@@ -302,7 +312,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
 
   let closing: Promise<void> | undefined
   return {
-    url, port, config, log, db, bus, hub, fileCleanup, jobs,
+    url, port, config, log, db, bus, hub, fileCleanup, jobs, actions,
     close() {
       closing ??= (async () => {
         log.info('server stopping')

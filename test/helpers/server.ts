@@ -2,6 +2,7 @@
  * Starts the real server for black-box suites: on an ephemeral port, over embedded PGlite in a
  * temporary data dir or over a fresh PostgreSQL database, and picks the backends from TEST_DB.
  */
+import type { ActionService } from '../../core/actions/index.ts'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -25,6 +26,8 @@ export interface TestServer {
   fileCleanup: FileCleanupJob
   /** The server's durable jobs, to register test job types and enqueue. */
   jobs: JobService
+  /** The server's action service, to call actions by id as a playbook step would. */
+  actions: ActionService
   /** Runs SQL on the server's own database, for a state the API cannot make (e.g. a row made older). */
   sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
   /** Stops the server and removes its data dir or drops its database. Safe to call twice. */
@@ -92,6 +95,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     backend: options.db,
     fileCleanup: server.fileCleanup,
     jobs: server.jobs,
+    actions: server.actions,
     sql: (text, params) => query(server.db, text, params),
     close: () => (closing ??= runCleanups(cleanups)),
   }
