@@ -4,8 +4,9 @@
  * alert. Lives at the top of integrations/ because connectors may not import each other.
  */
 import { z } from 'zod'
+import type { ParseResult } from './connector.ts'
 import type { IntegrationEvent, IntegrationSource, Severity } from './event.ts'
-import { decodeJson, isoToMs } from './payload.ts'
+import { decodeJson, isoToMs, validate } from './payload.ts'
 import { digestOf } from './signature.ts'
 
 const labelSet = z.record(z.string(), z.string())
@@ -116,4 +117,12 @@ export function normaliseAlertGroup(source: IntegrationSource, group: AlertGroup
       raw,
     }
   })
+}
+
+/** Decodes, validates against the sender's schema and normalises; a notification without alerts is ignored. */
+export function parseAlertGroup(source: IntegrationSource, schema: z.ZodType<AlertGroup>, value: unknown, receivedAt: number): ParseResult {
+  const checked = validate(schema, value)
+  if (!checked.ok) return { kind: 'invalid', message: checked.message }
+  if (checked.value.alerts.length === 0) return { kind: 'ignored', vendorEvent: `alert.${checked.value.status}`, reason: 'the notification holds no alerts' }
+  return { kind: 'events', events: normaliseAlertGroup(source, checked.value, value, receivedAt) }
 }

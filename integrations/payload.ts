@@ -29,10 +29,14 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): Decode
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => `${formatPath(issue.path) || '(body)'}: ${issue.message}`)
-    .join('; ')
+  const shown = issues.slice(0, 3).map((issue) => `${formatPath(issue.path) || '(body)'}: ${describeIssue(issue)}`)
+  if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`)
+  return shown.join('; ')
+}
+
+/** zod says "Invalid input: expected string, received undefined" for a missing field; people say "required". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 'required' : issue.message
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

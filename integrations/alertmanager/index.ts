@@ -1,7 +1,7 @@
 /** Alertmanager connector: webhook notifications in, one event per alert, correlated by group key. */
 import type { Connector } from '../connector.ts'
-import { alertGroupDedupeKey, normaliseAlertGroup } from '../alert-group.ts'
-import { decodeJson, validate } from '../payload.ts'
+import { alertGroupDedupeKey, parseAlertGroup } from '../alert-group.ts'
+import { decodeJson } from '../payload.ts'
 import { alertmanagerBodySchema, verifyAlertmanagerRequest } from './receiver.ts'
 
 export const alertmanagerConnector: Connector = {
@@ -15,10 +15,7 @@ export const alertmanagerConnector: Connector = {
   parse(rawBody, _headers, options = {}) {
     const decoded = decodeJson(rawBody)
     if (!decoded.ok) return { kind: 'invalid', message: decoded.message }
-    const checked = validate(alertmanagerBodySchema, decoded.value)
-    if (!checked.ok) return { kind: 'invalid', message: checked.message }
-    if (checked.value.alerts.length === 0) return { kind: 'ignored', vendorEvent: `alert.${checked.value.status}`, reason: 'the notification holds no alerts' }
-    return { kind: 'events', events: normaliseAlertGroup('alertmanager', checked.value, decoded.value, options.receivedAt ?? Date.now()) }
+    return parseAlertGroup('alertmanager', alertmanagerBodySchema, decoded.value, options.receivedAt ?? Date.now())
   },
   dedupeKey: (request) => alertGroupDedupeKey(request.rawBody),
 }

@@ -1,7 +1,7 @@
 /** Grafana connector: unified alerting webhooks in, one event per alert, correlated by group key. */
 import type { Connector } from '../connector.ts'
-import { alertGroupDedupeKey, normaliseAlertGroup } from '../alert-group.ts'
-import { decodeJson, validate } from '../payload.ts'
+import { alertGroupDedupeKey, parseAlertGroup } from '../alert-group.ts'
+import { decodeJson } from '../payload.ts'
 import { grafanaBodySchema, isLegacyGrafanaBody, verifyGrafanaRequest, type GrafanaVerifyOptions } from './receiver.ts'
 
 export type { GrafanaVerifyOptions } from './receiver.ts'
@@ -22,10 +22,7 @@ export function createGrafanaConnector(options: GrafanaVerifyOptions = {}): Conn
       if (isLegacyGrafanaBody(decoded.value)) {
         return { kind: 'ignored', vendorEvent: 'legacy-alert', reason: 'legacy (pre-unified) Grafana alert notifications are not handled; use a unified alerting contact point' }
       }
-      const checked = validate(grafanaBodySchema, decoded.value)
-      if (!checked.ok) return { kind: 'invalid', message: checked.message }
-      if (checked.value.alerts.length === 0) return { kind: 'ignored', vendorEvent: `alert.${checked.value.status}`, reason: 'the notification holds no alerts' }
-      return { kind: 'events', events: normaliseAlertGroup('grafana', checked.value, decoded.value, parseOptions.receivedAt ?? Date.now()) }
+      return parseAlertGroup('grafana', grafanaBodySchema, decoded.value, parseOptions.receivedAt ?? Date.now())
     },
     dedupeKey: (request) => alertGroupDedupeKey(request.rawBody),
   }
