@@ -1,4 +1,4 @@
-/** The inbound connectors, one line each; `core/main.ts` mounts a receiver per entry. */
+/** The inbound connectors, one line each; the HTTP receiver (mounted from `core/main.ts`) serves one route per entry. */
 import { Registry } from '../core/registry.ts'
 import type { Connector } from './connector.ts'
 import { alertmanagerConnector } from './alertmanager/index.ts'
