@@ -11,6 +11,7 @@ Commands:
   migrate                        apply database migrations and exit
   user create --username NAME --email EMAIL --password PASSWORD [--admin]
                                  create an account (the first account is always an admin)
+  playbook lint <files…>         check playbook files (\`bridgehead playbook help\` for more)
 
 Settings come from the environment:
 ${describeSettings().map((l) => '  ' + l).join('\n')}
@@ -88,6 +89,11 @@ async function main(argv: string[]): Promise<void> {
       return serve()
     case 'migrate':
       return runMigrate()
+    case 'playbook': {
+      const { runPlaybookCommand } = await import('../playbooks/cli.ts')
+      process.exitCode = await runPlaybookCommand(rest)
+      return
+    }
     case 'user':
       if (rest[0] === 'create') return createUser(rest.slice(1))
       throw new UsageError(`unknown user subcommand "${rest[0] ?? ''}"`)

@@ -35,7 +35,11 @@ describe('playbook JSON Schema', () => {
   })
 
   it('reports an unknown key at the key, with its path', () => {
-    expect(lint(minimal('    mesage: oops\n'))).to.deep.equal(['p.yaml:9:5: steps[0].mesage: unknown key'])
+    expect(lint(minimal('    colour: blue\n'))).to.deep.equal(['p.yaml:9:5: steps[0].colour: unknown key'])
+  })
+
+  it('suggests the known key closest to a misspelt one', () => {
+    expect(lint(minimal('    mesage: oops\n'))).to.deep.equal(['p.yaml:9:5: steps[0].mesage: unknown key (did you mean message?)'])
   })
 
   it('reports a missing required key at its parent', () => {

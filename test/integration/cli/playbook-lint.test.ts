@@ -1,0 +1,59 @@
+// `bridgehead playbook lint` as a CI job of a playbook repository runs it: output and exit code.
+import { expect } from 'chai'
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+
+const ROOT = path.resolve(import.meta.dirname, '../../..')
+const FIXTURES = 'test/fixtures/playbooks'
+
+/**
+ * Runs the command from the TypeScript sources (through tsx), not from build/server: the bundle
+ * is only rebuilt by `npm run build`, and this test must check the code as it is.
+ */
+function bridgehead(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('bridgehead playbook lint', function () {
+  this.timeout(60_000)
+
+  it('prints file:line:column: message on stdout and exits 1 when a file has an error', async () => {
+    const { code, stdout, stderr } = await bridgehead(['playbook', 'lint', `${FIXTURES}/invalid/roles.yaml`])
+    expect(code).to.equal(1)
+    expect(stdout.split('\n')[0]).to.equal(`${FIXTURES}/invalid/roles.yaml:10:28: channel.invite[1]: unknown role "captian" (roles: commander)`)
+    expect(stdout.trim().split('\n')).to.have.length(5)
+    expect(stderr.trim()).to.equal('1 file checked: 5 errors, 0 warnings')
+  })
+
+  it('exits 0 for the built-in playbooks, reading their template files', async () => {
+    const { code, stdout, stderr } = await bridgehead(['playbook', 'lint', 'playbooks/builtin'])
+    expect({ code, stdout }).to.deep.equal({ code: 0, stdout: '' })
+    expect(stderr.trim()).to.equal('2 files checked: 0 errors, 0 warnings')
+  })
+
+  it('exits 0 with warnings only, printing them', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'lint', `${FIXTURES}/invalid/warnings.yaml`])
+    expect(stdout).to.include(': warning: steps[1].approval: approval without a timeout waits forever')
+    // legacy.notify@v1 is not in the default catalog: that one is an error.
+    expect(code).to.equal(1)
+  })
+
+  it('reports a file it cannot read', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'lint', `${FIXTURES}/missing.yaml`])
+    expect(code).to.equal(1)
+    expect(stdout.trim()).to.equal(`${FIXTURES}/missing.yaml:1:1: cannot read: ENOENT`)
+  })
+
+  it('explains its usage when no file is given', async () => {
+    const { code, stderr } = await bridgehead(['playbook', 'lint'])
+    expect(code).to.equal(2)
+    expect(stderr).to.include('playbook lint needs at least one file')
+  })
+})
