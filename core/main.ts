@@ -19,6 +19,9 @@ import { createChannelService } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createActionCookies } from './posts/action-cookies.ts'
+import { createPlaybookLibrary } from '../playbooks/library.ts'
+import { playbookCommand } from '../playbooks/command.ts'
+import { liveActionCatalog } from '../playbooks/catalog.ts'
 import { ActionRegistry, createActionService, createActionStore, registerCoreActions, type ActionService } from './actions/index.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
@@ -282,6 +285,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     runCommand: (session, input) => commands.service.execute(session, input),
   })
   const actions = createActionService({ registry: actionRegistry, store: createActionStore(db), log: log.child({ component: 'actions' }) })
+  // Playbooks: the built-in files and PLAYBOOKS_DIR, linted against the live action registry.
+  const playbookLibrary = createPlaybookLibrary({ catalog: liveActionCatalog(actionRegistry), dir: config.playbooksDir, log: log.child({ component: 'playbooks' }) })
+  playbookLibrary.reload()
+  playbookLibrary.watch()
+  commands.registry.register(playbookCommand(playbookLibrary))
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
@@ -317,6 +325,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
       closing ??= (async () => {
         log.info('server stopping')
         // Running jobs finish (bounded) while the rest of the server is still up for them.
+        playbookLibrary.close()
         const jobsStopped = jobs.stop()
         const drained = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()

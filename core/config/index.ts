@@ -30,6 +30,8 @@ export interface Config {
   maxFileSize: number
   /** Set: files go to this S3 bucket instead of `dataDir/files`. */
   s3Bucket: string | undefined
+  /** Unset: only the built-in playbooks. Set: YAML playbooks also load from this folder, and reload when it changes. */
+  playbooksDir: string | undefined
   /** S3-compatible server URL; unset means AWS. */
   s3Endpoint: string | undefined
   s3Region: string
@@ -181,6 +183,7 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     },
   },
   { key: 'maxFileSize', env: 'MAX_FILE_SIZE', doc: 'largest uploaded file, bytes', parse: integer(1, 2 ** 40, 104857600) },
+  { key: 'playbooksDir', env: 'PLAYBOOKS_DIR', doc: 'a folder of YAML playbooks to load (and reload on change) besides the built-in ones', parse: (raw) => (raw ? path.resolve(raw) : undefined) },
   { key: 's3Bucket', env: 'S3_BUCKET', doc: 'store files in this S3 bucket instead of DATA_DIR/files', parse: optionalText },
   {
     key: 's3Endpoint',
