@@ -5,13 +5,18 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { formatDiagnostic, loadPlaybook, publishedSchema, type Diagnostic, type TemplateFile } from './dsl/index.ts'
+import { formatDiagnostic, loadPlaybook, publishedSchema, type Diagnostic } from './dsl/index.ts'
+import { templateReader } from './template-files.ts'
+
+export { templateReader }
 
 export const PLAYBOOK_USAGE = `Usage: bridgehead playbook <command>
 
 Commands:
   lint <files or folders…>       check playbook files; prints file:line:column: message,
                                  exits 1 when any file has an error
+  simulate <file> --event <event.json> [--at <ISO time>]
+                                 print the run plan for an event, without side effects
   schema                         print the playbook JSON Schema
 `
 
@@ -21,6 +26,10 @@ export async function runPlaybookCommand(args: string[], out: (line: string) => 
   switch (command) {
     case 'lint':
       return lintCommand(rest, out, err)
+    case 'simulate': {
+      const { simulateCommand } = await import('./simulate-cli.ts')
+      return simulateCommand(rest, out, err)
+    }
     case 'schema':
       out(JSON.stringify(publishedSchema(), null, 2))
       return 0
@@ -70,16 +79,4 @@ function expandPath(p: string): string[] {
     // Missing: reported as unreadable by the caller.
   }
   return [p]
-}
-
-/** Template files are read relative to the playbook's folder. */
-export function templateReader(playbookFile: string): (relative: string) => TemplateFile | undefined {
-  return (relative) => {
-    const file = path.join(path.dirname(playbookFile), relative)
-    try {
-      return { file, text: fs.readFileSync(file, 'utf8') }
-    } catch {
-      return undefined
-    }
-  }
 }

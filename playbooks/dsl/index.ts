@@ -36,3 +36,5 @@ export function loadPlaybook(file: string, text: string, options: LintOptions = 
   const { diagnostics, playbook } = lintSource(loadSource(file, text), options)
   return { file, diagnostics, playbook: hasErrors(diagnostics) ? undefined : playbook }
 }
+export { compilePlaybook, planDuration, DEFAULT_ACTION_TIMEOUT_MS, DEFAULT_RETRY, type PlaybookPlan, type PlanStep, type PlanRetry, type PlanReminder, type PlanDuration } from './compile.ts'
+export { simulateRun, formatSimulation, type Simulation, type SimulatedEvent, type StepOutcome, type Timer, type ChecklistLine, type SimulatedState } from './simulate/index.ts'

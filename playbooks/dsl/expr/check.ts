@@ -138,3 +138,19 @@ export function constantValue(e: Expr): { value: unknown } | undefined {
     x.kind === 'literal' || (x.kind === 'unary' && pure(x.operand)) || (x.kind === 'binary' && pure(x.left) && pure(x.right))
   return pure(e) ? { value: evaluate(e, { values: {} }) } : undefined
 }
+
+/** Whether a condition calls failure()/always()/cancelled(), so it may run after a failure. */
+export function callsStatusFunction(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return ['always', 'failure', 'cancelled'].includes(e.name) || e.args.some(callsStatusFunction)
+    case 'unary':
+      return callsStatusFunction(e.operand)
+    case 'binary':
+      return callsStatusFunction(e.left) || callsStatusFunction(e.right)
+    case 'member':
+      return callsStatusFunction(e.object) || callsStatusFunction(e.property)
+    default:
+      return false
+  }
+}

@@ -2,7 +2,7 @@
 import { parseDuration } from '../duration.ts'
 import { slugify } from '../slug.ts'
 import { ExprError } from './ast.ts'
-import { isTruthy, toText } from './values.ts'
+import { toText } from './values.ts'
 
 /** What a function may see besides its arguments. */
 export interface CallContext {
@@ -83,8 +83,3 @@ export const FUNCTIONS: Readonly<Record<string, ExprFunction>> = {
   cancelled: { min: 0, max: 0, conditionOnly: true, call: (_a, ctx) => ctx.status.cancelled },
   always: { min: 0, max: 0, conditionOnly: true, call: () => true },
 }
-
-/** Whether a condition calls a status function (then a failure upstream does not skip its step). */
-export const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'] as const
-
-export { isTruthy }

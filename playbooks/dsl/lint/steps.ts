@@ -5,7 +5,7 @@
  */
 import { STEP_KINDS, type Step, type StepKind } from '../../schema/playbook.ts'
 import { splitActionId } from '../catalog.ts'
-import { constantValue, ExprError, isTruthy, parseCondition, type Expr } from '../expr/index.ts'
+import { callsStatusFunction, constantValue, ExprError, isTruthy, parseCondition, type Expr } from '../expr/index.ts'
 import type { LintContext, StepAt } from './context.ts'
 import type { Path } from '../path.ts'
 
@@ -159,22 +159,6 @@ function condition(step: Step): Expr | undefined {
   }
 }
 
-function usesStatusFunction(e: Expr | undefined): boolean {
-  if (!e) return false
-  switch (e.kind) {
-    case 'call':
-      return ['always', 'failure', 'cancelled'].includes(e.name) || e.args.some(usesStatusFunction)
-    case 'unary':
-      return usesStatusFunction(e.operand)
-    case 'binary':
-      return usesStatusFunction(e.left) || usesStatusFunction(e.right)
-    case 'member':
-      return usesStatusFunction(e.object) || usesStatusFunction(e.property)
-    default:
-      return false
-  }
-}
-
 function reportUnreachable(ctx: LintContext, siblings: StepAt[], deps: Map<StepAt, StepAt[]>): void {
   // A skipped step counts as done for its dependants (spec 7.1), so only the end of the run
   // propagates: after run.finish nothing in the list starts; after run.fail only steps whose
@@ -187,7 +171,7 @@ function reportUnreachable(ctx: LintContext, siblings: StepAt[], deps: Map<StepA
     if (constant && !isTruthy(constant.value)) ctx.report([...at.path, 'if'], 'never runs: its condition is always false')
     for (const d of deps.get(at) ?? []) {
       const end = ender(d) ?? endedBy.get(d)
-      if (!end || (end.step.uses === 'run.fail@v1' && usesStatusFunction(cond))) continue
+      if (!end || (end.step.uses === 'run.fail@v1' && (cond !== undefined && callsStatusFunction(cond)))) continue
       endedBy.set(at, end)
       ctx.report(at.path, `never runs: the run ends at ${end.step.uses} (${describeStep(end)}) before it`)
       break

@@ -57,3 +57,26 @@ describe('bridgehead playbook lint', function () {
     expect(stderr).to.include('playbook lint needs at least one file')
   })
 })
+
+describe('bridgehead playbook simulate', function () {
+  this.timeout(60_000)
+
+  it('prints the plan of a run for an event at a given time and exits 0', async () => {
+    const { code, stdout } = await bridgehead([
+      'playbook', 'simulate', 'playbooks/builtin/incident-response.yaml',
+      '--event', `${FIXTURES}/events/pagerduty-high.json`, '--at', '2026-03-02T10:00:00Z',
+    ])
+    expect(code).to.equal(0)
+    const lines = stdout.split('\n')
+    expect(lines[0]).to.equal('Playbook incident-response v1 (Incident response) at 2026-03-02T10:00:00.000Z')
+    expect(lines).to.include('Channel: create public ~inc-1-api-latency-above-2s')
+    expect(lines).to.include('  skipped   page [uses pagerduty.incident.create@v1]')
+    expect(lines).to.include('  2026-03-09T10:00:00.000Z  wait mitigated times out')
+  })
+
+  it('refuses to simulate a playbook with lint errors, printing them', async () => {
+    const { code, stderr } = await bridgehead(['playbook', 'simulate', `${FIXTURES}/invalid/roles.yaml`, '--event', `${FIXTURES}/events/pagerduty-high.json`])
+    expect(code).to.equal(1)
+    expect(stderr).to.include('unknown role "captian"')
+  })
+})
