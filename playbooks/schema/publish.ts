@@ -5,7 +5,8 @@
  */
 import { PlaybookSchema } from './playbook.ts'
 
-export const SCHEMA_ID = 'https://bridgehead.dev/schemas/playbook/v1.json'
+/** A URN, not a URL: the schema is published in the repository, not served from a site. */
+export const SCHEMA_ID = 'urn:bridgehead:schema:playbook:v1'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

@@ -18,6 +18,8 @@ export interface ExprScope {
   condition: boolean
   /** Inside `with:` of an action: `secrets.*` allowed. */
   secrets: boolean
+  /** Secret names the server has; when given, any other `secrets.x` is an error. */
+  knownSecrets?: ReadonlySet<string>
 }
 
 export interface ExprProblem {
@@ -110,6 +112,9 @@ export function checkReference(parts: ChainPart[], scope: ExprScope, problems: E
     return set.has(first.name)
   }
   switch (root.name) {
+    case 'secrets':
+      if (scope.knownSecrets) known(scope.knownSecrets, 'secret')
+      return
     case 'inputs':
       known(scope.inputs, 'input')
       return

@@ -16,6 +16,8 @@ export interface TemplateFile {
 export interface LintOptions {
   /** Known action ids; default: the built-in catalog of spec §7.2. */
   catalog?: ActionCatalog
+  /** Secret names the server has; without it `secrets.x` names are not checked. */
+  secrets?: ReadonlySet<string>
   /** Reads a template file named in the playbook; without it such files are not checked. */
   readTemplate?: (relativePath: string) => TemplateFile | undefined
 }
@@ -57,6 +59,7 @@ export function createLintContext(source: PlaybookSource, playbook: Playbook, op
       vars: ids(playbook.vars),
       roles: ids(playbook.roles),
       steps: new Set(steps.map((s) => s.step.id).filter((id): id is string => id !== undefined)),
+      knownSecrets: options.secrets,
     },
     report(path, message, { severity = 'error', at = 'value' } = {}) {
       diagnostics.push({ file: source.file, ...source.locate(path, at), severity, message: `${formatPath(path)}: ${message}` })

@@ -6,6 +6,7 @@ import type { PlaybookSource } from '../source.ts'
 import { validateShape } from '../validate.ts'
 import { collectSteps, createLintContext, type LintOptions } from './context.ts'
 import { lintFields } from './fields.ts'
+import { lintReferences } from './references.ts'
 import { lintSteps } from './steps.ts'
 import { lintValues } from './values.ts'
 
@@ -24,6 +25,7 @@ export function lintSource(source: PlaybookSource, options: LintOptions = {}): {
   const ctx = createLintContext(source, playbook, options, options.catalog ?? defaultActionCatalog, collectSteps(playbook))
   lintSteps(ctx)
   lintValues(ctx)
+  lintReferences(ctx)
   lintFields(ctx)
   const diagnostics = sortDiagnostics([...source.diagnostics, ...ctx.diagnostics])
   return { diagnostics, playbook: hasErrors(diagnostics) ? undefined : playbook }

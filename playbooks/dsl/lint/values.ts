@@ -1,6 +1,6 @@
 /**
- * Rules about single values: durations, times, cron and time zones, references to roles,
- * input and property definitions, reminders without an end, and test expectations that name
+ * Rules about single values: durations, times, cron and time zones, input and property
+ * definitions, reminders without an end, and test expectations that name
  * steps the playbook does not have.
  */
 import { isTimeZone, validateCron, CronError } from '../../../core/jobs/cron.ts'
@@ -66,7 +66,6 @@ export function lintValues(ctx: LintContext): void {
     }
   }
 
-  lintRoleReferences(ctx, pb, [])
   lintTests(ctx)
 }
 
@@ -96,17 +95,6 @@ function lintInput(ctx: LintContext, input: Input, path: Path): void {
   if (input.options && !input.options.some((o) => o === d)) ctx.report([...path, 'default'], `default ${JSON.stringify(d)} is not one of the options`)
   const expected = input.type === 'number' ? 'number' : input.type === 'boolean' ? 'boolean' : input.type === 'choice' ? undefined : 'string'
   if (expected && typeof d !== expected) ctx.report([...path, 'default'], `default ${JSON.stringify(d)} is not a ${expected}`)
-}
-
-/** `role:x` anywhere outside tests must name a declared role. */
-function lintRoleReferences(ctx: LintContext, value: unknown, path: Path): void {
-  if (typeof value === 'string') {
-    const m = /^role:(.*)$/.exec(value)
-    if (m && !ctx.scope.roles.has(m[1]!)) ctx.report(path, `unknown role "${m[1]}"${ctx.scope.roles.size ? ` (roles: ${[...ctx.scope.roles].join(', ')})` : ' (no roles are declared)'}`)
-  } else if (Array.isArray(value)) value.forEach((v, i) => lintRoleReferences(ctx, v, [...path, i]))
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (!(path.length === 0 && k === 'tests')) lintRoleReferences(ctx, v, [...path, k])
-  }
 }
 
 function lintTests(ctx: LintContext): void {

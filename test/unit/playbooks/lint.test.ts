@@ -41,6 +41,22 @@ describe('playbook lint', () => {
     })
   })
 
+  describe('references', () => {
+    it('reports a reference without a known prefix (user:, group:, team:, role:, oncall:, #channel)', () => {
+      expect(lint('invalid/references.yaml')).to.deep.equal([
+        'invalid/references.yaml:7:56: roles.commander.fallback: "oncall-primary" is not a reference (user:name, group:name, team:name, role:name, oncall:schedule, #channel)',
+        'invalid/references.yaml:10:12: channel.invite[0]: "roel:commander" is not a reference (user:name, group:name, team:name, role:name, oncall:schedule, #channel)',
+        'invalid/references.yaml:13:20: steps[0].message.to: "alice" is not a reference (user:name, group:name, team:name, role:name, oncall:schedule, #channel)',
+      ])
+    })
+
+    it('reports a secret the server does not have, when it is told which it has', () => {
+      expect(lint('invalid/references.yaml', { secrets: new Set(['hook_token']) })).to.include(
+        'invalid/references.yaml:17:69: steps[1].with.token: unknown secret "hook_tokn"',
+      )
+    })
+  })
+
   describe('steps', () => {
     const found = () => lint('invalid/steps.yaml')
 
