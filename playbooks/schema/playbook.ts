@@ -83,8 +83,12 @@ const ChecklistItemSchema = Strict({
   autoComplete: Opt(Strict({ keywords: Type.Array(Type.String(), { minItems: 1 }), by: Opt(Refs) })),
 })
 
-const StepState = Type.Union(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled', 'timed_out'].map((s) => Type.Literal(s)))
-const RunStatus = Type.Union(['active', 'mitigated', 'resolved', 'finished', 'canceled'].map((s) => Type.Literal(s)))
+/** States of a step (spec 7.1); `waiting` is a human step's. */
+export const STEP_STATES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled', 'timed_out'] as const
+/** Statuses of a run (spec 3.2). */
+export const RUN_STATUSES = ['active', 'mitigated', 'resolved', 'finished', 'canceled'] as const
+const StepState = Type.Union(STEP_STATES.map((s) => Type.Literal(s)))
+const RunStatus = Type.Union(RUN_STATUSES.map((s) => Type.Literal(s)))
 
 /**
  * One step. Common keys plus exactly one kind key (`uses`, `message`, …); "exactly one" is a lint

@@ -3,6 +3,7 @@
  * vars, roles and steps the playbook declares, function names and arity, status functions only
  * in conditions, secrets only in `with:`. Offsets count from the start of the expression text.
  */
+import { RUN_STATUSES, STEP_STATES } from '../../schema/playbook.ts'
 import type { Expr } from './ast.ts'
 import { arityMessage, evaluate } from './evaluate.ts'
 import { FUNCTIONS } from './functions.ts'
@@ -20,6 +21,8 @@ export interface ExprScope {
   secrets: boolean
   /** Secret names the server has; when given, any other `secrets.x` is an error. */
   knownSecrets?: ReadonlySet<string>
+  /** Options of choice inputs and properties, by `inputs.x` / `props.x`. */
+  choices?: ReadonlyMap<string, readonly (string | number)[]>
 }
 
 export interface ExprProblem {
@@ -66,6 +69,10 @@ export function checkExpression(expr: Expr, scope: ExprScope): ExprProblem[] {
         visit(e.operand)
         return
       case 'binary':
+        if (e.op === '==' || e.op === '!=') {
+          checkEnumComparison(e.left, e.right, scope, problems)
+          checkEnumComparison(e.right, e.left, scope, problems)
+        }
         visit(e.left)
         visit(e.right)
         return
@@ -77,6 +84,30 @@ export function checkExpression(expr: Expr, scope: ExprScope): ExprProblem[] {
 
 /** One name of a dotted reference (`steps`, `page`, `outputs`) and where it starts. */
 export type ChainPart = { name: string; offset: number }
+
+export const TRIGGER_SOURCES = ['pagerduty', 'grafana', 'alertmanager', 'github', 'jira', 'command', 'manual', 'schedule', 'keyword', 'webhook', 'event'] as const
+
+/** The values a field can take, when the DSL knows them (`run.status`, `steps.x.status`, a choice). */
+function enumeration(names: string[], scope: ExprScope): readonly (string | number)[] | undefined {
+  const [root, first, second, third] = names
+  if (root === 'run' && first === 'status' && !second) return RUN_STATUSES
+  if (root === 'run' && first === 'mode' && !second) return ['live', 'test']
+  if (root === 'trigger' && first === 'source' && !second) return TRIGGER_SOURCES
+  if (root === 'steps' && second === 'status' && !third) return STEP_STATES
+  if ((root === 'inputs' || root === 'props') && first && !second) return scope.choices?.get(`${root}.${first}`)
+  return undefined
+}
+
+/** `run.status == 'resolvd'` can never hold: report the literal with the values that can. */
+function checkEnumComparison(field: Expr, other: Expr, scope: ExprScope, problems: ExprProblem[]): void {
+  if (other.kind !== 'literal' || (typeof other.value !== 'string' && typeof other.value !== 'number')) return
+  const chain = memberChain(field)
+  if (!chain) return
+  const names = chain.parts.map((p) => p.name)
+  const values = enumeration(names, scope)
+  if (!values || values.some((v) => String(v) === String(other.value))) return
+  problems.push({ message: `${JSON.stringify(other.value)} is never a value of ${names.join('.')} (${values.join(', ')})`, offset: other.start })
+}
 
 /** `a.b['c'].d` → [a, b, c, d] when rooted at a name with literal keys; else undefined. */
 function memberChain(e: Expr): { parts: ChainPart[] } | undefined {

@@ -60,6 +60,7 @@ export function createLintContext(source: PlaybookSource, playbook: Playbook, op
       roles: ids(playbook.roles),
       steps: new Set(steps.map((s) => s.step.id).filter((id): id is string => id !== undefined)),
       knownSecrets: options.secrets,
+      choices: choiceOptions(playbook),
     },
     report(path, message, { severity = 'error', at = 'value' } = {}) {
       diagnostics.push({ file: source.file, ...source.locate(path, at), severity, message: `${formatPath(path)}: ${message}` })
@@ -84,5 +85,13 @@ export function collectSteps(playbook: Playbook): StepAt[] {
   walk(playbook.steps, ['steps'])
   for (const [event, list] of Object.entries(playbook.hooks ?? {})) walk(list, ['hooks', event])
   walk(playbook.finally, ['finally'])
+  return out
+}
+
+/** Options of every choice input (command args too) and property, by `inputs.x` / `props.x`. */
+function choiceOptions(playbook: Playbook): Map<string, readonly (string | number)[]> {
+  const out = new Map<string, readonly (string | number)[]>()
+  for (const [k, d] of Object.entries({ ...playbook.on.command?.args, ...playbook.inputs })) if (d.options) out.set(`inputs.${k}`, d.options)
+  for (const [k, d] of Object.entries(playbook.properties ?? {})) if (d.options) out.set(`props.${k}`, d.options)
   return out
 }

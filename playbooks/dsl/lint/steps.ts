@@ -165,7 +165,7 @@ function reportUnreachable(ctx: LintContext, siblings: StepAt[], deps: Map<StepA
   // condition asks for failure()/always()/cancelled() do.
   const endedBy = new Map<StepAt, StepAt>()
   const ender = (at: StepAt) => (at.step.uses !== undefined && RUN_ENDERS.has(at.step.uses) && at.step.if === undefined ? at : undefined)
-  for (const at of siblings) {
+  for (const at of dependencyOrder(siblings, deps)) {
     const cond = condition(at.step)
     const constant = cond ? constantValue(cond) : undefined
     if (constant && !isTruthy(constant.value)) ctx.report([...at.path, 'if'], 'never runs: its condition is always false')
@@ -177,6 +177,20 @@ function reportUnreachable(ctx: LintContext, siblings: StepAt[], deps: Map<StepA
       break
     }
   }
+}
+
+/** Dependencies before dependants (`needs` may point forward); a cycle is cut where it closes. */
+function dependencyOrder(siblings: StepAt[], deps: Map<StepAt, StepAt[]>): StepAt[] {
+  const order: StepAt[] = []
+  const seen = new Set<StepAt>()
+  const visit = (at: StepAt) => {
+    if (seen.has(at)) return
+    seen.add(at)
+    for (const d of deps.get(at) ?? []) visit(d)
+    order.push(at)
+  }
+  siblings.forEach(visit)
+  return order
 }
 
 function describeStep(at: StepAt): string {

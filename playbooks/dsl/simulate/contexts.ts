@@ -6,6 +6,7 @@
 import type { Input, Playbook } from '../../schema/playbook.ts'
 import { evaluateInterpolated, hasExpression, parseCondition, parseInterpolated, evaluateCondition, ExprError, toText } from '../expr/index.ts'
 import { formatPath, type Path } from '../path.ts'
+import { attempt } from './notes.ts'
 
 /** What starts a simulated run: a normalised event (`source`, `type`, `data`, …) and command args. */
 export interface SimulatedEvent {
@@ -49,16 +50,8 @@ export function buildContexts(playbook: Playbook, event: SimulatedEvent, at: Dat
     args: event.inputs ?? null,
   }
   const values: Record<string, unknown> = { trigger, vars: playbook.vars ?? {}, inputs: {}, props: {}, steps: {}, roles: {}, secrets: {}, run: {} }
-  const evaluate = (v: unknown, path: Path): unknown => {
-    if (typeof v !== 'string' || !hasExpression(v)) return v
-    try {
-      return evaluateInterpolated(parseInterpolated(v), { values, now: () => at })
-    } catch (err) {
-      if (!(err instanceof ExprError)) throw err
-      notes.push(`${formatPath(path)}: ${err.message}`)
-      return null
-    }
-  }
+  const evaluate = (v: unknown, path: Path): unknown =>
+    typeof v !== 'string' || !hasExpression(v) ? v : attempt(() => evaluateInterpolated(parseInterpolated(v), { values, now: () => at }), formatPath(path), notes, null)
 
   const notStarted = whyNotStarted(playbook, event, values, at)
 

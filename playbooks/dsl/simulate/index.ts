@@ -1,7 +1,8 @@
 /** `playbook simulate`: what a run would do for an event, as data and as text, without side effects. */
 import type { PlaybookPlan } from '../compile.ts'
-import { evaluateInterpolated, ExprError, parseInterpolated, toText } from '../expr/index.ts'
-import { renderTemplate, TemplateError } from '../template/index.ts'
+import { evaluateInterpolated, parseInterpolated, toText } from '../expr/index.ts'
+import { renderTemplate } from '../template/index.ts'
+import { attempt } from './notes.ts'
 import { buildContexts, type RoleHolder, type SimulatedEvent } from './contexts.ts'
 import { walkPlan, type Walk } from './walk.ts'
 
@@ -28,9 +29,9 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date)
   const ch = plan.playbook.channel
   let channel: Simulation['channel']
   if (ch) {
-    const name = interpolate(ch.name, 'channel.name', ctx.values, ctx.notes, at)
+    const name = attempt(() => toText(evaluateInterpolated(parseInterpolated(ch.name), { values: ctx.values, now: () => at })), 'channel.name', ctx.notes, ch.name)
     ;(ctx.values.run as Record<string, unknown>).channel = name
-    const header = typeof ch.header === 'string' ? renderOrNote(ch.header, 'channel.header', ctx.values, ctx.notes) : ch.header ? `(template ${ch.header.template})` : undefined
+    const header = typeof ch.header === 'string' ? attempt(() => renderTemplate(ch.header as string, ctx.values, 'channel.header'), 'channel.header', ctx.notes, ch.header) : ch.header ? `(template ${ch.header.template})` : undefined
     const members = (ch.invite ?? []).map((ref) => {
       const role = /^role:(.+)$/.exec(ref)?.[1]
       if (!role) return ref
@@ -45,26 +46,6 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date)
     inputs: ctx.values.inputs as Record<string, unknown>,
     properties: ctx.values.props as Record<string, unknown>,
     roles: ctx.roles,
-  }
-}
-
-function interpolate(text: string, field: string, values: Record<string, unknown>, notes: string[], at: Date): string {
-  try {
-    return toText(evaluateInterpolated(parseInterpolated(text), { values, now: () => at }))
-  } catch (err) {
-    if (!(err instanceof ExprError)) throw err
-    notes.push(`${field}: ${err.message}`)
-    return text
-  }
-}
-
-function renderOrNote(text: string, field: string, values: Record<string, unknown>, notes: string[]): string {
-  try {
-    return renderTemplate(text, values, field)
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err
-    notes.push(err.message)
-    return text
   }
 }
 

@@ -6,8 +6,9 @@
  */
 import type { PlanStep, PlaybookPlan } from '../compile.ts'
 import { parseDuration } from '../duration.ts'
-import { evaluateCondition, evaluateInterpolated, ExprError, hasExpression, parseCondition, parseInterpolated, toText, type Embedded } from '../expr/index.ts'
-import { renderTemplate, TemplateError } from '../template/index.ts'
+import { evaluateCondition, evaluateInterpolated, hasExpression, parseCondition, parseInterpolated, toText, type Embedded } from '../expr/index.ts'
+import { renderTemplate } from '../template/index.ts'
+import { attempt } from './notes.ts'
 import type { RunContexts } from './contexts.ts'
 
 export type SimulatedState = 'succeeded' | 'skipped' | 'waiting' | 'pending' | 'failed'
@@ -47,34 +48,10 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date): Walk {
   const stepValues = ctx.values.steps as Record<string, unknown>
   const evalCtx = { values: ctx.values, now: () => at }
   const later = (ms: number) => new Date(at.getTime() + ms)
-  const value = (text: unknown, field: string, notes: string[]): unknown => {
-    if (typeof text !== 'string' || !hasExpression(text)) return text
-    try {
-      return evaluateInterpolated(parseInterpolated(text), evalCtx)
-    } catch (err) {
-      if (!(err instanceof ExprError)) throw err
-      notes.push(`${field}: ${err.message}`)
-      return null
-    }
-  }
-  const holds = (cond: Embedded, field: string, notes: string[]): boolean => {
-    try {
-      return evaluateCondition(cond, evalCtx)
-    } catch (err) {
-      if (!(err instanceof ExprError)) throw err
-      notes.push(`${field}: ${err.message}`)
-      return false
-    }
-  }
-  const render = (text: string, field: string, notes: string[]): string => {
-    try {
-      return renderTemplate(text, ctx.values, field)
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err
-      notes.push(err.message)
-      return ''
-    }
-  }
+  const value = (text: unknown, field: string, notes: string[]): unknown =>
+    typeof text !== 'string' || !hasExpression(text) ? text : attempt(() => evaluateInterpolated(parseInterpolated(text), evalCtx), field, notes, null)
+  const holds = (cond: Embedded, field: string, notes: string[]): boolean => attempt(() => evaluateCondition(cond, evalCtx), field, notes, false)
+  const render = (text: string, field: string, notes: string[]): string => attempt(() => renderTemplate(text, ctx.values, field), field, notes, '')
   const durationOf = (text: string | undefined, field: string, notes: string[]): number | undefined => {
     if (text === undefined) return undefined
     return parseDuration(toText(value(text, field, notes)))

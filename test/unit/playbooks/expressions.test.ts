@@ -153,6 +153,15 @@ describe('playbook expressions', () => {
       expect(problems('failure()', { condition: true })).to.deep.equal([])
     })
 
+    it('reports a comparison with a value the field never takes (statuses, sources, choices)', () => {
+      const withChoices = { choices: new Map([['props.severity', ['SEV1', 'SEV2']]]) }
+      expect(problems("run.status == 'resolvd' || 'succeded' != steps.page.status || props.severity == 'SEV4' || trigger.source == 'pagerduty'", withChoices)).to.deep.equal([
+        { message: '"resolvd" is never a value of run.status (active, mitigated, resolved, finished, canceled)', offset: 14 },
+        { message: '"succeded" is never a value of steps.page.status (pending, running, waiting, succeeded, failed, skipped, cancelled, timed_out)', offset: 27 },
+        { message: '"SEV4" is never a value of props.severity (SEV1, SEV2)', offset: 80 },
+      ])
+    })
+
     it('allows secrets only where the scope says so (with:)', () => {
       expect(problems('secrets.token').map((p) => p.message)).to.deep.equal(['secrets may only be used in with: of an action, never rendered into text'])
       expect(problems('secrets.token', { secrets: true })).to.deep.equal([])

@@ -102,6 +102,20 @@ describe('playbook lint', () => {
       expect(found()).to.have.length(11)
     })
 
+    it('follows needs that point to a later step when finding steps after the end of the run', () => {
+      const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: f, version: 1 }
+on: { manual: {} }
+steps:
+  - { id: a, needs: [stop], uses: timeline.add@v1 }
+  - { id: stop, needs: [], uses: run.finish@v1 }
+`
+      expect(loadPlaybook('f.yaml', text).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        'f.yaml:6:5: steps[0]: never runs: the run ends at run.finish@v1 (step "stop") before it',
+      ])
+    })
+
     it('takes the known actions from the catalog it is given', () => {
       const catalog = createActionCatalog([...BUILTIN_ACTIONS, { id: 'acme.rocket.launch@v1', sideEffects: false }])
       expect(lint('invalid/steps.yaml', { catalog }).filter((d) => d.includes('acme.rocket'))).to.deep.equal([])
