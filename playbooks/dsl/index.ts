@@ -20,6 +20,8 @@ export { parseDuration, formatDuration } from './duration.ts'
 export { slugify } from './slug.ts'
 export * from './expr/index.ts'
 export { renderTemplate, TemplateError, checkTemplate, HELPER_NAMES } from './template/index.ts'
+export { FieldError } from './field-error.ts'
+export { resolveValue, type ResolveOptions } from './resolve.ts'
 
 /** The outcome of reading and linting one file: the playbook when there is no error. */
 export interface LoadResult {

@@ -9,6 +9,7 @@ import { parseDuration } from '../duration.ts'
 import { evaluateCondition, evaluateInterpolated, hasExpression, parseCondition, parseInterpolated, toText, type Embedded } from '../expr/index.ts'
 import { renderTemplate } from '../template/index.ts'
 import { attempt } from './notes.ts'
+import { resolveValue } from '../resolve.ts'
 import type { RunContexts } from './contexts.ts'
 
 export type SimulatedState = 'succeeded' | 'skipped' | 'waiting' | 'pending' | 'failed'
@@ -158,11 +159,9 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date): Walk {
     }
   }
 
-  const deepValue = (v: unknown, field: string, notes: string[]): unknown => {
-    if (Array.isArray(v)) return v.map((x, i) => deepValue(x, `${field}[${i}]`, notes))
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepValue(x, `${field}.${k}`, notes)]))
-    return value(v, field, notes)
-  }
+  // Template files are not read in a dry run: `{template: path}` shows as written.
+  const deepValue = (v: unknown, field: string, notes: string[]): unknown =>
+    attempt(() => resolveValue(v, field, { ...evalCtx, readTemplate: (p) => `(template ${p})` }), field, notes, null)
 
   runList(plan.steps, 0, out.steps)
   for (const r of plan.reminders) {

@@ -4,15 +4,13 @@
  * Errors name the field they come from.
  */
 import Handlebars from 'handlebars'
+import { FieldError } from '../field-error.ts'
 import { BUILTIN_HELPERS, HELPER_NAMES, HELPERS } from './helpers.ts'
 
 /** A template that cannot be compiled or rendered; the message starts with the field path. */
-export class TemplateError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`)
+export class TemplateError extends FieldError {
+  constructor(field: string, reason: string) {
+    super(field, reason)
     this.name = 'TemplateError'
   }
 }
