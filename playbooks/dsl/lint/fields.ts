@@ -32,7 +32,6 @@ export function lintFields(ctx: LintContext): void {
     if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         if (path.length === 0 && SKIPPED_ROOTS.has(k)) continue
-        // Input and property definitions: only their defaults may hold expressions.
         visit(v, [...path, k], inWith || k === 'with')
       }
     }
@@ -41,9 +40,10 @@ export function lintFields(ctx: LintContext): void {
 }
 
 function isTemplateField(path: Path, key: string | number | undefined, parent: string | number | undefined): boolean {
+  if (path.length === 2 && path[0] === 'channel' && key === 'header') return true
   if (key !== 'text' && key !== 'template') return false
   if (path[0] === 'reminders' && path.length === 3) return true
-  if (path[0] === 'channel' && (parent === 'header' || (key === 'text' && parent === 'channel'))) return true
+  if (path[0] === 'channel' && parent === 'header') return true
   if (typeof parent === 'string' && TEMPLATE_PARENTS.has(parent)) return true
   // `with: { description: { template: x.hbs } }` renders a file into an action input.
   return key === 'template' && path.includes('with')

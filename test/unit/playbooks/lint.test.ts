@@ -157,6 +157,21 @@ steps:
       ])
     })
 
+    it('checks the channel header as a template', () => {
+      const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: h, version: 1 }
+on: { manual: {} }
+channel: { name: h, header: "{{props.sev}} \${{ run.id }}" }
+steps:
+  - { id: a, set: { status: resolved } }
+`
+      expect(loadPlaybook('h.yaml', text).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        'h.yaml:5:38: channel.header: unknown property "sev"',
+        'h.yaml:5:44: channel.header: ${{ }} is not allowed in a Handlebars field; write {{ }} with the same context names',
+      ])
+    })
+
     it('allows secrets in with: (steps[0].with.url has one and is not reported)', () => {
       expect(lint('invalid/expressions.yaml').filter((d) => d.includes('with.url'))).to.deep.equal([])
     })
