@@ -73,6 +73,7 @@ import { startStandup } from './standup/index.ts'
 import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
+import { startConnectors } from '../integrations/server.ts'
 
 export interface BridgeheadServer {
   url: string
@@ -285,6 +286,14 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     runCommand: (session, input) => commands.service.execute(session, input),
   })
   const actions = createActionService({ registry: actionRegistry, store: createActionStore(db), log: log.child({ component: 'actions' }) })
+  // Connectors (integrations/): connections and their admin API, signed vendor webhooks in (processed by a durable
+  // job that publishes `integration.event` and posts as each vendor's bot), /github and /pagerduty, vendor actions.
+  const connectors = startConnectors({
+    db, siteUrl: config.siteUrl, log: log.child({ component: 'integrations' }), jobs, bus, posts, channels, channelStore, teams, teamStore, bots, outbound,
+    secretKey: await systemStore.integrationSecretKey(), commands: commands.registry, actions: actionRegistry,
+    invoke: async (id, input, session) => (await actions.invoke(id, input, { session })).outputs,
+  })
+  // End of connectors.
   // Playbooks: the built-in files and PLAYBOOKS_DIR, linted against the live action registry.
   const playbookLibrary = createPlaybookLibrary({ catalog: liveActionCatalog(actionRegistry), dir: config.playbooksDir, log: log.child({ component: 'playbooks' }) })
   playbookLibrary.reload()
@@ -295,8 +304,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   commands.registry.register(polls.command)
   interactiveHandlers.register(polls.handler)
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks)],
-    publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks)],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes],
+    publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
   })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())

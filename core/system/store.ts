@@ -46,6 +46,10 @@ export function createSystemStore(db: Database) {
     async actionCookieKey(): Promise<Buffer> {
       return Buffer.from(await valueOrCreate('PostActionCookieSecret', newSalt), 'base64url')
     },
+    /** The 32-byte key connector secrets and credentials are sealed with at rest (integrations/secret-box.ts), shared like the trigger id key. */
+    async integrationSecretKey(): Promise<Buffer> {
+      return Buffer.from(await valueOrCreate('IntegrationSecretKey', newSalt), 'base64url')
+    },
     /** Replaces the public link salt, which invalidates every public link handed out so far. */
     async regeneratePublicLinkSalt(): Promise<void> {
       await query(db, `INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [PUBLIC_LINK_SALT, newSalt()])

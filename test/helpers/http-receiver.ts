@@ -21,6 +21,8 @@ export interface ReceiverAnswer {
   body?: string | object
   /** Milliseconds to wait before answering (to outlast the server's timeout). */
   delayMs?: number
+  /** Extra response headers, e.g. `Retry-After`. */
+  headers?: Record<string, string>
 }
 
 export interface HttpReceiver {
@@ -53,7 +55,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       const send = () => {
         if (res.destroyed) return
         const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {})
-        res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' })
+        res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json', ...answer.headers })
         res.end(payload)
       }
       if (answer.delayMs) setTimeout(send, answer.delayMs)

@@ -3,6 +3,7 @@
  * temporary data dir or over a fresh PostgreSQL database, and picks the backends from TEST_DB.
  */
 import type { ActionService } from '../../core/actions/index.ts'
+import type { EventBus } from '../../core/realtime/index.ts'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,6 +29,8 @@ export interface TestServer {
   jobs: JobService
   /** The server's action service, to call actions by id as a playbook step would. */
   actions: ActionService
+  /** The server's event bus, to watch domain events (e.g. `integration.event`). */
+  bus: EventBus
   /** Runs SQL on the server's own database, for a state the API cannot make (e.g. a row made older). */
   sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
   /** Stops the server and removes its data dir or drops its database. Safe to call twice. */
@@ -96,6 +99,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     fileCleanup: server.fileCleanup,
     jobs: server.jobs,
     actions: server.actions,
+    bus: server.bus,
     sql: (text, params) => query(server.db, text, params),
     close: () => (closing ??= runCleanups(cleanups)),
   }

@@ -1,0 +1,134 @@
+/**
+ * The durable half of the inbound pipeline: a queued delivery is parsed again, each normalised event published on
+ * the bus as `integration.event` (playbook triggers subscribe to it), and posted by the vendor's bot in the
+ * connection's default channel (GitHub: in the channels subscribed to the repository).
+ */
+import type { BotService } from '../core/bots/service.ts'
+import type { ChannelService } from '../core/channels/service.ts'
+import type { JobType } from '../core/jobs/index.ts'
+import type { Logger } from '../core/log.ts'
+import type { PostService } from '../core/posts/service.ts'
+import type { EventBus } from '../core/realtime/index.ts'
+import type { Registry } from '../core/registry.ts'
+import type { UserRecord } from '../core/users/store.ts'
+import { formatAlertEvent } from './alert-format.ts'
+import type { ChatMessage } from './chat-message.ts'
+import type { Connector } from './connector.ts'
+import type { IntegrationEvent, IntegrationSource } from './event.ts'
+import { featureOf, formatGitHubEvent, repoOf } from './github/format.ts'
+import { formatJiraEvent } from './jira/format.ts'
+import { formatPagerDutyEvent } from './pagerduty/format.ts'
+import type { ConnectionRow, IntegrationStore } from './store.ts'
+import { PROCESS_JOB, type DeliveryJobData } from './webhooks.ts'
+
+/** The bus event playbook triggers subscribe to. */
+export const INTEGRATION_EVENT = 'integration.event'
+
+export interface IntegrationEventPayload {
+  connectionId: string
+  teamId: string
+  channelId: string
+  event: IntegrationEvent
+}
+
+const FORMATTERS: Record<IntegrationSource, (event: IntegrationEvent) => ChatMessage | null> = {
+  pagerduty: formatPagerDutyEvent,
+  grafana: formatAlertEvent,
+  alertmanager: formatAlertEvent,
+  github: formatGitHubEvent,
+  jira: formatJiraEvent,
+}
+
+export interface DispatchOptions {
+  store: IntegrationStore
+  connectors: Registry<Connector>
+  bus: EventBus
+  posts: Pick<PostService, 'createIntegrationPosts' | 'updateFromIntegration' | 'requirePost'>
+  channels: Pick<ChannelService, 'getCached'>
+  bots: Pick<BotService, 'ensureBot'>
+  log: Logger
+  now: () => number
+}
+
+export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJobData> {
+  const { store, connectors, bus, posts, channels, log } = options
+  // Created on first use, not at start: a bot made at start would take the first account's admin role.
+  const bots = new Map<string, UserRecord>()
+
+  async function botFor(connector: Connector): Promise<UserRecord> {
+    let bot = bots.get(connector.id)
+    if (!bot) {
+      bot = await options.bots.ensureBot({ username: connector.id, displayName: connector.name, description: `Posts ${connector.name} events from its connections.`, ownerId: `integrations.${connector.id}` })
+      bots.set(connector.id, bot)
+    }
+    return bot
+  }
+
+  /** Channels an event is posted in. */
+  async function targetChannels(connection: ConnectionRow, event: IntegrationEvent): Promise<string[]> {
+    if (event.source !== 'github') return [connection.channelId]
+    const repo = repoOf(event)
+    const feature = featureOf(event)
+    if (!repo || !feature) return []
+    const subscriptions = await store.subscriptionsToRepo(connection.teamId, repo)
+    return subscriptions.filter((s) => s.features.includes(feature)).map((s) => s.channelId)
+  }
+
+  /** Posts (or edits) once per (event, channel): the claim is taken with the post, so a retried job skips it. */
+  async function deliver(connection: ConnectionRow, connector: Connector, event: IntegrationEvent, message: ChatMessage, channelId: string): Promise<void> {
+    const earlier = message.mode === 'post' ? null : await store.firstPostFor(connection.id, message.refKey, channelId)
+    const bot = await botFor(connector)
+    const claim = { connectionId: connection.id, eventId: event.id.slice(0, 200), channelId, refKey: message.refKey.slice(0, 300), createAt: options.now() }
+    if (message.mode === 'update' && earlier) {
+      const post = await posts.requirePost(earlier.postId).catch(() => null)
+      if (post && post.deleteAt === 0) {
+        if (!(await store.claimUpdate({ ...claim, postId: post.id }))) return
+        await posts.updateFromIntegration(post.id, { message: message.text, props: post.props as Record<string, unknown> })
+        return
+      }
+    }
+    const channel = await channels.getCached(channelId)
+    if (channel.deleteAt > 0) {
+      log.info({ connectionId: connection.id, channelId, eventId: event.id }, 'integration post skipped: the channel is archived')
+      return
+    }
+    const rootId = message.mode === 'reply' && earlier ? (await posts.requirePost(earlier.postId).catch(() => null))?.id : undefined
+    await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props: { from_bot: 'true' } }], {
+      ...(rootId ? { rootId } : {}),
+      claim: (tx, [postId]) => store.claimPost(tx, { ...claim, postId: postId! }),
+    })
+  }
+
+  return {
+    id: PROCESS_JOB,
+    source: 'integrations/dispatch.ts',
+    description: 'Processes a received vendor webhook: bus events and channel posts',
+    maxAttempts: 5,
+    backoff: { baseMs: 5_000, maxMs: 10 * 60_000 },
+    async handler(job, ctx) {
+      const data = job.data
+      const connector = connectors.get(data.vendor)
+      const connection = await store.getConnection(data.connectionId)
+      if (!connector || !connection) {
+        ctx.log.info({ vendor: data.vendor, connectionId: data.connectionId }, 'webhook delivery dropped: its connection is gone')
+        return
+      }
+      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt })
+      if (parsed.kind !== 'events') {
+        ctx.log.warn({ vendor: data.vendor, connectionId: data.connectionId, kind: parsed.kind }, 'webhook delivery no longer parses to events')
+        return
+      }
+      const formatter = FORMATTERS[connector.id]
+      for (const event of parsed.events) {
+        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event }
+        // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
+        await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
+        const message = formatter(event)
+        if (!message) continue
+        for (const channelId of await targetChannels(connection, event)) {
+          await deliver(connection, connector, event, message, channelId)
+        }
+      }
+    },
+  }
+}

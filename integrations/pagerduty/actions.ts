@@ -1,0 +1,97 @@
+/** PagerDuty actions: acknowledge, resolve, note and reassign an incident (REST API v2), trigger an alert (Events API v2). */
+import { z } from 'zod'
+import type { ActionDefinition } from '../../core/actions/index.ts'
+import { connectionRef, type ConnectorActionDeps } from '../action-deps.ts'
+import { createPagerDutyClient } from './client.ts'
+
+const incidentId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty incident id such as Q0INC1')
+const SOURCE = 'integrations/pagerduty'
+
+export function pagerDutyActions(deps: ConnectorActionDeps): ActionDefinition[] {
+  const clientFor = async (session: Parameters<ActionDefinition['run']>[1]['session'], ref: string) =>
+    createPagerDutyClient(deps.outbound, await deps.connections.forAction(session, 'pagerduty', ref))
+
+  const setStatus = (status: 'acknowledged' | 'resolved', description: string): ActionDefinition =>
+    ({
+      id: `pagerduty.incident.${status === 'acknowledged' ? 'acknowledge' : 'resolve'}@v1`,
+      source: SOURCE,
+      description,
+      input: z.object({ connection: connectionRef, incident_id: incidentId, ...(status === 'resolved' ? { resolution: z.string().max(4096).optional() } : {}) }),
+      outputs: ['incidentId', 'status'],
+      sideEffect: true,
+      async run(input: { connection: string; incident_id: string; resolution?: string }, ctx) {
+        const client = await clientFor(ctx.session, input.connection)
+        const incident = await client.updateIncident(input.incident_id, { status, ...(input.resolution ? { resolution: input.resolution } : {}) })
+        return { incidentId: input.incident_id, status: typeof incident.status === 'string' ? incident.status : status }
+      },
+    }) satisfies ActionDefinition
+
+  return [
+    setStatus('acknowledged', 'Acknowledges a PagerDuty incident'),
+    setStatus('resolved', 'Resolves a PagerDuty incident, with an optional resolution note'),
+    {
+      id: 'pagerduty.incident.note@v1',
+      source: SOURCE,
+      description: 'Adds a note to a PagerDuty incident',
+      input: z.object({ connection: connectionRef, incident_id: incidentId, content: z.string().min(1, 'must not be empty').max(25_000) }),
+      outputs: ['noteId'],
+      sideEffect: true,
+      async run(input: { connection: string; incident_id: string; content: string }, ctx) {
+        const note = await (await clientFor(ctx.session, input.connection)).addNote(input.incident_id, input.content)
+        return { noteId: typeof note.id === 'string' ? note.id : '' }
+      },
+    },
+    {
+      id: 'pagerduty.incident.reassign@v1',
+      source: SOURCE,
+      description: 'Reassigns a PagerDuty incident to users or to an escalation policy',
+      input: z.object({
+        connection: connectionRef,
+        incident_id: incidentId,
+        assignee_ids: z.array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected PagerDuty user ids')).min(1).max(20).optional(),
+        escalation_policy_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty escalation policy id').optional(),
+      }).refine((i) => (i.assignee_ids === undefined) !== (i.escalation_policy_id === undefined), { message: 'give assignee_ids or escalation_policy_id, not both', path: ['assignee_ids'] }),
+      outputs: ['incidentId'],
+      sideEffect: true,
+      async run(input: { connection: string; incident_id: string; assignee_ids?: string[]; escalation_policy_id?: string }, ctx) {
+        const fields = input.assignee_ids
+          ? { assignments: input.assignee_ids.map((id) => ({ assignee: { id, type: 'user_reference' } })) }
+          : { escalation_policy: { id: input.escalation_policy_id, type: 'escalation_policy_reference' } }
+        await (await clientFor(ctx.session, input.connection)).updateIncident(input.incident_id, fields)
+        return { incidentId: input.incident_id }
+      },
+    },
+    {
+      id: 'pagerduty.event.trigger@v1',
+      source: SOURCE,
+      description: 'Triggers an alert through the Events API v2 (the connection\'s routing_key); the dedup key is the call\'s idempotency key unless given',
+      input: z.object({
+        connection: connectionRef,
+        summary: z.string().min(1).max(1024),
+        source: z.string().min(1).max(255),
+        severity: z.enum(['critical', 'error', 'warning', 'info']),
+        dedup_key: z.string().min(1).max(255).optional(),
+        component: z.string().max(255).optional(),
+        group: z.string().max(255).optional(),
+        class: z.string().max(255).optional(),
+        custom_details: z.record(z.string(), z.unknown()).optional(),
+        links: z.array(z.object({ href: z.string().url(), text: z.string().optional() })).max(20).optional(),
+      }),
+      outputs: ['dedupKey', 'status'],
+      sideEffect: true,
+      async run(input: { connection: string; summary: string; source: string; severity: string; dedup_key?: string; component?: string; group?: string; class?: string; custom_details?: Record<string, unknown>; links?: { href: string; text?: string }[] }, ctx) {
+        // The idempotency key as dedup key: a retried trigger updates the same PagerDuty alert instead of opening another.
+        const dedupKey = input.dedup_key ?? (ctx.idempotencyKey ? ctx.idempotencyKey.slice(0, 255) : undefined)
+        const payload: Record<string, unknown> = { summary: input.summary, source: input.source, severity: input.severity }
+        for (const key of ['component', 'group', 'class', 'custom_details'] as const) if (input[key] !== undefined) payload[key] = input[key]
+        const answer = await (await clientFor(ctx.session, input.connection)).enqueueEvent({
+          event_action: 'trigger',
+          ...(dedupKey ? { dedup_key: dedupKey } : {}),
+          payload,
+          ...(input.links ? { links: input.links } : {}),
+        })
+        return { dedupKey: answer.dedup_key, status: answer.status }
+      },
+    },
+  ]
+}

@@ -1,0 +1,56 @@
+/**
+ * A thin PagerDuty client: REST API v2 (`Authorization: Token token=…`, the versioned Accept header, `From:` a valid
+ * user's email on writes) and Events API v2 (the routing key in the body, no auth header).
+ * Docs: https://developer.pagerduty.com/docs/authentication, …/docs/versioning, https://developer.pagerduty.com/api-reference/
+ */
+import type { OutboundClient } from '../../core/outbound/client.ts'
+import type { ConnectionForCall } from '../connections.ts'
+import { callVendor, requireCredential } from '../vendor-http.ts'
+
+export const PAGERDUTY_API_URL = 'https://api.pagerduty.com'
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com'
+const TIMEOUT_MS = 15_000
+
+export function createPagerDutyClient(outbound: OutboundClient, connection: ConnectionForCall) {
+  const api = connection.settings.api_url ?? PAGERDUTY_API_URL
+  const events = connection.settings.events_url ?? PAGERDUTY_EVENTS_URL
+
+  function restHeaders(): Record<string, string> {
+    return {
+      authorization: `Token token=${requireCredential(connection, 'pagerduty', 'api_token')}`,
+      accept: 'application/vnd.pagerduty+json;version=2',
+      // Required on writes made with an account-level token: the user the change is recorded as.
+      from: requireCredential(connection, 'pagerduty', 'from_email'),
+    }
+  }
+
+  return {
+    /** `PUT /incidents/{id}` with `{incident: {type: "incident_reference", …fields}}`. */
+    async updateIncident(incidentId: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+      const response = await callVendor(outbound, 'pagerduty', {
+        method: 'PUT', url: `${api}/incidents/${encodeURIComponent(incidentId)}`, headers: restHeaders(), timeoutMs: TIMEOUT_MS,
+        json: { incident: { type: 'incident_reference', ...fields } },
+      })
+      return ((response.json as { incident?: Record<string, unknown> } | null)?.incident) ?? {}
+    },
+
+    /** `POST /incidents/{id}/notes` with `{note: {content}}`. */
+    async addNote(incidentId: string, content: string): Promise<Record<string, unknown>> {
+      const response = await callVendor(outbound, 'pagerduty', {
+        method: 'POST', url: `${api}/incidents/${encodeURIComponent(incidentId)}/notes`, headers: restHeaders(), timeoutMs: TIMEOUT_MS,
+        json: { note: { content } },
+      })
+      return ((response.json as { note?: Record<string, unknown> } | null)?.note) ?? {}
+    },
+
+    /** `POST https://events.pagerduty.com/v2/enqueue`; answers 202 `{status, message, dedup_key}`. */
+    async enqueueEvent(event: Record<string, unknown>): Promise<{ status: string; dedup_key: string }> {
+      const response = await callVendor(outbound, 'pagerduty', {
+        method: 'POST', url: `${events}/v2/enqueue`, headers: { accept: 'application/json' }, timeoutMs: TIMEOUT_MS,
+        json: { routing_key: requireCredential(connection, 'pagerduty', 'routing_key'), ...event },
+      })
+      const body = (response.json ?? {}) as { status?: string; dedup_key?: string }
+      return { status: body.status ?? '', dedup_key: body.dedup_key ?? '' }
+    },
+  }
+}
