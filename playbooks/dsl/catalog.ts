@@ -11,6 +11,8 @@ export interface ActionInfo {
   sideEffects: boolean
   /** Why and what to use instead, when this version should no longer be used. */
   deprecated?: string
+  /** The keys its `with:` takes, when known: lint then reports unknown and missing ones. */
+  inputs?: readonly { name: string; required: boolean }[]
 }
 
 export interface ActionCatalog {

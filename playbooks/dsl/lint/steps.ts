@@ -8,6 +8,7 @@ import { splitActionId } from '../catalog.ts'
 import { callsStatusFunction, constantValue, ExprError, isTruthy, parseCondition, type Expr } from '../expr/index.ts'
 import type { LintContext, StepAt } from './context.ts'
 import type { Path } from '../path.ts'
+import { closest } from '../suggest.ts'
 
 /** Actions after which the run is over: a step that waits for them never starts. */
 const RUN_ENDERS = new Set(['run.finish@v1', 'run.fail@v1'])
@@ -53,6 +54,7 @@ function lintShape(ctx: LintContext, at: StepAt): void {
   if (at.parent?.step.parallel && step.needs) ctx.report([...path, 'needs'], 'steps of a parallel start together; needs: does not apply', { at: 'key' })
 
   if (step.uses !== undefined) lintAction(ctx, step.uses, [...path, 'uses'], step.idempotencyKey === undefined)
+  if (step.uses !== undefined) lintActionInputs(ctx, step.uses, step.with, path)
   for (const k of ['message', 'status_update', 'approval'] as const) {
     const body = step[k]
     if (!body) continue
@@ -80,6 +82,7 @@ function lintShape(ctx: LintContext, at: StepAt): void {
     if (item.with !== undefined && item.uses === undefined) ctx.report([...itemPath, 'with'], 'with: needs uses:', { at: 'key' })
     // An item's action runs when a person closes it: its idempotency comes from the item's id.
     if (item.uses !== undefined) lintAction(ctx, item.uses, [...itemPath, 'uses'], false)
+    if (item.uses !== undefined) lintActionInputs(ctx, item.uses, item.with, itemPath)
   })
 }
 
@@ -98,6 +101,20 @@ function lintAction(ctx: LintContext, id: string, path: Path, warnWithoutKey: bo
   if (version === undefined) ctx.report(path, `action "${id}" needs a version${versions.length ? ` (${name}${versions[versions.length - 1]})` : ''}`)
   else if (versions.length > 0) ctx.report(path, `unknown action "${id}" (known versions: ${versions.join(', ')})`)
   else ctx.report(path, `unknown action "${id}"`)
+}
+
+/** `with:` keys against the action's inputs, when the catalog knows them. */
+function lintActionInputs(ctx: LintContext, id: string, withValue: Record<string, unknown> | undefined, path: Path): void {
+  const inputs = ctx.catalog.get(id)?.inputs
+  if (!inputs) return
+  const names = inputs.map((i) => i.name)
+  for (const key of Object.keys(withValue ?? {})) {
+    if (names.includes(key)) continue
+    const hint = closest(key, names)
+    ctx.report([...path, 'with', key], `${id} has no input "${key}"${hint ? ` (did you mean ${hint}?)` : ` (inputs: ${names.join(', ')})`}`, { at: 'key' })
+  }
+  const missing = inputs.filter((i) => i.required && !Object.hasOwn(withValue ?? {}, i.name)).map((i) => i.name)
+  if (missing.length > 0) ctx.report(withValue ? [...path, 'with'] : [...path, 'uses'], `${id} needs ${missing.map((m) => `"${m}"`).join(', ')} in with:`, { at: withValue ? 'key' : 'value' })
 }
 
 /** `needs` within one list: known siblings, no cycles; and steps that can never start. */

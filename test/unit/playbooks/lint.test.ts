@@ -116,6 +116,26 @@ steps:
       ])
     })
 
+    it('checks with: keys against the inputs the catalog knows for an action', () => {
+      const catalog = createActionCatalog([
+        { id: 'jira.issue.create@v1', sideEffects: true, inputs: [{ name: 'project', required: true }, { name: 'summary', required: true }, { name: 'labels', required: false }] },
+      ])
+      const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: j, version: 1 }
+on: { manual: {} }
+steps:
+  - id: ticket
+    uses: jira.issue.create@v1
+    idempotencyKey: "j-\${{ run.id }}"
+    with: { project: OPS, sumary: "\${{ run.title }}" }
+`
+      expect(loadPlaybook('j.yaml', text, { catalog }).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        'j.yaml:9:5: steps[0].with: jira.issue.create@v1 needs "summary" in with:',
+        'j.yaml:9:27: steps[0].with.sumary: jira.issue.create@v1 has no input "sumary" (did you mean summary?)',
+      ])
+    })
+
     it('takes the known actions from the catalog it is given', () => {
       const catalog = createActionCatalog([...BUILTIN_ACTIONS, { id: 'acme.rocket.launch@v1', sideEffects: false }])
       expect(lint('invalid/steps.yaml', { catalog }).filter((d) => d.includes('acme.rocket'))).to.deep.equal([])
