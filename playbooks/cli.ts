@@ -3,9 +3,9 @@
  * by core/cli.ts on demand, so the server's start-up never pays for the DSL's dependencies.
  */
 import fs from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatDiagnostic, loadPlaybook, publishedSchema, type Diagnostic } from './dsl/index.ts'
+import { expandPlaybookPaths } from './playbook-files.ts'
 import { templateReader } from './template-files.ts'
 
 export { templateReader }
@@ -17,6 +17,7 @@ Commands:
                                  exits 1 when any file has an error
   simulate <file> --event <event.json> [--at <ISO time>]
                                  print the run plan for an event, without side effects
+  test <files or folders…>       run each file's tests: on the simulator; exits 1 when one fails
   schema                         print the playbook JSON Schema
 `
 
@@ -29,6 +30,10 @@ export async function runPlaybookCommand(args: string[], out: (line: string) => 
     case 'simulate': {
       const { simulateCommand } = await import('./simulate-cli.ts')
       return simulateCommand(rest, out, err)
+    }
+    case 'test': {
+      const { testCommand } = await import('./test-cli.ts')
+      return testCommand(rest, out, err)
     }
     case 'schema':
       out(JSON.stringify(publishedSchema(), null, 2))
@@ -50,7 +55,7 @@ function lintCommand(args: string[], out: (line: string) => void, err: (line: st
     err(`playbook lint needs at least one file\n\n${PLAYBOOK_USAGE}`)
     return 2
   }
-  const files = positionals.flatMap(expandPath)
+  const files = positionals.flatMap(expandPlaybookPaths)
   const all: Diagnostic[] = []
   for (const file of files) {
     let text: string
@@ -69,14 +74,3 @@ function lintCommand(args: string[], out: (line: string) => void, err: (line: st
   return errors > 0 ? 1 : 0
 }
 
-/** A folder stands for the .yaml/.yml files in it (not below it). */
-function expandPath(p: string): string[] {
-  try {
-    if (fs.statSync(p).isDirectory()) {
-      return fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(p, f))
-    }
-  } catch {
-    // Missing: reported as unreadable by the caller.
-  }
-  return [p]
-}

@@ -41,15 +41,24 @@ export interface RunContexts {
 
 const SOURCES_WITH_EVENTS = new Set(['pagerduty', 'github', 'jira'])
 
-export function buildContexts(playbook: Playbook, event: SimulatedEvent, at: Date): RunContexts {
-  const notes: string[] = []
-  const trigger = {
+/** The `trigger` context of an event that happened at `at`. */
+export function triggerContext(event: SimulatedEvent, at: Date): Record<string, unknown> {
+  return {
     source: event.source, type: event.type ?? null, id: event.id ?? null, correlationKey: event.correlationKey ?? null,
     occurredAt: at.toISOString(), title: event.title ?? null, severity: event.severity ?? null, status: event.status ?? null,
     url: event.url ?? null, actor: event.actor ?? null, assignee: event.assignee ?? null, data: event.data ?? null, raw: event.data ?? null,
     args: event.inputs ?? null,
   }
-  const values: Record<string, unknown> = { trigger, vars: playbook.vars ?? {}, inputs: {}, props: {}, steps: {}, roles: {}, secrets: {}, run: {} }
+}
+
+export function buildContexts(playbook: Playbook, event: SimulatedEvent, at: Date): RunContexts {
+  const notes: string[] = []
+  const trigger = triggerContext(event, at)
+  // Templates also see timeline and metrics; a dry run has neither yet.
+  const values: Record<string, unknown> = {
+    trigger, vars: playbook.vars ?? {}, inputs: {}, props: {}, steps: {}, roles: {}, secrets: {}, run: {}, timeline: [],
+    metrics: Object.fromEntries([...['time_to_acknowledge', 'time_to_mitigate', 'time_to_resolve'], ...(playbook.metrics ?? []).map((m) => m.id)].map((k) => [k, null])),
+  }
   const evaluate = (v: unknown, path: Path): unknown =>
     typeof v !== 'string' || !hasExpression(v) ? v : attempt(() => evaluateInterpolated(parseInterpolated(v), { values, now: () => at }), formatPath(path), notes, null)
 
@@ -59,7 +68,8 @@ export function buildContexts(playbook: Playbook, event: SimulatedEvent, at: Dat
   values.inputs = inputs
   const defs: [string, Input, Path][] = [
     ...Object.entries(playbook.inputs ?? {}).map(([k, d]) => [k, d, ['inputs', k]] as [string, Input, Path]),
-    ...Object.entries(playbook.on.command?.args ?? {}).map(([k, d]) => [k, d, ['on', 'command', 'args', k]] as [string, Input, Path]),
+    // Command arguments are asked only when the command starts the run.
+    ...(event.source === 'command' ? Object.entries(playbook.on.command?.args ?? {}) : []).map(([k, d]) => [k, d, ['on', 'command', 'args', k]] as [string, Input, Path]),
   ]
   for (const [name, def, path] of defs) {
     if (event.inputs && Object.hasOwn(event.inputs, name)) inputs[name] = event.inputs[name]

@@ -4,10 +4,10 @@ import { evaluateInterpolated, parseInterpolated, toText } from '../expr/index.t
 import { renderTemplate } from '../template/index.ts'
 import { attempt } from './notes.ts'
 import { buildContexts, type RoleHolder, type SimulatedEvent } from './contexts.ts'
-import { walkPlan, type Walk } from './walk.ts'
+import { walkPlan, type Script, type Walk } from './walk.ts'
 
 export type { SimulatedEvent } from './contexts.ts'
-export type { StepOutcome, Timer, ChecklistLine, SimulatedState } from './walk.ts'
+export type { StepOutcome, Timer, ChecklistLine, SimulatedState, Script, SimulatedCall, SimulatedMessage } from './walk.ts'
 
 export interface Simulation extends Partial<Walk> {
   playbook: { name: string; version: number; title: string }
@@ -22,7 +22,7 @@ export interface Simulation extends Partial<Walk> {
 }
 
 /** Simulates the start of a run of `plan` for `event` at `at`. Pure: no I/O, no wall clock. */
-export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date): Simulation {
+export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date, script: Script = {}): Simulation {
   const ctx = buildContexts(plan.playbook, event, at)
   const base: Simulation = { playbook: { name: plan.name, version: plan.version, title: plan.title }, at, event, notes: ctx.notes }
   if (ctx.notStarted) return { ...base, notStarted: ctx.notStarted }
@@ -40,7 +40,7 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date)
     })
     channel = { mode: ch.mode ?? 'create', name, private: ch.private ?? false, header, members, broadcast: ch.broadcast ?? [] }
   }
-  const walk = walkPlan(plan, ctx, at)
+  const walk = walkPlan(plan, ctx, at, script)
   return {
     ...base, ...walk, channel,
     inputs: ctx.values.inputs as Record<string, unknown>,
@@ -73,7 +73,10 @@ export function formatSimulation(sim: Simulation): string[] {
     lines.push('Checklist:')
     for (const c of sim.checklist) lines.push(`  [${c.visible ? ' ' : '-'}] ${c.title}${c.visible ? '' : ' (hidden: its if is false)'}${c.assignee ? ` · ${c.assignee}` : ''}${c.due ? ` · due ${c.due.toISOString()}` : ''}`)
   }
-  if (sim.finally?.length) lines.push('Finally (if the run ended now):', ...steps(sim.finally))
+  if (sim.hooks?.length) lines.push('Hooks:', ...steps(sim.hooks))
+  if (sim.finally?.length) lines.push(sim.finallyRan ? 'Finally:' : 'Finally (when the run ends):', ...steps(sim.finally))
+  if (sim.calls?.length) lines.push('Calls:', ...sim.calls.map((c) => `  ${c.uses} (${c.step}) ${JSON.stringify(c.with)}`))
+  lines.push(`Run status: ${sim.runStatus ?? 'active'}${sim.runFailed ? ' (failed)' : ''}`)
   lines.push('Timers:', ...(sim.timers?.length ? sim.timers.map((t) => `  ${t.at.toISOString()}  ${t.what}`) : ['  (none)']))
   return [...lines, ...sim.notes.map((n) => `Note: ${n}`)]
 }

@@ -1,18 +1,21 @@
 /**
- * Walks a compiled plan on a virtual clock without side effects: which steps run, skip, wait or
- * stay pending and why, what they would post or call, and the timers a run would set. People are
- * not simulated: a step that needs them (approval, blocking checklist, wait) stays `waiting`, and
+ * Runs a compiled plan on a virtual clock without side effects: which steps run, skip, wait, stay
+ * pending or are cancelled and why, what they would post or call, and the timers a run would set.
+ * Actions are mocked (they succeed with no outputs). People and later events come from a script
+ * (a test's `answers` and `events`); without one, a step that needs people stays `waiting` and
  * what depends on it stays `pending`.
  */
 import type { PlanStep, PlaybookPlan } from '../compile.ts'
 import { parseDuration } from '../duration.ts'
-import { evaluateCondition, evaluateInterpolated, hasExpression, parseCondition, parseInterpolated, toText, type Embedded } from '../expr/index.ts'
-import { renderTemplate } from '../template/index.ts'
-import { attempt } from './notes.ts'
+import { evaluateCondition, evaluateInterpolated, hasExpression, isTruthy, parseCondition, parseInterpolated, toText, type Embedded } from '../expr/index.ts'
 import { resolveValue } from '../resolve.ts'
-import type { RunContexts } from './contexts.ts'
+import { renderTemplate } from '../template/index.ts'
+import { triggerContext, type RunContexts, type SimulatedEvent } from './contexts.ts'
+import { attempt } from './notes.ts'
 
-export type SimulatedState = 'succeeded' | 'skipped' | 'waiting' | 'pending' | 'failed'
+export type SimulatedState = 'pending' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed_out'
+
+const TERMINAL: ReadonlySet<SimulatedState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled', 'timed_out'])
 
 export interface StepOutcome {
   id: string
@@ -20,7 +23,7 @@ export interface StepOutcome {
   kind: string
   depth: number
   state: SimulatedState
-  /** Why it is in that state, and what it would do. */
+  /** Why it is in that state, and what it did. */
   detail: string[]
 }
 
@@ -37,149 +40,372 @@ export interface ChecklistLine {
   due?: Date
 }
 
-export interface Walk {
-  steps: StepOutcome[]
-  finally: StepOutcome[]
-  checklist: ChecklistLine[]
-  timers: Timer[]
+export interface SimulatedCall {
+  step: string
+  uses: string
+  with: unknown
 }
 
-export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date): Walk {
-  const out: Walk = { steps: [], finally: [], checklist: [], timers: [] }
+export interface SimulatedMessage {
+  step: string
+  to: string
+  text: string
+}
+
+/** What people and the outside world do during a simulated run. */
+export interface Script {
+  /** By step id: `{decision, by, comment}` for an approval; `all-closed` or `{<item id or title>: closed|skipped}` for a checklist. */
+  answers?: Record<string, unknown>
+  /** Later events, at milliseconds after the start. */
+  events?: { atMs: number; event: SimulatedEvent }[]
+  /** How far the virtual clock runs, in milliseconds after the start (default: the last event). */
+  clockMs?: number
+}
+
+export interface Walk {
+  steps: StepOutcome[]
+  hooks: StepOutcome[]
+  finally: StepOutcome[]
+  /** Whether `finally` ran: only once no main step is waiting or pending, or the run ended. */
+  finallyRan: boolean
+  checklist: ChecklistLine[]
+  timers: Timer[]
+  calls: SimulatedCall[]
+  messages: SimulatedMessage[]
+  runStatus: string
+  runFailed: boolean
+}
+
+interface StepRun {
+  plan: PlanStep
+  outcome: StepOutcome
+  startedAt?: number
+  finishedAt?: number
+}
+
+export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script: Script = {}): Walk {
+  const start = at.getTime()
+  const events = [...(script.events ?? [])].sort((a, b) => a.atMs - b.atMs)
+  const end = start + (script.clockMs ?? events.reduce((max, e) => Math.max(max, e.atMs), 0))
+  const answers = script.answers ?? {}
+  const out: Walk = { steps: [], hooks: [], finally: [], finallyRan: false, checklist: [], timers: [], calls: [], messages: [], runStatus: 'active', runFailed: false }
+  const run = ctx.values.run as Record<string, unknown>
   const stepValues = ctx.values.steps as Record<string, unknown>
-  const evalCtx = { values: ctx.values, now: () => at }
-  const later = (ms: number) => new Date(at.getTime() + ms)
+  const consumed = new Set<number>()
+  let runFinished = false
+  let now = start
+  const evalCtx = () => ({ values: ctx.values, now: () => new Date(now), status: { failed: out.runFailed, cancelled: false } })
   const value = (text: unknown, field: string, notes: string[]): unknown =>
-    typeof text !== 'string' || !hasExpression(text) ? text : attempt(() => evaluateInterpolated(parseInterpolated(text), evalCtx), field, notes, null)
-  const holds = (cond: Embedded, field: string, notes: string[]): boolean => attempt(() => evaluateCondition(cond, evalCtx), field, notes, false)
+    typeof text !== 'string' || !hasExpression(text) ? text : attempt(() => evaluateInterpolated(parseInterpolated(text), evalCtx()), field, notes, null)
+  const holds = (cond: Embedded, field: string, notes: string[]): boolean => attempt(() => evaluateCondition(cond, evalCtx()), field, notes, false)
   const render = (text: string, field: string, notes: string[]): string => attempt(() => renderTemplate(text, ctx.values, field), field, notes, '')
-  const durationOf = (text: string | undefined, field: string, notes: string[]): number | undefined => {
-    if (text === undefined) return undefined
-    return parseDuration(toText(value(text, field, notes)))
-  }
+  // Template files are not read in a dry run: `{template: path}` shows as written.
+  const deepValue = (v: unknown, field: string, notes: string[]): unknown =>
+    attempt(() => resolveValue(v, field, { ...evalCtx(), readTemplate: (p) => `(template ${p})` }), field, notes, null)
+  const durationOf = (text: string | undefined, field: string, notes: string[]): number | undefined =>
+    text === undefined ? undefined : parseDuration(toText(value(text, field, notes)))
 
-  const runList = (list: PlanStep[], depth: number, sink: StepOutcome[]): SimulatedState => {
-    const states = new Map<string, SimulatedState>()
-    for (const s of list) {
-      const detail: string[] = []
-      const outcome: StepOutcome = { id: s.id, field: s.field, kind: describeKind(s), depth, state: 'succeeded', detail }
+  const children = new Map<StepRun, StepRun[]>()
+  /** One outcome per step, in file order (a parallel's branches right after it). */
+  const prepareTree = (list: PlanStep[], depth: number, sink: StepOutcome[]): StepRun[] =>
+    list.map((p) => {
+      const outcome: StepOutcome = { id: p.id, field: p.field, kind: p.kind === 'uses' ? `uses ${p.step.uses}` : p.kind, depth, state: 'pending', detail: [] }
       sink.push(outcome)
-      const blocking = s.needs.filter((n) => states.get(n) === 'waiting' || states.get(n) === 'pending')
-      const failed = s.needs.filter((n) => states.get(n) === 'failed')
-      if (blocking.length > 0) {
-        outcome.state = 'pending'
-        detail.push(`waits for ${blocking.join(', ')}`)
-      } else if (failed.length > 0 && !s.statusAware) {
-        outcome.state = 'skipped'
-        detail.push(`${failed.join(', ')} failed`)
-      } else if (s.condition && !holds(s.condition, `${s.field}.if`, detail)) {
-        outcome.state = 'skipped'
-        detail.unshift(`if is false: ${conditionText(s)}`)
-      } else {
-        outcome.state = perform(s, depth, detail, sink)
-      }
-      states.set(s.id, outcome.state)
-      stepValues[s.id] = { status: outcome.state === 'pending' ? 'pending' : outcome.state, outputs: {}, attempts: outcome.state === 'succeeded' ? 1 : 0, startedAt: at.toISOString(), finishedAt: null }
+      const r: StepRun = { plan: p, outcome }
+      if (p.kind === 'parallel') children.set(r, prepareTree(p.parallel, depth + 1, sink))
+      return r
+    })
+  const main = prepareTree(plan.steps, 0, out.steps)
+
+  const record = (r: StepRun, state: SimulatedState, outputs: Record<string, unknown> = {}) => {
+    r.outcome.state = state
+    if (TERMINAL.has(state)) r.finishedAt ??= now
+    stepValues[r.plan.id] = {
+      status: state, outputs, attempts: state === 'succeeded' || state === 'failed' ? 1 : 0,
+      startedAt: r.startedAt === undefined ? null : new Date(r.startedAt).toISOString(),
+      finishedAt: r.finishedAt === undefined ? null : new Date(r.finishedAt).toISOString(),
     }
-    const all = [...states.values()]
-    return all.includes('failed') ? 'failed' : all.includes('waiting') ? 'waiting' : all.includes('pending') ? 'pending' : 'succeeded'
+  }
+  const tolerated = (r: StepRun) => {
+    const c = r.plan.continueOnError
+    return typeof c === 'boolean' ? c : isTruthy(value(c, `${r.plan.field}.continue-on-error`, r.outcome.detail))
+  }
+  const isFailure = (r: StepRun) => (r.outcome.state === 'failed' || r.outcome.state === 'timed_out' || r.outcome.state === 'cancelled') && !tolerated(r)
+
+  /** Advances one step as far as it can go now; true when its state changed. */
+  const advance = (r: StepRun, siblings: Map<string, StepRun>): boolean => {
+    if (TERMINAL.has(r.outcome.state)) return false
+    const before = r.outcome.state
+    const deps = r.plan.needs.map((id) => siblings.get(id)).filter((d): d is StepRun => d !== undefined)
+    const open = deps.filter((d) => !TERMINAL.has(d.outcome.state))
+    if (open.length > 0) {
+      r.outcome.state = 'pending'
+      r.outcome.detail = [`waits for ${open.map((d) => d.plan.id).join(', ')}`]
+      return false
+    }
+    if (r.startedAt === undefined) {
+      r.startedAt = Math.max(start, ...deps.map((d) => d.finishedAt ?? start))
+      r.outcome.detail = []
+      if (runFinished) {
+        record(r, 'cancelled')
+        r.outcome.detail.push('the run had finished')
+        return true
+      }
+      const failed = deps.filter(isFailure)
+      if ((failed.length > 0 || out.runFailed) && !r.plan.statusAware) {
+        record(r, 'cancelled')
+        r.outcome.detail.push(failed.length > 0 ? `${failed.map((d) => d.plan.id).join(', ')} failed` : 'the run failed')
+        return true
+      }
+      if (r.plan.condition && !holds(r.plan.condition, `${r.plan.field}.if`, r.outcome.detail)) {
+        record(r, 'skipped')
+        r.outcome.detail.unshift(`if is false: ${conditionText(r.plan)}`)
+        return true
+      }
+      begin(r)
+    }
+    resume(r)
+    return before !== r.outcome.state
   }
 
-  const perform = (s: PlanStep, depth: number, detail: string[], sink: StepOutcome[]): SimulatedState => {
+  /** What a step does once when it starts: calls, posts, timers, checklist lines. */
+  const begin = (r: StepRun) => {
+    const { plan: s, outcome } = r
     const step = s.step
+    const startedAt = r.startedAt!
+    const later = (ms: number) => new Date(startedAt + ms)
     switch (s.kind) {
       case 'uses': {
-        const withValues = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, deepValue(v, `${s.field}.with.${k}`, detail)]))
-        detail.unshift(`calls ${step.uses} with ${JSON.stringify(withValues)}`)
-        if (step.uses === 'run.finish@v1') detail.push('the run finishes here')
-        if (step.uses === 'run.fail@v1') return 'failed'
-        return 'succeeded'
+        const withValues = deepValue(step.with ?? {}, `${s.field}.with`, outcome.detail)
+        out.calls.push({ step: s.id, uses: step.uses!, with: withValues })
+        outcome.detail.unshift(`calls ${step.uses} with ${JSON.stringify(withValues)}`)
+        if (step.uses === 'run.finish@v1') {
+          runFinished = true
+          out.runStatus = 'finished'
+          run.status = 'finished'
+          outcome.detail.push('the run finishes here')
+        }
+        if (step.uses === 'run.fail@v1') {
+          out.runFailed = true
+          outcome.detail.push('the run fails here')
+        }
+        return record(r, 'succeeded')
       }
       case 'message':
       case 'status_update': {
         const body = step.message ?? step.status_update!
-        const to = step.message ? toText(value(step.message.to ?? 'the run channel', `${s.field}.message.to`, detail)) : 'the run channel'
-        const text = body.text !== undefined ? render(body.text, `${s.field}.${s.kind}.text`, detail) : `(template ${body.template})`
-        detail.unshift(`posts to ${to}: ${JSON.stringify(text)}`)
-        if (step.status_update?.broadcast) detail.push('broadcast')
-        return 'succeeded'
+        const to = step.message?.to !== undefined ? toText(value(step.message.to, `${s.field}.message.to`, outcome.detail)) : 'the run channel'
+        const text = body.text !== undefined ? render(body.text, `${s.field}.${s.kind}.text`, outcome.detail) : `(template ${body.template})`
+        out.messages.push({ step: s.id, to, text })
+        outcome.detail.unshift(`posts to ${to}: ${JSON.stringify(text)}`)
+        const broadcast = step.status_update?.broadcast
+        if (broadcast === true) for (const c of ctxBroadcast()) out.messages.push({ step: s.id, to: c, text })
+        if (Array.isArray(broadcast)) for (const c of broadcast) out.messages.push({ step: s.id, to: c, text })
+        if (broadcast) outcome.detail.push('broadcast')
+        return record(r, 'succeeded', { postId: `simulated-post-${out.messages.length}` })
       }
-      case 'checklist': {
-        const c = step.checklist!
-        c.items.forEach((item, i) => {
+      case 'checklist':
+        step.checklist!.items.forEach((item, i) => {
           const field = `${s.field}.checklist.items[${i}]`
-          const visible = item.if === undefined || holds(parseCondition(item.if), `${field}.if`, detail)
+          const visible = item.if === undefined || holds(parseCondition(item.if), `${field}.if`, outcome.detail)
           const relative = item.due === undefined ? undefined : parseDuration(item.due)
-          const due = relative !== undefined ? later(relative) : item.due !== undefined ? new Date(item.due) : undefined
-          out.checklist.push({ step: s.id, title: toText(value(item.title, `${field}.title`, detail)), visible, assignee: item.assignee, due: visible ? due : undefined })
-          if (visible && due) out.timers.push({ at: due, what: `checklist item "${item.title}" is due${item.assignee ? ` (${item.assignee})` : ''}` })
+          const due = !visible ? undefined : relative !== undefined ? later(relative) : item.due !== undefined ? new Date(item.due) : undefined
+          out.checklist.push({ step: s.id, title: toText(value(item.title, `${field}.title`, outcome.detail)), visible, assignee: item.assignee, due })
+          if (due) out.timers.push({ at: due, what: `checklist item "${item.title}" is due${item.assignee ? ` (${item.assignee})` : ''}` })
         })
-        const open = out.checklist.filter((l) => l.step === s.id && l.visible).length
-        detail.push(`${open} open item(s)${c.blocking ? '; blocks until closed or skipped' : ''}`)
-        return c.blocking ? 'waiting' : 'succeeded'
-      }
+        return
       case 'approval': {
         const a = step.approval!
-        detail.push(`asks ${a.approvers.join(', ')} (quorum ${a.quorum ?? 1})`)
-        const ms = durationOf(a.timeout, `${s.field}.approval.timeout`, detail)
+        outcome.detail.push(`asks ${a.approvers.join(', ')} (quorum ${a.quorum ?? 1})`)
+        const ms = durationOf(a.timeout, `${s.field}.approval.timeout`, outcome.detail)
         if (ms !== undefined) out.timers.push({ at: later(ms), what: `approval ${s.id} times out: ${a.onTimeout ?? 'fail'}` })
-        return 'waiting'
+        return
       }
       case 'wait': {
         const w = step.wait!
-        const timeout = durationOf(w.timeout, `${s.field}.wait.timeout`, detail)
+        const timeout = durationOf(w.timeout, `${s.field}.wait.timeout`, outcome.detail)
         if (timeout !== undefined) out.timers.push({ at: later(timeout), what: `wait ${s.id} times out` })
         if (w.for !== undefined) {
-          const ms = durationOf(w.for, `${s.field}.wait.for`, detail)
+          const ms = durationOf(w.for, `${s.field}.wait.for`, outcome.detail)
           if (ms !== undefined) out.timers.push({ at: later(ms), what: `wait ${s.id} ends` })
-          detail.push(`sleeps ${w.for}`)
-          return 'waiting'
-        }
-        if (w.until !== undefined) {
-          if (holds(parseCondition(w.until), `${s.field}.wait.until`, detail)) return 'succeeded'
-          detail.push(`until ${toText(w.until)}`)
-          return 'waiting'
-        }
-        detail.push(`for event ${w.event!.source} ${w.event!.type}`)
-        return 'waiting'
+          outcome.detail.push(`sleeps ${w.for}`)
+        } else if (w.until !== undefined) outcome.detail.push(`until ${toText(w.until)}`)
+        else outcome.detail.push(`for event ${w.event!.source} ${w.event!.type}`)
+        return
       }
       case 'set': {
         const set = step.set!
         const props = ctx.values.props as Record<string, unknown>
-        for (const [k, v] of Object.entries(set.properties ?? {})) props[k] = deepValue(v, `${s.field}.set.properties.${k}`, detail)
-        if (set.status) (ctx.values.run as Record<string, unknown>).status = set.status
-        detail.push(`sets ${JSON.stringify({ ...set })}`)
-        return 'succeeded'
+        for (const [k, v] of Object.entries(set.properties ?? {})) props[k] = deepValue(v, `${s.field}.set.properties.${k}`, outcome.detail)
+        if (set.status) {
+          run.status = set.status
+          out.runStatus = set.status
+        }
+        outcome.detail.push(`sets ${JSON.stringify(set)}`)
+        return record(r, 'succeeded')
       }
       case 'parallel':
-        return runList(s.parallel, depth + 1, sink)
+        return
       case 'call':
-        detail.push(`runs playbook ${step.call!.playbook}`)
-        return 'succeeded'
+        outcome.detail.push(`runs playbook ${step.call!.playbook}`)
+        return record(r, 'succeeded')
     }
   }
 
-  // Template files are not read in a dry run: `{template: path}` shows as written.
-  const deepValue = (v: unknown, field: string, notes: string[]): unknown =>
-    attempt(() => resolveValue(v, field, { ...evalCtx, readTemplate: (p) => `(template ${p})` }), field, notes, null)
+  /** Steps that wait: settle them from the script and the clock. Called on every pass. */
+  const resume = (r: StepRun) => {
+    if (TERMINAL.has(r.outcome.state)) return
+    const note = (line: string) => {
+      if (!r.outcome.detail.includes(line)) r.outcome.detail.push(line)
+    }
+    const notes: string[] = []
+    try {
+      settleWaiting(r, note, notes)
+    } finally {
+      notes.forEach(note)
+    }
+  }
+  const settleWaiting = (r: StepRun, note: (line: string) => void, notes: string[]) => {
+    const { plan: s } = r
+    const startedAt = r.startedAt!
+    const elapsed = (ms: number | undefined) => ms !== undefined && startedAt + ms <= end
+    const answer = answers[s.id]
+    switch (s.kind) {
+      case 'checklist': {
+        const c = s.step.checklist!
+        const lines = out.checklist.filter((l) => l.step === s.id && l.visible)
+        const closed = answer === 'all-closed' ? lines.length : isRecord(answer) ? Object.values(answer).filter((v) => v === 'closed').length : 0
+        const skipped = isRecord(answer) ? Object.values(answer).filter((v) => v === 'skipped').length : 0
+        const outputs = { closed, skipped, open: Math.max(0, lines.length - closed - skipped) }
+        if (!c.blocking || outputs.open === 0) return record(r, 'succeeded', outputs)
+        note(`${outputs.open} open item(s); blocks until closed or skipped`)
+        return record(r, 'waiting', outputs)
+      }
+      case 'approval': {
+        const a = s.step.approval!
+        if (isRecord(answer) && (answer.decision === 'approved' || answer.decision === 'rejected')) {
+          const outputs = { decision: answer.decision, by: answer.by ?? [], comment: answer.comment ?? null }
+          note(`${answer.decision} by ${toText(answer.by)}`)
+          return record(r, answer.decision === 'approved' ? 'succeeded' : 'failed', outputs)
+        }
+        if (elapsed(durationOf(a.timeout, `${s.field}.approval.timeout`, notes))) {
+          const onTimeout = a.onTimeout ?? 'fail'
+          now = startedAt + durationOf(a.timeout, '', [])!
+          if (onTimeout === 'approve') return record(r, 'succeeded', { decision: 'approved', by: [], comment: 'timed out' })
+          if (onTimeout === 'skip') return record(r, 'skipped', { decision: null, by: [], comment: 'timed out' })
+          if (onTimeout === 'fail') return record(r, 'timed_out', { decision: null, by: [], comment: 'timed out' })
+          note(`escalated to ${a.escalateTo}`)
+        }
+        return record(r, 'waiting')
+      }
+      case 'wait': {
+        const w = s.step.wait!
+        const timeout = durationOf(w.timeout, `${s.field}.wait.timeout`, [])
+        if (w.for !== undefined) {
+          const ms = durationOf(w.for, `${s.field}.wait.for`, [])
+          return elapsed(ms) ? record(r, 'succeeded', { timedOut: false }) : record(r, 'waiting')
+        }
+        if (w.until !== undefined) {
+          if (holds(parseCondition(w.until), `${s.field}.wait.until`, notes)) return record(r, 'succeeded', { timedOut: false })
+        } else {
+          const found = events.findIndex((e, i) => !consumed.has(i) && start + e.atMs >= startedAt && matchesWait(s, e.event, e.atMs))
+          if (found >= 0) {
+            consumed.add(found)
+            now = start + events[found]!.atMs
+            note(`got ${events[found]!.event.source} ${events[found]!.event.type ?? ''} at +${events[found]!.atMs / 60_000}m`)
+            return record(r, 'succeeded', { event: triggerContext(events[found]!.event, new Date(now)), timedOut: false })
+          }
+        }
+        if (elapsed(timeout)) return record(r, 'timed_out', { event: null, timedOut: true })
+        return record(r, 'waiting')
+      }
+      case 'parallel': {
+        const kids = children.get(r)!
+        const states = kids.map((k) => k.outcome.state)
+        if (states.every((st) => TERMINAL.has(st))) return record(r, kids.some(isFailure) ? 'failed' : 'succeeded')
+        return record(r, states.includes('waiting') ? 'waiting' : 'pending')
+      }
+      default:
+        return
+    }
+  }
 
-  runList(plan.steps, 0, out.steps)
+  const matchesWait = (s: PlanStep, event: SimulatedEvent, atMs: number): boolean => {
+    const w = s.step.wait!.event!
+    if (w.source !== event.source || (event.type !== undefined && w.type !== event.type)) return false
+    if (w.if === undefined) return true
+    // The wait's condition sees the awaited event as `trigger`.
+    const saved = ctx.values.trigger
+    ctx.values.trigger = triggerContext(event, new Date(start + atMs))
+    try {
+      return holds(parseCondition(w.if), `${s.field}.wait.event.if`, [])
+    } finally {
+      ctx.values.trigger = saved
+    }
+  }
+
+  const settle = (runs: StepRun[]): boolean => {
+    let changed = false
+    const byId = new Map(runs.map((r) => [r.plan.id, r]))
+    for (let pass = 0; pass < 1000; pass++) {
+      let any = false
+      for (const r of runs) {
+        const kids = children.get(r)
+        if (kids && r.startedAt !== undefined) any = settle(kids) || any
+        any = advance(r, byId) || any
+        if (kids && r.startedAt !== undefined) any = settle(kids) || any
+        if (kids && r.startedAt !== undefined && !TERMINAL.has(r.outcome.state)) {
+          const before = r.outcome.state
+          resume(r)
+          any = any || before !== r.outcome.state
+        }
+      }
+      if (!any) break
+      changed = true
+    }
+    return changed
+  }
+  const ctxBroadcast = () => plan.playbook.channel?.broadcast ?? []
+
+  // Events no wait consumed reach the run as `trigger.correlated` hooks, in time order.
+  const hookSteps = plan.hooks['trigger.correlated'] ?? []
+  settle(main)
+  for (let i = 0; i < events.length; i++) {
+    if (consumed.has(i) || events[i]!.atMs > end - start) continue
+    consumed.add(i)
+    now = start + events[i]!.atMs
+    const saved = ctx.values.trigger
+    ctx.values.trigger = triggerContext(events[i]!.event, new Date(now))
+    settle(prepareTree(hookSteps, 0, out.hooks))
+    ctx.values.trigger = saved
+    settle(main)
+  }
+  now = end
+
   for (const r of plan.reminders) {
     const notes: string[] = []
     if (r.every === 'never') continue
     const ms = 'ms' in r.every ? r.every.ms : parseDuration(toText(value(r.every.expression, `reminders.${r.reminder.id}.every`, notes)))
     if (ms === undefined) continue
     const done = r.until ? holds(r.until, `reminders.${r.reminder.id}.until`, notes) : false
-    if (!done) out.timers.push({ at: later(ms), what: `reminder ${r.reminder.id} to ${r.reminder.to ?? 'the run channel'}, then every ${formatEvery(ms)}${r.reminder.quietHours ? ` (quiet ${r.reminder.quietHours.from}-${r.reminder.quietHours.to} ${r.reminder.quietHours.timezone})` : ''}` })
+    if (!done) out.timers.push({ at: new Date(start + ms), what: `reminder ${r.reminder.id} to ${r.reminder.to ?? 'the run channel'}, then every ${formatEvery(ms)}${r.reminder.quietHours ? ` (quiet ${r.reminder.quietHours.from}-${r.reminder.quietHours.to} ${r.reminder.quietHours.timezone})` : ''}` })
   }
-  // finally runs when the run ends; shown as it would go if it ended now.
-  runList(plan.finally, 0, out.finally)
+
+  const allDone = main.every((r) => TERMINAL.has(r.outcome.state))
+  out.runFailed ||= main.some(isFailure)
+  const finallyRuns = prepareTree(plan.finally, 0, out.finally)
+  if (allDone || runFinished) {
+    out.finallyRan = true
+    settle(finallyRuns)
+  } else {
+    for (const r of finallyRuns) r.outcome.detail.push('runs when the run ends')
+  }
   out.timers.sort((a, b) => a.at.getTime() - b.at.getTime())
   return out
 }
 
-function describeKind(s: PlanStep): string {
-  return s.kind === 'uses' ? `uses ${s.step.uses}` : s.kind
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 
 function conditionText(s: PlanStep): string {

@@ -80,3 +80,22 @@ describe('bridgehead playbook simulate', function () {
     expect(stderr).to.include('unknown role "captian"')
   })
 })
+
+describe('bridgehead playbook test', function () {
+  this.timeout(60_000)
+
+  it('runs the tests: of each file, prints PASS/FAIL lines and a count, and exits 1 when one fails', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'test', `${FIXTURES}/tested`])
+    expect(code).to.equal(1)
+    const lines = stdout.trim().split('\n')
+    expect(lines[0]).to.equal(`PASS ${FIXTURES}/tested/failing.yaml: posts and labels a new issue`)
+    expect(lines[1]).to.equal(`FAIL ${FIXTURES}/tested/failing.yaml: expects what does not happen`)
+    expect(lines[lines.length - 1]).to.equal('1 passed, 1 failed')
+  })
+
+  it('exits 0 when every test of the built-in playbooks passes', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'test', 'playbooks/builtin'])
+    expect(code).to.equal(0)
+    expect(stdout.trim().split('\n').pop()).to.equal('5 passed, 0 failed')
+  })
+})

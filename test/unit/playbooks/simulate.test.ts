@@ -17,6 +17,7 @@ describe('playbook simulate', () => {
     expect(state(simulateRun(incident, event, at))).to.deep.equal({
       declare: 'succeeded', page: 'skipped', ack: 'succeeded', ticket: 'succeeded', mark: 'succeeded', triage: 'succeeded',
       mitigated: 'waiting', resolved: 'pending', 'close-out': 'pending',
+      'pd-resolve': 'pending', 'jira-done': 'pending', 'mark-resolved': 'pending', 'announce-resolved': 'pending',
     })
   })
 
