@@ -93,8 +93,10 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script:
   const stepValues = ctx.values.steps as Record<string, unknown>
   const consumed = new Set<number>()
   let runFinished = false
+  // A step failed without continue-on-error: failure() holds from then on (its dependants are cancelled).
+  let stepFailed = false
   let now = start
-  const evalCtx = () => ({ values: ctx.values, now: () => new Date(now), status: { failed: out.runFailed, cancelled: false } })
+  const evalCtx = () => ({ values: ctx.values, now: () => new Date(now), status: { failed: out.runFailed || stepFailed, cancelled: false } })
   const value = (text: unknown, field: string, notes: string[]): unknown =>
     typeof text !== 'string' || !hasExpression(text) ? text : attempt(() => evaluateInterpolated(parseInterpolated(text), evalCtx()), field, notes, null)
   const holds = (cond: Embedded, field: string, notes: string[]): boolean => attempt(() => evaluateCondition(cond, evalCtx()), field, notes, false)
@@ -120,6 +122,7 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script:
   const record = (r: StepRun, state: SimulatedState, outputs: Record<string, unknown> = {}) => {
     r.outcome.state = state
     if (TERMINAL.has(state)) r.finishedAt ??= now
+    if ((state === 'failed' || state === 'timed_out') && !tolerated(r)) stepFailed = true
     stepValues[r.plan.id] = {
       status: state, outputs, attempts: state === 'succeeded' || state === 'failed' ? 1 : 0,
       startedAt: r.startedAt === undefined ? null : new Date(r.startedAt).toISOString(),
@@ -392,7 +395,7 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script:
   }
 
   const allDone = main.every((r) => TERMINAL.has(r.outcome.state))
-  out.runFailed ||= main.some(isFailure)
+  out.runFailed ||= stepFailed
   const finallyRuns = prepareTree(plan.finally, 0, out.finally)
   if (allDone || runFinished) {
     out.finallyRan = true

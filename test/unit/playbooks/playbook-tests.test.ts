@@ -42,6 +42,27 @@ describe('playbook tests: section', () => {
     })
   })
 
+  it('cancels only the dependants of a failed step, and runs a failure() step after it', () => {
+    const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: f, version: 1 }
+on: { manual: {} }
+steps:
+  - { id: ask, approval: { approvers: [user:a], timeout: 1h } }
+  - { id: after, uses: timeline.add@v1 }
+  - { id: rescue, needs: [ask], if: "failure()", uses: timeline.add@v1 }
+  - { id: aside, needs: [], uses: timeline.add@v1 }
+tests:
+  - name: rejected
+    event: { source: manual }
+    answers: { ask: { decision: rejected, by: [user:a] } }
+    expect: { steps: { ask: failed, after: cancelled, rescue: succeeded, aside: succeeded } }
+`
+    const [result] = runPlaybookTests(compilePlaybook(loadPlaybook('f.yaml', text).playbook!))
+    expect(result!.failures).to.deep.equal([])
+    expect(result!.simulation.runFailed).to.equal(true)
+  })
+
   it('settles a wait for an event from a later event, and cancels what follows a failed approval', () => {
     const [approved, rejected] = runPlaybookTests(plan('playbooks/builtin/release.yaml'))
     const states = (r: typeof approved) => Object.fromEntries((r!.simulation.steps ?? []).map((s) => [s.id, s.state]))
