@@ -1,11 +1,17 @@
-/** `bridgehead playbook simulate <file> --event <event.json> [--at <time>]`: the run plan, no side effects. */
+/**
+ * `bridgehead playbook simulate <file> --event <event.json> [--at <time>] [--answer step=decision…]
+ * [--clock 2h]`: the run plan, no side effects.
+ */
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { compilePlaybook, formatDiagnostic, formatSimulation, hasErrors, loadPlaybook, simulateRun, type SimulatedEvent } from './dsl/index.ts'
+import { compilePlaybook, formatDiagnostic, formatSimulation, hasErrors, loadPlaybook, parseDuration, simulateRun, type SimulatedEvent } from './dsl/index.ts'
 import { templateReader } from './template-files.ts'
 
 export async function simulateCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { event: { type: 'string' }, at: { type: 'string' } } })
+  const { positionals, values } = parseArgs({
+    args, allowPositionals: true,
+    options: { event: { type: 'string' }, at: { type: 'string' }, answer: { type: 'string', multiple: true }, clock: { type: 'string' } },
+  })
   const [file] = positionals
   if (!file || !values.event) {
     err('playbook simulate needs a file and --event <event.json>')
@@ -14,6 +20,20 @@ export async function simulateCommand(args: string[], out: (line: string) => voi
   const at = values.at ? new Date(values.at) : new Date()
   if (Number.isNaN(at.getTime())) {
     err(`--at "${values.at}" is not a time (use ISO 8601, e.g. 2026-01-01T09:00:00Z)`)
+    return 2
+  }
+  const answers: Record<string, unknown> = {}
+  for (const a of values.answer ?? []) {
+    const m = /^([A-Za-z_][\w-]*)=(approved|rejected|all-closed)$/.exec(a)
+    if (!m) {
+      err(`--answer "${a}": expected <step id>=approved, rejected or all-closed`)
+      return 2
+    }
+    answers[m[1]!] = m[2] === 'all-closed' ? 'all-closed' : { decision: m[2], by: ['user:simulated'] }
+  }
+  const clockMs = values.clock === undefined ? undefined : parseDuration(values.clock)
+  if (values.clock !== undefined && clockMs === undefined) {
+    err(`--clock "${values.clock}" is not a duration (30s, 15m, 2h, 1d)`)
     return 2
   }
   let event: SimulatedEvent
@@ -32,6 +52,6 @@ export async function simulateCommand(args: string[], out: (line: string) => voi
   const result = loadPlaybook(file, text, { readTemplate: templateReader(file) })
   for (const d of result.diagnostics) err(formatDiagnostic(d))
   if (hasErrors(result.diagnostics) || !result.playbook) return 1
-  for (const line of formatSimulation(simulateRun(compilePlaybook(result.playbook), event, at))) out(line)
+  for (const line of formatSimulation(simulateRun(compilePlaybook(result.playbook), event, at, { answers, clockMs }))) out(line)
   return 0
 }

@@ -133,7 +133,8 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script:
     const c = r.plan.continueOnError
     return typeof c === 'boolean' ? c : isTruthy(value(c, `${r.plan.field}.continue-on-error`, r.outcome.detail))
   }
-  const isFailure = (r: StepRun) => (r.outcome.state === 'failed' || r.outcome.state === 'timed_out' || r.outcome.state === 'cancelled') && !tolerated(r)
+  // continue-on-error forgives a step's own failure, not its cancellation by an upstream one.
+  const isFailure = (r: StepRun) => r.outcome.state === 'cancelled' || ((r.outcome.state === 'failed' || r.outcome.state === 'timed_out') && !tolerated(r))
 
   /** Advances one step as far as it can go now; true when its state changed. */
   const advance = (r: StepRun, siblings: Map<string, StepRun>): boolean => {
@@ -150,25 +151,29 @@ export function walkPlan(plan: PlaybookPlan, ctx: RunContexts, at: Date, script:
       r.startedAt = Math.max(start, ...deps.map((d) => d.finishedAt ?? start))
       r.outcome.detail = []
       if (runFinished) {
-        record(r, 'cancelled')
-        r.outcome.detail.push('the run had finished')
+        close(r, 'cancelled', 'the run had finished')
         return true
       }
       const failed = deps.filter(isFailure)
       if ((failed.length > 0 || out.runFailed) && !r.plan.statusAware) {
-        record(r, 'cancelled')
-        r.outcome.detail.push(failed.length > 0 ? `${failed.map((d) => d.plan.id).join(', ')} failed` : 'the run failed')
+        close(r, 'cancelled', failed.length > 0 ? failed.map((d) => `${d.plan.id} ${d.outcome.state}`).join(', ') : 'the run failed')
         return true
       }
       if (r.plan.condition && !holds(r.plan.condition, `${r.plan.field}.if`, r.outcome.detail)) {
-        record(r, 'skipped')
-        r.outcome.detail.unshift(`if is false: ${conditionText(r.plan)}`)
+        close(r, 'skipped', `if is false: ${conditionText(r.plan)}`)
         return true
       }
       begin(r)
     }
     resume(r)
     return before !== r.outcome.state
+  }
+
+  /** Ends a step that never starts, with the branches of a parallel, which then never start either. */
+  const close = (r: StepRun, state: 'cancelled' | 'skipped', why: string) => {
+    record(r, state)
+    r.outcome.detail.unshift(why)
+    for (const kid of children.get(r) ?? []) if (!TERMINAL.has(kid.outcome.state)) close(kid, state, `${r.plan.id} was ${state}`)
   }
 
   /** What a step does once when it starts: calls, posts, timers, checklist lines. */

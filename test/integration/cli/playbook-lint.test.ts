@@ -74,6 +74,17 @@ describe('bridgehead playbook simulate', function () {
     expect(lines).to.include('  2026-03-09T10:00:00.000Z  wait mitigated times out')
   })
 
+  it('takes answers and a clock from the command line', async () => {
+    const { code, stdout } = await bridgehead([
+      'playbook', 'simulate', 'playbooks/builtin/release.yaml', '--event', `${FIXTURES}/events/release-command.json`,
+      '--at', '2026-03-03T08:00:00Z', '--answer', 'checks=all-closed', '--answer', 'approve=approved', '--clock', '3h',
+    ])
+    expect(code).to.equal(0)
+    const lines = stdout.split('\n')
+    expect(lines).to.include('  succeeded ship [uses github.workflow.dispatch@v1]')
+    expect(lines).to.include('  timed_out deployed [wait]')
+  })
+
   it('refuses to simulate a playbook with lint errors, printing them', async () => {
     const { code, stderr } = await bridgehead(['playbook', 'simulate', `${FIXTURES}/invalid/roles.yaml`, '--event', `${FIXTURES}/events/pagerduty-high.json`])
     expect(code).to.equal(1)
