@@ -9,6 +9,7 @@ import { lintFields } from './fields.ts'
 import { lintReferences } from './references.ts'
 import { lintSteps } from './steps.ts'
 import { lintValues } from './values.ts'
+import { lintYamlPitfalls } from './yaml-pitfalls.ts'
 
 export type { LintOptions, TemplateFile } from './context.ts'
 export { stepKind } from './steps.ts'
@@ -26,6 +27,7 @@ export function lintSource(source: PlaybookSource, options: LintOptions = {}): {
   lintSteps(ctx)
   lintValues(ctx)
   lintReferences(ctx)
+  lintYamlPitfalls(ctx)
   lintFields(ctx)
   const diagnostics = sortDiagnostics([...source.diagnostics, ...ctx.diagnostics])
   return { diagnostics, playbook: hasErrors(diagnostics) ? undefined : playbook }

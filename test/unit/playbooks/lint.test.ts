@@ -136,6 +136,19 @@ steps:
       ])
     })
 
+    it('reports a value split in two by a comma in a flow mapping', () => {
+      const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: c, version: 1 }
+on: { manual: {} }
+steps:
+  - { id: stop, uses: run.fail@v1, with: { reason: Not approved, or the deploy failed } }
+`
+      expect(loadPlaybook('c.yaml', text).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        'c.yaml:6:66: steps[0].with["or the deploy failed"]: a key with spaces and no value: a comma in an unquoted value split it in two; quote the value',
+      ])
+    })
+
     it('takes the known actions from the catalog it is given', () => {
       const catalog = createActionCatalog([...BUILTIN_ACTIONS, { id: 'acme.rocket.launch@v1', sideEffects: false }])
       expect(lint('invalid/steps.yaml', { catalog }).filter((d) => d.includes('acme.rocket'))).to.deep.equal([])
