@@ -19,9 +19,7 @@ import { createChannelService } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
 import { createPostService } from './posts/service.ts'
 import { createActionCookies } from './posts/action-cookies.ts'
-import { createPlaybookLibrary } from '../playbooks/library.ts'
-import { playbookCommand } from '../playbooks/command.ts'
-import { liveActionCatalog } from '../playbooks/catalog.ts'
+import { startPlaybooks } from '../playbooks/index.ts'
 import { ActionRegistry, createActionService, createActionStore, registerCoreActions, type ActionService } from './actions/index.ts'
 import { createReactionStore } from './reactions/store.ts'
 import { createReactionService } from './reactions/service.ts'
@@ -294,11 +292,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     invoke: async (id, input, session) => (await actions.invoke(id, input, { session })).outputs,
   })
   // End of connectors.
-  // Playbooks: the built-in files and PLAYBOOKS_DIR, linted against the live action registry.
-  const playbookLibrary = createPlaybookLibrary({ catalog: liveActionCatalog(actionRegistry), dir: config.playbooksDir, log: log.child({ component: 'playbooks' }) })
-  playbookLibrary.reload()
-  playbookLibrary.watch()
-  commands.registry.register(playbookCommand(playbookLibrary))
+  // Playbooks: the files (built-in and PLAYBOOKS_DIR), the run engine, its commands and API.
+  const playbooks = startPlaybooks({
+    db, jobs, actions, actionRegistry, channels, channelStore, posts, teams, users: userStore, bus, bots, commands: commands.registry,
+    interactive: interactiveHandlers, siteUrl: config.siteUrl, playbooksDir: config.playbooksDir, log: log.child({ component: 'playbooks' }),
+  })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
@@ -306,6 +304,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const idle = startIdleCollector({ idleMs: 3000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
+    pluginRoutes: [{ path: '/plugins/playbooks/api/v0', routes: [playbooks.routes] }],
   })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())
@@ -334,7 +333,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
       closing ??= (async () => {
         log.info('server stopping')
         // Running jobs finish (bounded) while the rest of the server is still up for them.
-        playbookLibrary.close()
+        playbooks.close()
         const jobsStopped = jobs.stop()
         const drained = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()

@@ -1,7 +1,8 @@
 /**
  * `/playbook`: what the server's playbook library holds. `list` shows each playbook with its
  * version and how it starts; `problems` shows the lint messages of the files as they are on disk
- * (a broken file keeps its last good version in service). Runs arrive with the run engine.
+ * (a broken file keeps its last good version in service). The engine's `/playbook` (engine/commands.ts)
+ * hands these two subcommands here.
  */
 import { autocompleteDataFor, ephemeral, type SlashCommand } from '../core/commands/registry.ts'
 import { formatDiagnostic } from './dsl/index.ts'

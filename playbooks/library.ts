@@ -27,6 +27,8 @@ export interface PlaybookLibraryOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
   /** Milliseconds of quiet after a change before reloading. */
   debounceMs?: number
+  /** Called after every reload (e.g. to register the slash commands of new playbooks). */
+  onReload?: () => void
 }
 
 const YAML_FILE = /\.ya?ml$/i
@@ -97,6 +99,7 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
     // Files removed from the folder take their playbooks with them.
     for (const name of [...entries.keys()]) if (!seen.has(name)) entries.delete(name)
     log.info({ playbooks: [...entries.keys()], invalidFiles: new Set(orphanProblems.map((d) => d.file)).size }, 'playbooks loaded')
+    options.onReload?.()
   }
 
   return {

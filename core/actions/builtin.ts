@@ -41,7 +41,9 @@ export function coreActions(deps: CoreActionDeps): ActionDefinition[] {
     define({
       id: 'post.create@v1',
       description: 'Posts a message in a channel (or a thread) as the acting user',
-      input: z.object({ channel_id: id26, message: z.string().min(1, 'must not be empty'), root_id: id26.optional(), props: z.record(z.string(), z.unknown()).optional() }),
+      input: z
+        .object({ channel_id: id26, message: z.string().default(''), root_id: id26.optional(), props: z.record(z.string(), z.unknown()).optional() })
+        .refine((v) => v.message !== '' || Array.isArray(v.props?.attachments), { message: 'must not be empty (unless props.attachments has the content)', path: ['message'] }),
       outputs: ['postId'],
       sideEffect: true,
       async run(input, ctx) {

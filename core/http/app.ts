@@ -18,25 +18,29 @@ export type RouteModule = (router: Router, deps: ApiDeps) => void
 /**
  * @param options.extraRoutes route modules mounted under /api/v4 (JSON bodies, sessions).
  * @param options.publicRoutes route modules mounted at the root, without a session or body parser (/hooks/{id}).
+ * @param options.pluginRoutes route modules mounted at their own path with JSON bodies and sessions (/plugins/playbooks/api/v0).
  */
-export function createHttpApp(deps: ApiDeps, options: { versionId: string; extraRoutes?: RouteModule[]; publicRoutes?: RouteModule[] }) {
+export function createHttpApp(deps: ApiDeps, options: { versionId: string; extraRoutes?: RouteModule[]; publicRoutes?: RouteModule[]; pluginRoutes?: { path: string; routes: RouteModule[] }[] }) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
   app.set('query parser', 'simple')
   app.use(requestContext({ log: deps.log, versionId: options.versionId }))
 
-  const api = Router()
-  // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default);
-  // file uploads (multipart or raw bytes) are streamed by their own route instead.
-  api.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: (req) => !isUploadRequest(req as express.Request) }))
-  api.use(rejectNulInUrl)
-  api.use(authenticate((token) => deps.sessions.resolve(token)))
-  for (const register of [systemRoutes, userRoutes, teamRoutes, channelRoutes, postRoutes, ...(options.extraRoutes ?? [])]) {
-    register(api, deps)
+  /** A router with JSON bodies and sessions, as /api/v4 has (plugin APIs such as Playbooks' are shaped the same way). */
+  const sessionRouter = (routes: RouteModule[]) => {
+    const router = Router()
+    // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default);
+    // file uploads (multipart or raw bytes) are streamed by their own route instead.
+    router.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: (req) => !isUploadRequest(req as express.Request) }))
+    router.use(rejectNulInUrl)
+    router.use(authenticate((token) => deps.sessions.resolve(token)))
+    for (const register of routes) register(router, deps)
+    router.use(notFoundHandler)
+    return router
   }
-  api.use(notFoundHandler)
-  app.use('/api/v4', api)
+  app.use('/api/v4', sessionRouter([systemRoutes, userRoutes, teamRoutes, channelRoutes, postRoutes, ...(options.extraRoutes ?? [])]))
+  for (const plugin of options.pluginRoutes ?? []) app.use(plugin.path, sessionRouter(plugin.routes))
   // Public file links work without a session, outside /api/v4, as in Mattermost.
   const publicRoutes = Router()
   publicRoutes.use(rejectNulInUrl)

@@ -29,7 +29,7 @@ forEachBackend((backend) => {
     })
 
     it('answers an unknown subcommand with its usage', async () => {
-      expect(await run('/playbook frobnicate')).to.contain('Usage: /playbook [list|problems]')
+      expect(await run('/playbook frobnicate')).to.contain('Usage: /playbook list | problems | run <playbook>')
     })
   })
 })

@@ -1,0 +1,706 @@
+/**
+ * The durable run engine. A run's decisions are taken by `advance` (plan.ts, pure) inside the run
+ * row's lock; the side effects it asks for (create the channel, post, call an action) run from
+ * durable jobs with idempotency keys, and report back under the lock again. So a restart in the
+ * middle of a run resumes it, each step's effect happens once per key, and several servers can
+ * share the work (jobs are claimed with SKIP LOCKED; the row lock orders the decisions).
+ */
+import type { Database } from '../../core/db/index.ts'
+import type { DbClient } from '../../core/db-client.ts'
+import type { Logger } from '../../core/log.ts'
+import type { AuthSession } from '../../core/auth/session-types.ts'
+import type { JobService } from '../../core/jobs/service.ts'
+import type { ActionService } from '../../core/actions/index.ts'
+import { ActionError } from '../../core/actions/index.ts'
+import type { ChannelService } from '../../core/channels/service.ts'
+import type { ChannelStore } from '../../core/channels/store.ts'
+import type { PostService } from '../../core/posts/service.ts'
+import type { TeamService } from '../../core/teams/service.ts'
+import type { UserStore, UserRecord } from '../../core/users/store.ts'
+import type { EventBus } from '../../core/realtime/events.ts'
+import { AppError } from '../../core/errors.ts'
+import { newId } from '../../core/ids.ts'
+import { nowMillis } from '../../core/clock.ts'
+import { evaluateCondition, evaluateInterpolated, parseCondition, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
+import { advance, graphOf, setRunStatus, type Effect } from './plan.ts'
+import { evalContext, runValues, type RunContextOptions } from './context.ts'
+import { matchesEvent, type IntegrationEventLike } from './trigger.ts'
+import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
+import { TERMINAL, type RoleHolder, type RunState, type RunStatus } from './state.ts'
+
+export const ADVANCE_JOB = 'playbooks.advance'
+export const EXECUTE_JOB = 'playbooks.execute'
+/** The pseudo-step that creates and prepares the run's channel before the playbook's steps. */
+export const CHANNEL_STEP = '_channel'
+export const PLAYBOOK_BOT_USERNAME = 'playbooks'
+
+export interface PlaybookSource {
+  get(name: string): { playbook: Playbook } | undefined
+  list(): { name: string; playbook: Playbook }[]
+}
+
+export interface RunEngineOptions {
+  db: Database
+  jobs: JobService
+  actions: ActionService
+  channels: ChannelService
+  channelStore: ChannelStore
+  posts: PostService
+  teams: TeamService
+  users: UserStore
+  bus: EventBus
+  bots: { ensureBot(input: { username: string; displayName: string; description: string; ownerId: string }): Promise<UserRecord> }
+  library: PlaybookSource
+  siteUrl: string
+  log: Logger
+  now?: () => number
+}
+
+export interface StartInput {
+  playbook: string
+  teamId: string
+  /** Who starts it (the command's user, or the connection's owner for an event). */
+  actorId: string
+  title?: string
+  inputs?: Record<string, unknown>
+  trigger: IntegrationEventLike
+  /** The same key never starts two runs (an external event's id). */
+  dedupeKey?: string
+}
+
+const RETRY_DEFAULTS = { initialMs: 10_000, maxDelayMs: 10 * 60_000 }
+
+export function createRunEngine(options: RunEngineOptions) {
+  const { jobs, actions, channels, channelStore, posts, teams, users, bus, library, log } = options
+  const now = options.now ?? nowMillis
+  const store = createRunStore(options.db)
+  let bot: UserRecord | undefined
+
+  async function ensureBot(): Promise<UserRecord> {
+    bot ??= await options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
+    return bot
+  }
+
+  /** The engine acts as its bot with the rights of the server itself (as a Mattermost plugin does). */
+  async function engineSession(): Promise<AuthSession> {
+    const user = await ensureBot()
+    return { id: '', token: '', userId: user.id, roles: 'system_user system_admin', isSystemAdmin: true, isBot: true, kind: 'session', csrfToken: '', expiresAt: 0 }
+  }
+
+  async function contextOptions(row: { playbook: Playbook; teamId: string }): Promise<RunContextOptions> {
+    const team = await teams.requireTeam(row.teamId).catch(() => null)
+    return { playbook: { name: row.playbook.metadata.name, version: row.playbook.metadata.version }, siteUrl: options.siteUrl, teamName: team?.name ?? '', now: now() }
+  }
+
+  async function holder(userId: string): Promise<RoleHolder | null> {
+    const user = await users.getById(userId)
+    if (!user || user.deleteAt !== 0) return null
+    return { id: user.id, username: user.username, email: user.email, displayName: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username }
+  }
+
+  /** A `user:x`, `@x`, email or id reference, or an expression giving one, to a local user. */
+  async function resolveUserRef(ref: unknown): Promise<RoleHolder | null> {
+    if (typeof ref === 'object' && ref !== null) {
+      const r = ref as { id?: string; email?: string; username?: string }
+      if (r.id) return holder(r.id)
+      if (r.email) return resolveUserRef(r.email)
+      if (r.username) return resolveUserRef(r.username)
+      return null
+    }
+    if (typeof ref !== 'string' || ref === '') return null
+    const name = ref.replace(/^user:/, '').replace(/^@/, '')
+    const user = /^[a-z0-9]{26}$/.test(name) ? await users.getById(name) : name.includes('@') ? await users.getByEmail(name) : await users.getByUsername(name)
+    return user ? holder(user.id) : null
+  }
+
+  async function publishUpdated(row: RunRow): Promise<void> {
+    const audience = row.channelId ? { channelId: row.channelId } : { userId: row.ownerId }
+    await bus.publish({
+      type: 'playbook_run.updated',
+      payload: { runId: row.id },
+      ws: { event: 'custom_playbooks_playbook_run_updated', data: { payload: JSON.stringify(presentRun(row)) }, audience },
+    })
+  }
+
+  /** Runs the planner under the lock and queues what it asks for, in the same transaction. */
+  async function step(runId: string): Promise<void> {
+    // Read outside the lock: inside it only the transaction may touch the database (core/db/transaction.ts).
+    const before = await store.get(runId)
+    if (!before) return
+    const ctxOptions = await contextOptions(before)
+    const done = await store.mutate(runId, now(), async (state, row, tx) => {
+      if (state.channelPhase !== 'ready' || state.status === 'canceled') return { events: [], result: false }
+      const effects = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions) })
+      const events = await applyEffects(tx, runId, effects)
+      return { events, result: events.length > 0 }
+    })
+    if (done?.result) await publishUpdated(done.row)
+  }
+
+  async function applyEffects(tx: DbClient, runId: string, effects: Effect[]): Promise<NewTimelineEvent[]> {
+    const events: NewTimelineEvent[] = []
+    for (const effect of effects) {
+      if (effect.kind === 'timeline') {
+        events.push({ type: effect.type, actorKind: 'system', actorId: '', summary: effect.summary, details: effect.details ?? {}, stepId: effect.stepId ?? '' })
+      } else if (effect.kind === 'execute') {
+        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId, stepId: effect.stepId, attempt: 1 }, dedupeKey: `pb:${runId}:${effect.stepId}:1` }, { tx })
+      } else {
+        await jobs.enqueue({ type: ADVANCE_JOB, data: { runId }, runAt: effect.at, dedupeKey: `pb:${runId}:timer:${effect.stepId}:${effect.at}` }, { tx })
+      }
+    }
+    return events
+  }
+
+  async function enqueueAdvance(runId: string, tx?: DbClient): Promise<void> {
+    await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } }, tx ? { tx } : {})
+  }
+
+  /** Deep-evaluates `${{ }}` in a step's `with` (strings only; other values as written). */
+  function evaluateWith(value: unknown, ctx: ReturnType<typeof evalContext>, path: string): unknown {
+    if (typeof value === 'string') return evaluateInterpolated(parseInterpolated(value), ctx)
+    if (Array.isArray(value)) return value.map((v, i) => evaluateWith(v, ctx, `${path}[${i}]`))
+    if (typeof value === 'object' && value !== null) {
+      if ('template' in value && Object.keys(value).length === 1) throw new Error(`${path}: template files are not available to runs yet; write the text inline`)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateWith(v, ctx, `${path}.${k}`)]))
+    }
+    return value
+  }
+
+  function textOf(spec: { text?: string; template?: string }, data: Record<string, unknown>, field: string): string {
+    if (spec.template !== undefined) throw new Error(`${field}.template: template files are not available to runs yet; write the text inline`)
+    return renderTemplate(spec.text ?? '', data, `${field}.text`)
+  }
+
+  /** A channel named `#name` in the run's team; the bot joins it (public) to post there. */
+  async function channelByRef(teamId: string, ref: string, session: AuthSession): Promise<string> {
+    const name = ref.replace(/^#/, '')
+    const channel = await channelStore.getByName(teamId, name)
+    if (!channel || channel.deleteAt !== 0) throw new Error(`no channel "${ref}" in the run's team`)
+    if (!(await channelStore.getMember(channel.id, session.userId))) await channels.addMember(session, channel.id, session.userId)
+    return channel.id
+  }
+
+  /** Where a message goes: the run channel (no `to`), `#channel`, or a DM for `role:x` / `user:y`. */
+  async function destination(state: RunState, to: string | undefined, session: AuthSession): Promise<string> {
+    if (!to) return state.channelId
+    if (to.startsWith('#')) return channelByRef(state.teamId, to, session)
+    const user = to.startsWith('role:') ? state.roles[to.slice(5)] : await resolveUserRef(to)
+    if (!user) throw new Error(`${to}: nobody holds it`)
+    const { channel } = await channels.createDirect(session, [session.userId, user.id])
+    return channel.id
+  }
+
+  async function postAs(session: AuthSession, channelId: string, message: string, props: Record<string, unknown> = {}): Promise<string> {
+    const created = await posts.create(session, { channel_id: channelId, message, props })
+    return created.post.id
+  }
+
+  /** The channel: created (or reused), members invited, header set, overview posted. Each part is keyed, so a retry repeats nothing. */
+  async function setUpChannel(row: RunRow): Promise<Record<string, unknown>> {
+    const session = await engineSession()
+    const state = row.state
+    const spec = row.playbook.channel
+    const ctxOptions = await contextOptions(row)
+    const ctx = evalContext(state, ctxOptions)
+    await teams.addMember(session, state.teamId, session.userId)
+    let channelId: string
+    if (!spec || spec.mode === 'existing') {
+      channelId = spec ? await channelByRef(state.teamId, String(evaluateInterpolated(parseInterpolated(spec.name), ctx)), session) : ''
+      if (!channelId) throw new Error('the playbook has no channel: add `channel: { name: … }`')
+    } else {
+      const display = String(evaluateInterpolated(parseInterpolated(spec.name), ctx))
+      const name = slugify(display).slice(0, 64) || `run-${state.number}`
+      const existing = await channelStore.getByName(state.teamId, name)
+      if (existing) channelId = existing.id
+      else {
+        const created = await actions.invoke('channel.create@v1', { team_id: state.teamId, name, display_name: display.slice(0, 64), type: spec.private ? 'P' : 'O', purpose: spec.purpose ?? '' }, { session, idempotencyKey: `${row.id}:channel` })
+        channelId = created.outputs.channelId as string
+      }
+    }
+    const invite = new Set<string>([state.ownerId])
+    for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
+    for (const ref of spec?.invite ?? []) {
+      if (ref.startsWith('role:')) {
+        const h = state.roles[ref.slice(5)]
+        if (h) invite.add(h.id)
+      } else if (ref.startsWith('user:') || ref.startsWith('@')) {
+        const u = await resolveUserRef(ref)
+        if (u) invite.add(u.id)
+      }
+      // group:, team: and oncall: need a directory this server does not have yet: they invite nobody.
+    }
+    for (const userId of invite) {
+      if (!(await channelStore.getMember(channelId, userId))) await channels.addMember(session, channelId, userId).catch((err: unknown) => log.warn({ err, runId: row.id, userId }, 'could not invite a run member'))
+    }
+    const withChannel: RunState = { ...state, channelId }
+    const data = runValues(withChannel, ctxOptions)
+    if (spec?.header !== undefined) {
+      const header = typeof spec.header === 'string' ? renderTemplate(spec.header, data, 'channel.header') : (() => { throw new Error('channel.header.template: template files are not available to runs yet') })()
+      await channels.patch(session, channelId, { header: header.slice(0, 1024) })
+    }
+    const overview = [
+      `#### ${state.title}`,
+      `Playbook **${row.playbook.metadata.title ?? row.playbook.metadata.name}** (v${row.playbook.metadata.version}) · run #${state.number}`,
+      ...Object.entries(state.roles).map(([role, h]) => `- ${role}: ${h ? `@${h.username}` : '_nobody yet_'}`),
+    ].join('\n')
+    const overviewPost = await actions.invoke('post.create@v1', { channel_id: channelId, message: overview, props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:overview` })
+    return { channelId, overviewPostId: overviewPost.outputs.postId }
+  }
+
+  /** Runs a step's external part; returns its outputs. @throws for a failure (ActionError tells retryable ones). */
+  async function executeStep(row: RunRow, stepId: string): Promise<Record<string, unknown>> {
+    const node = graphOf(row.playbook).nodes.get(stepId)
+    if (!node) throw new Error(`the pinned playbook has no step ${stepId}`)
+    const step = node.step
+    const state = row.state
+    const ctxOptions = await contextOptions(row)
+    const ctx = evalContext(state, ctxOptions)
+    const data = runValues(state, ctxOptions)
+    const session = await engineSession()
+    switch (node.kind) {
+      case 'uses':
+        return runUses(row, node.path, step, ctx, session)
+      case 'message': {
+        const text = textOf(step.message!, data, `${node.path}.message`)
+        const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
+        const channelId = await destination(state, to, session)
+        const key = `${row.id}:${stepId}:message`
+        const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: key })
+        return { postId: out.outputs.postId }
+      }
+      case 'status_update': {
+        const text = textOf(step.status_update!, data, `${node.path}.status_update`)
+        return postStatusUpdate(row, text, step.status_update!.broadcast, session, `${row.id}:${stepId}:status`)
+      }
+      case 'checklist': {
+        const items = state.items.filter((i) => i.stepId === stepId && !i.hidden)
+        const lines = [`**${step.checklist!.title ?? step.name ?? stepId}**`, ...items.map((i, n) => `${n + 1}. ${i.state === 'closed' ? '☑' : '☐'} ${i.title}${i.assigneeId ? ` (@${(state.roles && Object.values(state.roles).find((h) => h?.id === i.assigneeId)?.username) ?? i.assigneeId})` : ''}`)]
+        lines.push('', `_Check items with \`/playbook check <number>\` in this channel, or in the run view._`)
+        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: lines.join('\n'), props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:checklist` })
+        return { postId: out.outputs.postId }
+      }
+      case 'approval': {
+        const approval = step.approval!
+        const text = approval.text || approval.template ? textOf(approval, data, `${node.path}.approval`) : `Approval needed: **${step.name ?? stepId}**`
+        const who = approval.approvers.join(', ')
+        const context = { run_id: row.id, step_id: stepId }
+        const props = {
+          from_playbook: row.id,
+          attachments: [{
+            text: `${text}\nApprovers: ${who}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`,
+            actions: [
+              { id: 'approve', name: 'Approve', type: 'button', style: 'good', integration: { url: 'bridgehead://playbooks/approval', context: { ...context, decision: 'approved' } } },
+              { id: 'reject', name: 'Reject', type: 'button', style: 'danger', integration: { url: 'bridgehead://playbooks/approval', context: { ...context, decision: 'rejected' } } },
+            ],
+          }],
+        }
+        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: '', props }, { session, idempotencyKey: `${row.id}:${stepId}:approval` })
+        return { postId: out.outputs.postId }
+      }
+      default:
+        throw new Error(`${node.kind} steps have no external part`)
+    }
+  }
+
+  async function postStatusUpdate(row: RunRow, text: string, broadcast: boolean | string[] | undefined, session: AuthSession, key: string): Promise<Record<string, unknown>> {
+    const state = row.state
+    const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: text, props: { from_playbook: row.id, playbook_status_update: true } }, { session, idempotencyKey: key })
+    const targets = broadcast === true ? row.playbook.channel?.broadcast ?? [] : Array.isArray(broadcast) ? broadcast : []
+    for (const [i, ref] of targets.entries()) {
+      const channelId = await channelByRef(state.teamId, ref, session)
+      await actions.invoke('post.create@v1', { channel_id: channelId, message: `${text}\n\n_From run #${state.number}: ~${(await channelStore.getById(state.channelId))?.name ?? state.channelId}_`, props: { from_playbook: row.id } }, { session, idempotencyKey: `${key}:broadcast:${i}` })
+    }
+    return { postId: out.outputs.postId }
+  }
+
+  /** Engine-run actions first (they change the run); everything else through the action registry. */
+  async function runUses(row: RunRow, path: string, step: Step, ctx: ReturnType<typeof evalContext>, session: AuthSession): Promise<Record<string, unknown>> {
+    const id = step.uses!
+    const input = (evaluateWith(step.with ?? {}, ctx, `${path}.with`) ?? {}) as Record<string, unknown>
+    const stepId = step.id ?? path
+    const key = step.idempotencyKey ? String(evaluateInterpolated(parseInterpolated(step.idempotencyKey), ctx)) : `${row.id}:${stepId}`
+    switch (id) {
+      case 'run.finish@v1':
+      case 'run.fail@v1':
+        // Applied when the result is recorded, under the lock.
+        return { finish: id === 'run.finish@v1' ? 'finished' : 'failed', message: String(input.message ?? '') }
+      case 'timeline.add@v1':
+        return { timeline: String(input.summary ?? input.text ?? '') }
+      case 'retrospective.create@v1': {
+        const timeline = await store.timeline(row.id)
+        const lines = [`#### Retrospective draft: ${row.state.title}`, '', '**Timeline**', ...timeline.filter((e) => e.type !== 'step_started').map((e) => `- ${new Date(e.at).toISOString()} ${e.summary}`)]
+        const out = await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: lines.join('\n').slice(0, 16_000), props: { from_playbook: row.id } }, { session, idempotencyKey: key })
+        return { postId: out.outputs.postId }
+      }
+      case 'channel.invite@v1':
+        return (await actions.invoke(id, { channel_id: row.state.channelId, ...input }, { session, idempotencyKey: key })).outputs
+      default:
+        return (await actions.invoke(id, input, { session, idempotencyKey: key })).outputs
+    }
+  }
+
+  /** The delay before attempt `attempt + 1`, or null when the step's retry policy says no more. */
+  function retryDelay(step: Step, attempt: number, err: unknown): number | null {
+    const retry = step.retry
+    if (!retry || attempt > retry.max || !(err instanceof ActionError) || !err.retryable) return null
+    const on = retry.on
+    if (on && on.length > 0) {
+      const status = err.status
+      const allowed = on.some((rule) => {
+        const r = String(rule)
+        if (status !== undefined) return r === String(status) || (r.endsWith('xx') && String(status)[0] === r[0])
+        return r === 'timeout' || r === 'network'
+      })
+      if (!allowed) return null
+    }
+    const initial = (retry.initial && parseDuration(retry.initial)) || RETRY_DEFAULTS.initialMs
+    const maxDelay = (retry.maxDelay && parseDuration(retry.maxDelay)) || RETRY_DEFAULTS.maxDelayMs
+    const base = retry.backoff === 'fixed' ? initial : initial * 2 ** (attempt - 1)
+    return Math.min(Math.max(base, err.retryAfterMs ?? 0), maxDelay)
+  }
+
+  /** The job: one attempt of a step's external part, then the result recorded under the lock. */
+  async function execute(data: { runId: string; stepId: string; attempt: number }): Promise<void> {
+    const row = await store.get(data.runId)
+    if (!row || row.state.status === 'canceled') return
+    if (data.stepId === CHANNEL_STEP) {
+      if (row.state.channelPhase === 'ready') return
+      const out = await setUpChannel(row)
+      const done = await store.mutate(row.id, now(), async (state, _row, tx) => {
+        if (state.channelPhase === 'ready') return { events: [], result: null }
+        state.channelId = out.channelId as string
+        state.channelPhase = 'ready'
+        await enqueueAdvance(row.id, tx)
+        return { events: [{ type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }], result: null }
+      })
+      if (done) await publishUpdated(done.row)
+      return
+    }
+    const current = row.state.steps[data.stepId]
+    if (!current || TERMINAL.has(current.status)) return
+    const node = graphOf(row.playbook).nodes.get(data.stepId)!
+    let outputs: Record<string, unknown> = {}
+    let failure: string | null = null
+    try {
+      outputs = await executeStep(row, data.stepId)
+    } catch (err) {
+      const delay = retryDelay(node.step, data.attempt, err)
+      if (delay !== null) {
+        await store.mutate(row.id, now(), async (state, _r, tx) => {
+          state.steps[data.stepId]!.attempts = data.attempt
+          await jobs.enqueue({ type: EXECUTE_JOB, data: { ...data, attempt: data.attempt + 1 }, delayMs: delay, dedupeKey: `pb:${row.id}:${data.stepId}:${data.attempt + 1}` }, { tx })
+          return { events: [{ type: 'step_retry', actorKind: 'system', actorId: '', summary: `${node.step.name ?? data.stepId}: attempt ${data.attempt} failed (${(err as Error).message}); retrying in ${Math.round(delay / 1000)} s`, details: {}, stepId: data.stepId }], result: null }
+        })
+        return
+      }
+      failure = (err as Error).message
+      log.info({ runId: row.id, stepId: data.stepId, err: failure }, 'playbook step failed')
+    }
+    const done = await store.mutate(row.id, now(), async (state, _r, tx) => {
+      const s = state.steps[data.stepId]
+      if (!s || TERMINAL.has(s.status)) return { events: [], result: null }
+      s.attempts = data.attempt
+      const events: NewTimelineEvent[] = []
+      const at = now()
+      const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: data.stepId })
+      if (failure !== null) {
+        s.status = 'failed'
+        s.reason = failure
+        s.finishedAt = at
+        if (!continues(node.step, state)) state.failed = true
+        line('step_failed', `${node.step.name ?? data.stepId}: failed (${failure})`)
+        if (state.channelId) await postFailure(state, node.step.name ?? data.stepId, failure)
+      } else if (node.kind === 'checklist' || node.kind === 'approval') {
+        // Posted; the step waits for people (its state was set when it started).
+        s.outputs = { ...s.outputs, postId: outputs.postId }
+      } else {
+        s.status = 'succeeded'
+        s.outputs = outputs
+        s.finishedAt = at
+        if (outputs.finish === 'finished') setRunStatus(state, 'finished', at, line)
+        if (outputs.finish === 'failed') {
+          state.failed = true
+          line('run_failed', `run failed${outputs.message ? `: ${String(outputs.message)}` : ''}`)
+        }
+        if (typeof outputs.timeline === 'string' && outputs.timeline) line('timeline_note', outputs.timeline)
+        if (node.kind === 'status_update') line('status_updated', `status update posted`)
+        line('step_succeeded', `${node.step.name ?? data.stepId}: succeeded`)
+      }
+      await enqueueAdvance(row.id, tx)
+      return { events, result: null }
+    })
+    if (done) await publishUpdated(done.row)
+  }
+
+  function continues(step: Step, state: RunState): boolean {
+    const flag = step['continue-on-error']
+    if (flag === undefined) return false
+    if (typeof flag === 'boolean') return flag
+    try {
+      return Boolean(evaluateInterpolated(parseInterpolated(flag), { values: { ...runValues(state, { playbook: { name: '', version: 0 }, siteUrl: '', teamName: '', now: now() }) } }))
+    } catch {
+      return false
+    }
+  }
+
+  /** A failed step shows in the channel, as the issue asks (best effort: the timeline has it regardless). */
+  async function postFailure(state: RunState, name: string, reason: string): Promise<void> {
+    // Posting happens after the transaction's work is queued; a failure here must not undo the record.
+    void (async () => {
+      try {
+        const session = await engineSession()
+        await postAs(session, state.channelId, `:warning: Step **${name}** failed: ${reason}`, { from_playbook: state.id })
+      } catch (err) {
+        log.warn({ err, runId: state.id }, 'could not post a step failure')
+      }
+    })()
+  }
+
+  async function roleHolders(playbook: Playbook, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {
+    const roles: Record<string, RoleHolder | null> = {}
+    for (const [name, role] of Object.entries(playbook.roles ?? {})) {
+      let found: RoleHolder | null = null
+      for (const ref of [role.from, role.fallback]) {
+        if (found || ref === undefined) continue
+        let value: unknown = ref
+        try {
+          value = evaluateInterpolated(parseInterpolated(ref), { values: { trigger, inputs, vars: playbook.vars ?? {} } })
+        } catch {
+          value = null
+        }
+        found = await resolveUserRef(value)
+      }
+      roles[name] = found
+    }
+    // The first role (the commander in the built-ins) falls back to whoever started the run.
+    const first = Object.keys(roles)[0]
+    if (first && !roles[first]) roles[first] = await holder(actorId)
+    return roles
+  }
+
+  function inputValues(playbook: Playbook, trigger: IntegrationEventLike, given: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    // A command's `args` (what the command asks for) apply to runs started by a command only.
+    const declared = { ...(playbook.inputs ?? {}), ...(trigger.source === 'command' ? playbook.on.command?.args ?? {} : {}) }
+    for (const [name, spec] of Object.entries(declared)) {
+      let value = given[name]
+      if ((value === undefined || value === '') && spec.default !== undefined) {
+        value = typeof spec.default === 'string' ? evaluateInterpolated(parseInterpolated(spec.default), { values: { trigger, vars: playbook.vars ?? {} } }) : spec.default
+      }
+      if ((value === undefined || value === '') && spec.required) throw new AppError('app.playbook_run.input_required.app_error', `The playbook needs "${name}"${spec.description ? ` (${spec.description})` : ''}.`, 400, { context: { input: name } })
+      if (spec.type === 'number' && value !== undefined && typeof value === 'string' && value !== '') {
+        const n = Number(value)
+        if (!Number.isFinite(n)) throw new AppError('app.playbook_run.input_invalid.app_error', `"${name}" must be a number, got "${value}".`, 400)
+        value = n
+      }
+      if (spec.type === 'choice' && value !== undefined && spec.options && !spec.options.map(String).includes(String(value))) {
+        throw new AppError('app.playbook_run.input_invalid.app_error', `"${name}" must be one of ${spec.options.join(', ')}, got "${String(value)}".`, 400)
+      }
+      out[name] = value ?? null
+    }
+    for (const [name, value] of Object.entries(given)) if (!(name in out)) out[name] = value
+    return out
+  }
+
+  function propertyDefaults(playbook: Playbook, values: Record<string, unknown>): Record<string, unknown> {
+    const props: Record<string, unknown> = {}
+    for (const [name, spec] of Object.entries(playbook.properties ?? {})) {
+      props[name] = typeof spec.default === 'string' ? evaluateInterpolated(parseInterpolated(spec.default), { values }) : spec.default ?? null
+    }
+    return props
+  }
+
+  /**
+   * Starts a run of a loaded playbook: pins it, resolves roles and inputs, and queues the channel
+   * set-up; the steps follow. The same `dedupeKey` never starts two runs.
+   * @returns the run, and whether this call started it.
+   * @throws AppError 404 for an unknown playbook, 400 for a missing or bad input.
+   */
+  async function start(input: StartInput): Promise<{ run: RunRow; started: boolean }> {
+    const entry = library.get(input.playbook)
+    if (!entry) throw new AppError('app.playbook.not_found.app_error', `No playbook named "${input.playbook}" is loaded.`, 404, { context: { playbook: input.playbook } })
+    const playbook = entry.playbook
+    const at = now()
+    const inputs = inputValues(playbook, input.trigger, { ...(input.inputs ?? {}), ...(input.title ? { title: input.title } : {}) })
+    const roles = await roleHolders(playbook, input.trigger, input.actorId, inputs)
+    const id = newId()
+    const title = String(inputs.title ?? input.title ?? input.trigger.title ?? playbook.metadata.title ?? playbook.metadata.name).slice(0, 512) || playbook.metadata.name
+    let correlationKey = input.trigger.correlationKey ?? ''
+    if (playbook.concurrency?.key) {
+      try {
+        correlationKey = String(evaluateInterpolated(parseInterpolated(playbook.concurrency.key), { values: { trigger: input.trigger, inputs, vars: playbook.vars ?? {} } }) ?? '')
+      } catch {
+        // Keep the trigger's own key.
+      }
+    }
+    const result = await store.insert(
+      { id, playbook, title, teamId: input.teamId, ownerId: input.actorId, correlationKey, triggerKey: input.dedupeKey ? `${playbook.metadata.name}:${input.dedupeKey}` : '', at },
+      async (tx, number) => {
+        const base: RunState = {
+          id, number, title, status: 'active', teamId: input.teamId, channelId: '', ownerId: input.actorId, channelPhase: 'pending',
+          trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {},
+          marks: { detected: input.trigger.occurredAt || at, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: at, seq: 0,
+        }
+        base.props = propertyDefaults(playbook, { trigger: input.trigger, inputs, vars: base.vars, run: { id, number, title } })
+        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId: id, stepId: CHANNEL_STEP, attempt: 1 }, dedupeKey: `pb:${id}:${CHANNEL_STEP}:1` }, { tx })
+        const events: NewTimelineEvent[] = [
+          { type: 'trigger_received', actorKind: input.trigger.source === 'command' ? 'user' : 'connector', actorId: input.trigger.source === 'command' ? input.actorId : input.trigger.source, summary: `${input.trigger.source}: ${input.trigger.title || input.trigger.type}`, details: { id: input.trigger.id, type: input.trigger.type }, stepId: '' },
+          { type: 'run_started', actorKind: 'user', actorId: input.actorId, summary: `run #${number} of ${playbook.metadata.name} v${playbook.metadata.version} started`, details: {}, stepId: '' },
+        ]
+        return { state: base, events }
+      },
+    )
+    if ('existing' in result) {
+      const existing = await store.get(result.existing)
+      if (!existing) throw new Error(`run ${result.existing} of a dedupe key is missing`)
+      return { run: existing, started: false }
+    }
+    log.info({ runId: result.id, playbook: playbook.metadata.name, number: result.number }, 'playbook run started')
+    return { run: result, started: true }
+  }
+
+  return {
+    store,
+
+    start,
+
+    /** A connector event: starts the playbooks whose `on:` matches; an event for an active run's correlation key is attached to it. */
+    async onIntegrationEvent(payload: { teamId: string; actorId: string; event: IntegrationEventLike }): Promise<string[]> {
+      const started: string[] = []
+      const attachedTo = await store.activeByCorrelation(payload.event.correlationKey)
+      for (const run of attachedTo) await correlate(run.id, payload.event)
+      for (const entry of library.list()) {
+        if (!matchesEvent(entry.playbook, payload.event)) continue
+        const onDuplicate = entry.playbook.concurrency?.onDuplicate ?? 'attach'
+        if (onDuplicate !== 'new' && attachedTo.some((r) => r.playbookName === entry.name)) continue
+        const { run, started: isNew } = await start({ playbook: entry.name, teamId: payload.teamId, actorId: payload.actorId, trigger: payload.event, dedupeKey: payload.event.id })
+        if (isNew) started.push(run.id)
+      }
+      return started
+    },
+
+    /** Changes the run's status (mitigated, resolved, finished, canceled) as `userId`. */
+    async setStatus(runId: string, userId: string, status: RunStatus): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+        const events: NewTimelineEvent[] = []
+        setRunStatus(state, status, now(), (type, summary) => events.push({ type, actorKind: 'user', actorId: userId, summary, details: {}, stepId: '' }))
+        await enqueueAdvance(runId, tx)
+        return { events, result: null }
+      })
+      if (!done) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      await publishUpdated(done.row)
+      return done.row
+    },
+
+    /** Sets a checklist item's state (closed, open, skipped) as `userId`. */
+    async setItemState(runId: string, itemId: string, userId: string, itemState: 'open' | 'closed' | 'skipped'): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+        const item = state.items.find((i) => i.id === itemId)
+        if (!item) throw new AppError('app.playbook_run.item_not_found.app_error', `Checklist item ${itemId} not found.`, 404)
+        if (item.state === itemState) return { events: [], result: null }
+        item.state = itemState
+        await enqueueAdvance(runId, tx)
+        return { events: [{ type: 'task_state_modified', actorKind: 'user', actorId: userId, summary: `"${item.title}" ${itemState}`, details: { itemId }, stepId: item.stepId }], result: null }
+      })
+      if (!done) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      await publishUpdated(done.row)
+      return done.row
+    },
+
+    /** A vote on an approval step: who may vote is checked here. */
+    async vote(runId: string, stepId: string, userId: string, decision: 'approved' | 'rejected', comment = ''): Promise<string> {
+      const run = await store.get(runId)
+      if (!run) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      const node = graphOf(run.playbook).nodes.get(stepId)
+      const approval = node?.step.approval
+      if (!node || !approval) throw new AppError('app.playbook_run.step_not_found.app_error', `Step ${stepId} is not an approval.`, 404)
+      const allowed = new Set<string>()
+      for (const ref of approval.approvers) {
+        if (ref.startsWith('role:')) {
+          const h = run.state.roles[ref.slice(5)]
+          if (h) allowed.add(h.id)
+        } else {
+          const u = await resolveUserRef(ref)
+          if (u) allowed.add(u.id)
+        }
+      }
+      if (!allowed.has(userId)) throw new AppError('app.playbook_run.approver_only.app_error', `Only ${approval.approvers.join(', ')} may decide this approval.`, 403)
+      if (approval.preventSelfApproval && (userId === run.ownerId || userId === (run.state.trigger.actor?.id ?? ''))) {
+        throw new AppError('app.playbook_run.self_approval.app_error', 'Whoever started the run may not approve it.', 403)
+      }
+      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+        const s = state.steps[stepId]
+        if (!s || s.status !== 'waiting') throw new AppError('app.playbook_run.not_waiting.app_error', 'This approval is already decided.', 400)
+        const votes = (state.votes[stepId] ??= [])
+        if (votes.some((v) => v.userId === userId)) throw new AppError('app.playbook_run.already_voted.app_error', 'You already voted.', 400)
+        votes.push({ userId, decision, at: now(), comment })
+        await enqueueAdvance(runId, tx)
+        return { events: [{ type: 'approval_decided', actorKind: 'user', actorId: userId, summary: `${decision} by a vote`, details: { decision }, stepId }], result: null }
+      })
+      if (done) await publishUpdated(done.row)
+      return decision
+    },
+
+    /** Posts a status update in the run channel (and its broadcast channels) as `userId`. */
+    async statusUpdate(runId: string, userId: string, message: string): Promise<void> {
+      const run = await store.get(runId)
+      if (!run) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      if (!run.state.channelId) throw new AppError('app.playbook_run.no_channel.app_error', 'The run has no channel yet.', 400)
+      const author = await holder(userId)
+      const session = await engineSession()
+      await postStatusUpdate(run, `**Status update** by @${author?.username ?? userId}:\n${message}`, true, session, `${runId}:status:${newId()}`)
+      const done = await store.mutate(runId, now(), async () => ({ events: [{ type: 'status_updated', actorKind: 'user', actorId: userId, summary: message.slice(0, 200), details: {}, stepId: '' }], result: null }))
+      if (done) await publishUpdated(done.row)
+    },
+
+    advanceJob: step,
+    executeJob: execute,
+    ensureBot,
+  }
+
+  /** An event for an active run: its hook `trigger.correlated` runs its `set` steps (other kinds arrive with hooks support). */
+  async function correlate(runId: string, event: IntegrationEventLike): Promise<void> {
+    const before = await store.get(runId)
+    if (!before) return
+    const ctxOptions = await contextOptions(before)
+    const done = await store.mutate(runId, now(), async (state, row, tx) => {
+      const events: NewTimelineEvent[] = [{ type: 'trigger_correlated', actorKind: 'connector', actorId: event.source, summary: `${event.source}: ${event.title || event.type}${event.status ? ` (${event.status})` : ''}`, details: { id: event.id, type: event.type }, stepId: '' }]
+      if (event.status === 'acknowledged' && state.marks.acknowledged === 0) state.marks.acknowledged = event.occurredAt || now()
+      const hook = row.playbook.hooks?.['trigger.correlated'] ?? []
+      for (const h of hook) {
+        if (!h.set) continue
+        const ctx = evalContext({ ...state, trigger: event }, ctxOptions)
+        if (h.if !== undefined) {
+          let holds = false
+          try {
+            holds = evaluateCondition(parseCondition(h.if), ctx)
+          } catch {
+            holds = false
+          }
+          if (!holds) continue
+        }
+        if (h.set.status && h.set.status !== state.status) setRunStatus(state, h.set.status as RunStatus, now(), (type, summary) => events.push({ type, actorKind: 'connector', actorId: event.source, summary, details: {}, stepId: '' }))
+        for (const [k, v] of Object.entries(h.set.properties ?? {})) state.props[k] = typeof v === 'string' ? evaluateInterpolated(parseInterpolated(v), ctx) : v
+      }
+      await enqueueAdvance(runId, tx)
+      return { events, result: null }
+    })
+    if (done) await publishUpdated(done.row)
+  }
+}
+
+/** A run as the API and WebSocket show it (after Mattermost Playbooks' PlaybookRun, where it fits). */
+export function presentRun(row: RunRow): Record<string, unknown> {
+  const state = row.state
+  const graph = graphOf(row.playbook)
+  return {
+    id: row.id, number: row.number, name: state.title, playbook_id: row.playbookName, playbook_version: row.playbookVersion,
+    team_id: row.teamId, channel_id: state.channelId, owner_user_id: row.ownerId, current_status: state.status,
+    create_at: row.createAt, update_at: row.updateAt, end_at: row.endAt, phase: state.phase, failed: state.failed,
+    roles: state.roles, properties: state.props, inputs: state.inputs, metrics: state.metrics,
+    steps: [...graph.nodes.values()].map((n) => ({ id: n.id, name: n.step.name ?? n.id, kind: n.kind, list: n.list, parent: n.parent ?? '', ...(state.steps[n.id] ?? { status: 'pending', outputs: {}, attempts: 0, startedAt: 0, finishedAt: 0 }) })),
+    checklist_items: state.items, approvals: state.votes,
+  }
+}
+
+export type RunEngine = ReturnType<typeof createRunEngine>

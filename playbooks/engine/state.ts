@@ -1,0 +1,80 @@
+/**
+ * A run's state: one JSON document, changed only under the run row's lock (see store.ts), so
+ * every decision about a run is taken once, whichever server takes it.
+ */
+import type { IntegrationEventLike } from './trigger.ts'
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed_out'
+export type RunStatus = 'active' | 'mitigated' | 'resolved' | 'finished' | 'canceled'
+
+export const TERMINAL: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'skipped', 'cancelled', 'timed_out'])
+
+export interface StepState {
+  status: StepStatus
+  outputs: Record<string, unknown>
+  attempts: number
+  startedAt: number
+  finishedAt: number
+  /** Why it failed, was skipped or cancelled. */
+  reason?: string
+  /** A wait's or approval's deadline (ms), 0 when none. */
+  deadlineAt?: number
+}
+
+export type ItemState = 'open' | 'closed' | 'skipped'
+
+export interface ChecklistItemState {
+  id: string
+  stepId: string
+  title: string
+  state: ItemState
+  assigneeId: string
+  dueAt: number
+  /** Hidden by its `if`: never outstanding. */
+  hidden: boolean
+  command: string
+}
+
+export interface Vote {
+  userId: string
+  decision: 'approved' | 'rejected'
+  at: number
+  comment: string
+}
+
+export interface RoleHolder {
+  id: string
+  username: string
+  email: string
+  displayName: string
+}
+
+export interface RunState {
+  id: string
+  number: number
+  title: string
+  status: RunStatus
+  teamId: string
+  channelId: string
+  ownerId: string
+  /** `create` until the channel is made, then `ready`. */
+  channelPhase: 'pending' | 'ready'
+  trigger: IntegrationEventLike
+  inputs: Record<string, unknown>
+  props: Record<string, unknown>
+  vars: Record<string, unknown>
+  roles: Record<string, RoleHolder | null>
+  steps: Record<string, StepState>
+  items: ChecklistItemState[]
+  votes: Record<string, Vote[]>
+  metrics: Record<string, unknown>
+  /** Timestamps the built-in metrics are computed from. */
+  marks: { detected: number; acknowledged: number; mitigated: number; resolved: number; finished: number }
+  /** `main` while the steps run, `finally` once they are all done, `done` at the end. */
+  phase: 'main' | 'finally' | 'done'
+  /** A step failed without continue-on-error: dependants are cancelled unless they ask for always()/failure(). */
+  failed: boolean
+  startedAt: number
+  /** Next timeline sequence number. */
+  seq: number
+}
