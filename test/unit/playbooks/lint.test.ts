@@ -209,14 +209,14 @@ steps:
       expect(lint('invalid/expressions.yaml').filter((d) => d.includes('with.url'))).to.deep.equal([])
     })
 
-    it('checks template files through the reader it is given', () => {
-      const text = fs.readFileSync(path.join(FIXTURES, 'valid/with-template.yaml'), 'utf8')
+    it('checks template files through the reader it is given (the fixture names a file that is not there)', () => {
+      const text = fs.readFileSync(path.join(FIXTURES, 'template-file/with-template.yaml'), 'utf8')
       const readTemplate = (p: string) => (p === 'templates/summary.hbs' ? { file: 'templates/summary.hbs', text: 'Run {{run.title}}\nby {{mention "boss"}}\n' } : undefined)
-      expect(loadPlaybook('valid/with-template.yaml', text, { readTemplate }).diagnostics.map(formatDiagnostic)).to.deep.equal([
+      expect(loadPlaybook('template-file/with-template.yaml', text, { readTemplate }).diagnostics.map(formatDiagnostic)).to.deep.equal([
         'templates/summary.hbs:2:14: steps[0].status_update.template (template): unknown role "boss"',
       ])
-      expect(loadPlaybook('valid/with-template.yaml', text, { readTemplate: () => undefined }).diagnostics.map(formatDiagnostic)).to.deep.equal([
-        'valid/with-template.yaml:9:17: steps[0].status_update.template: template file "templates/summary.hbs" not found',
+      expect(loadPlaybook('template-file/with-template.yaml', text, { readTemplate: () => undefined }).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        'template-file/with-template.yaml:9:17: steps[0].status_update.template: template file "templates/summary.hbs" not found',
       ])
     })
   })
