@@ -8,7 +8,7 @@ import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, settled } from './support.ts'
+import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled } from './support.ts'
 
 const SECRET = "It's a Secret to Everybody"
 const TOKEN = 'github_pat_11ABCDEFG_test'
@@ -179,10 +179,7 @@ forEachBackend((backend) => {
 
     it('reports a 422 from GitHub with its message, not retryable', async () => {
       gh.answer('/repos/acme/locked/issues', { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] } })
-      let failure: Error & Record<string, unknown> = new Error('no failure')
-      await ctx.server.actions.invoke('github.issue.create@v1', { connection: connection.name, repo: 'acme/locked', title: 'x' }, { session: sessionOf(world.owner) }).catch((err) => {
-        failure = err
-      })
+      const failure = await rejection(ctx.server.actions.invoke('github.issue.create@v1', { connection: connection.name, repo: 'acme/locked', title: 'x' }, { session: sessionOf(world.owner) }))
       expect(failure).to.include({ retryable: false, status: 422 })
       expect(failure.message).to.contain('Validation Failed')
     })

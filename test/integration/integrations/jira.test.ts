@@ -8,7 +8,7 @@ import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, settled } from './support.ts'
+import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled } from './support.ts'
 
 const SECRET = 'bridgehead-jira-test-secret'
 const EMAIL = 'bot@acme.example'
@@ -135,10 +135,7 @@ forEachBackend((backend) => {
     it('jira.issue.transition@v1 fails without retry, listing the statuses, when none matches', async () => {
       const { connection } = await setUp()
       jira.answer('/rest/api/3/issue/OPS-9/transitions', { body: { transitions: [{ id: '11', name: 'Start work', to: { name: 'In Progress' } }] } })
-      let failure: Error & Record<string, unknown> = new Error('no failure')
-      await ctx.server.actions.invoke('jira.issue.transition@v1', { connection: connection.name, issue_key: 'OPS-9', to: 'Done' }, { session: sessionOf(world.owner) }).catch((err) => {
-        failure = err
-      })
+      const failure = await rejection(ctx.server.actions.invoke('jira.issue.transition@v1', { connection: connection.name, issue_key: 'OPS-9', to: 'Done' }, { session: sessionOf(world.owner) }))
       expect(failure).to.include({ retryable: false })
       expect(failure.message).to.equal('jira issue OPS-9 has no transition to "Done" (available: In Progress)')
       expect(jira.received.filter((r) => r.url === '/rest/api/3/issue/OPS-9/transitions' && r.method === 'POST')).to.have.length(0)
@@ -147,10 +144,7 @@ forEachBackend((backend) => {
     it('reports a 503 from Jira as a retryable failure with Jira\'s message', async () => {
       const { connection } = await setUp()
       jira.answer('/rest/api/3/issue/OPS-10/comment', { status: 503, body: { errorMessages: ['Service Unavailable'] } })
-      let failure: Error & Record<string, unknown> = new Error('no failure')
-      await ctx.server.actions.invoke('jira.issue.comment@v1', { connection: connection.name, issue_key: 'OPS-10', body: 'x' }, { session: sessionOf(world.owner) }).catch((err) => {
-        failure = err
-      })
+      const failure = await rejection(ctx.server.actions.invoke('jira.issue.comment@v1', { connection: connection.name, issue_key: 'OPS-10', body: 'x' }, { session: sessionOf(world.owner) }))
       expect(failure).to.include({ retryable: true, status: 503 })
       expect(failure.message).to.contain('Service Unavailable')
     })

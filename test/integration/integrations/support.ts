@@ -92,3 +92,13 @@ export function recordIntegrationEvents(server: TestServer): { events: DomainEve
   const stop = server.bus.subscribe({ id: `test.integration-events.${Math.random()}`, events: ['integration.event'], handle: (e) => void events.push(e) })
   return { events, stop }
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error & Record<string, unknown>
+  }
+  throw new Error('expected a rejection')
+}
