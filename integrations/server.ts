@@ -2,7 +2,7 @@
  * Connectors as one unit for the composition root: connections and their admin API, the webhook receiver and its
  * durable processing job, the vendor bots' posts, `/github` and `/pagerduty`, and every vendor's actions.
  */
-import type { ActionRegistry } from '../core/actions/index.ts'
+import { ActionError, type ActionRegistry } from '../core/actions/index.ts'
 import type { AuthSession } from '../core/auth/session-types.ts'
 import type { BotService } from '../core/bots/service.ts'
 import type { ChannelService } from '../core/channels/service.ts'
@@ -25,7 +25,8 @@ import { gitHubCommand } from './github/commands.ts'
 import { grafanaActions } from './grafana/actions.ts'
 import { createConnectorRegistry } from './index.ts'
 import { jiraActions } from './jira/actions.ts'
-import { pagerDutyActions } from './pagerduty/actions.ts'
+import { pagerDutyActions, type LinkIncident } from './pagerduty/actions.ts'
+import { incidentRefKey } from './pagerduty/format.ts'
 import { pagerDutyCommand } from './pagerduty/commands.ts'
 import { connectionRoutes, webhookRoute } from './routes.ts'
 import { createSecretBox } from './secret-box.ts'
@@ -89,7 +90,17 @@ export function startConnectors(options: ConnectorsOptions): Connectors {
   options.jobs.register(createDeliveryJob({ store, connectors, bus: options.bus, posts: options.posts, channels: options.channels, bots: options.bots, log: options.log, now }))
 
   const actionDeps: ConnectorActionDeps = { connections, outbound: options.outbound }
-  for (const action of [...pagerDutyActions(actionDeps), ...gitHubActions(actionDeps), ...jiraActions(actionDeps), ...grafanaActions(actionDeps)]) {
+  const linkIncident: LinkIncident = async (session, link) => {
+    const channel = await options.channelStore.getById(link.channelId)
+    if (!channel || channel.deleteAt > 0 || channel.teamId !== link.teamId) {
+      throw new ActionError(`channel ${link.channelId} is not an open channel of the connection's team`, { retryable: false, status: 400 })
+    }
+    if (!session.isSystemAdmin && !(await options.channelStore.getMember(link.channelId, session.userId))) {
+      throw new ActionError(`the acting user is not a member of channel ${link.channelId}`, { retryable: false, status: 403 })
+    }
+    await store.claimUpdate({ connectionId: link.connectionId, eventId: `link:${link.incidentId}`, channelId: link.channelId, refKey: incidentRefKey(link.incidentId), postId: '', createAt: now() })
+  }
+  for (const action of [...pagerDutyActions(actionDeps, linkIncident), ...gitHubActions(actionDeps), ...jiraActions(actionDeps), ...grafanaActions(actionDeps)]) {
     options.actions.register(action)
   }
 

@@ -107,7 +107,7 @@ export function createIntegrationStore(db: Database) {
       return inserted === 1
     },
 
-    /** The same claim outside a transaction (for updates of an earlier post). */
+    /** The same claim outside a transaction (for updates of an earlier post, and links without a post: `postId` ''). */
     async claimUpdate(row: IntegrationPostRow): Promise<boolean> {
       const rows = await query(
         db,
@@ -121,7 +121,7 @@ export function createIntegrationStore(db: Database) {
     async firstPostFor(connectionId: string, refKey: string, channelId: string): Promise<IntegrationPostRow | null> {
       const [row] = await query<IntegrationPostRow>(
         db,
-        `SELECT ${POST_COLUMNS} FROM integration_posts WHERE connection_id = $1 AND ref_key = $2 AND channel_id = $3 ORDER BY create_at, event_id LIMIT 1`,
+        `SELECT ${POST_COLUMNS} FROM integration_posts WHERE connection_id = $1 AND ref_key = $2 AND channel_id = $3 AND post_id <> '' ORDER BY create_at, event_id LIMIT 1`,
         [connectionId, refKey, channelId],
       )
       return row ?? null

@@ -7,7 +7,10 @@ import { createPagerDutyClient } from './client.ts'
 const incidentId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty incident id such as Q0INC1')
 const SOURCE = 'integrations/pagerduty'
 
-export function pagerDutyActions(deps: ConnectorActionDeps): ActionDefinition[] {
+/** Ties a channel to an incident, so `/pagerduty` typed there acts on it (a playbook run's channel, say). */
+export type LinkIncident = (session: Parameters<ActionDefinition['run']>[1]['session'], link: { connectionId: string; teamId: string; incidentId: string; channelId: string }) => Promise<void>
+
+export function pagerDutyActions(deps: ConnectorActionDeps, linkIncident: LinkIncident): ActionDefinition[] {
   const clientFor = async (session: Parameters<ActionDefinition['run']>[1]['session'], ref: string) =>
     createPagerDutyClient(deps.outbound, await deps.connections.forAction(session, 'pagerduty', ref))
 
@@ -27,6 +30,19 @@ export function pagerDutyActions(deps: ConnectorActionDeps): ActionDefinition[] 
     }) satisfies ActionDefinition
 
   return [
+    {
+      id: 'pagerduty.incident.link@v1',
+      source: SOURCE,
+      description: 'Links a channel (e.g. a run channel) to a PagerDuty incident, so /pagerduty ack|resolve|note typed there acts on it',
+      input: z.object({ connection: connectionRef, incident_id: incidentId, channel_id: z.string().regex(/^[a-z0-9]{26}$/, 'expected a 26-character id') }),
+      outputs: [],
+      sideEffect: true,
+      async run(input: { connection: string; incident_id: string; channel_id: string }, ctx) {
+        const connection = await deps.connections.forAction(ctx.session, 'pagerduty', input.connection)
+        await linkIncident(ctx.session, { connectionId: connection.id, teamId: connection.teamId, incidentId: input.incident_id, channelId: input.channel_id })
+        return {}
+      },
+    },
     setStatus('acknowledged', 'Acknowledges a PagerDuty incident'),
     setStatus('resolved', 'Resolves a PagerDuty incident, with an optional resolution note'),
     {

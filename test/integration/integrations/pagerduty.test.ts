@@ -292,6 +292,24 @@ forEachBackend((backend) => {
       expect(JSON.parse(request.body)).to.deep.equal({ note: { content: 'DB failover started' } })
     })
 
+    it('/pagerduty resolve acts on the incident pagerduty.incident.link@v1 tied to a channel (a run channel)', async () => {
+      const { connection } = await setUp()
+      const runChannel = await makeChannel(world.owner.client, world.team.id)
+      await ctx.server.actions.invoke('pagerduty.incident.link@v1', { connection: connection.name, incident_id: 'PLINK01', channel_id: runChannel.id }, { session: sessionOf(world.owner) })
+      pd.answer('/incidents/PLINK01', { body: { incident: { id: 'PLINK01', status: 'resolved' } } })
+      expect(await run(runChannel, '/pagerduty resolve Fixed by rollback').then((r) => r.text)).to.equal('Resolved PagerDuty incident PLINK01.')
+      const request = await pd.next('/incidents/PLINK01')
+      expect(JSON.parse(request.body)).to.deep.equal({ incident: { type: 'incident_reference', status: 'resolved', resolution: 'Fixed by rollback' } })
+    })
+
+    it('pagerduty.incident.link@v1 refuses a channel of another team', async () => {
+      const { connection } = await setUp()
+      const other = await makeTeamWithMembers(ctx.server, 0)
+      const foreign = await makeChannel(other.owner.client, other.team.id)
+      const err = await rejection(ctx.server.actions.invoke('pagerduty.incident.link@v1', { connection: connection.name, incident_id: 'PLINK02', channel_id: foreign.id }, { session: sessionOf(world.owner) }))
+      expect(err).to.include({ retryable: false, status: 400 })
+    })
+
     it('/pagerduty resolve in a channel without an incident says so and calls nothing', async () => {
       const channel = await makeChannel(world.owner.client, world.team.id)
       const before = pd.received.length
