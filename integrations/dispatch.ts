@@ -120,7 +120,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
       }
       const formatter = FORMATTERS[connector.id]
       for (const event of parsed.events) {
-        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event }
+        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
         // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
         await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
         const message = formatter(event)

@@ -35,4 +35,9 @@ export interface IntegrationEvent {
   data: unknown
   /** The whole parsed body. */
   raw: unknown
+  /**
+   * The connection the delivery came in on; set by the server when it publishes the event (parsers leave it out), so
+   * a playbook step can call the same vendor account back: `connection: "${{ trigger.connectionId }}"`.
+   */
+  connectionId?: string
 }

@@ -95,7 +95,7 @@ forEachBackend((backend) => {
         const event = await eventually('the bus event', async () => recorder.events.find((e) => (e.payload as { connectionId: string }).connectionId === connection.id))
         expect(event.payload).to.deep.include({ connectionId: connection.id, teamId: world.team.id, channelId: channel.id })
         const normalised = (event.payload as { event: Record<string, unknown> }).event
-        expect(normalised).to.include({ source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id: 'wh-trigger-1', correlationKey: 'PGR0VU2', status: 'triggered' })
+        expect(normalised).to.include({ source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id: 'wh-trigger-1', correlationKey: 'PGR0VU2', status: 'triggered', connectionId: connection.id })
       } finally {
         recorder.stop()
       }
