@@ -21,6 +21,7 @@ import { createPlaybookLibrary, type PlaybookLibrary } from './library.ts'
 import { liveActionCatalog } from './catalog.ts'
 import { playbookCommand } from './command.ts'
 import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type RunEngine } from './engine/service.ts'
+import { REMIND_JOB } from './engine/reminders.ts'
 import { runCommands } from './engine/commands.ts'
 import { playbookRoutes } from './http.ts'
 import type { IntegrationEventLike } from './engine/trigger.ts'
@@ -61,6 +62,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
     teams: deps.teams, users: deps.users, bus: deps.bus, bots: deps.bots, library, siteUrl: deps.siteUrl, log,
   })
   deps.jobs.register<{ runId: string }>({ id: ADVANCE_JOB, description: 'Takes the next decisions of a playbook run', maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, handler: (job) => engine.advanceJob(job.data.runId) })
+  deps.jobs.register<{ runId: string; reminderId: string; seq: number }>({ id: REMIND_JOB, description: 'Sends a playbook run reminder and queues the next', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.remindJob(job.data) })
   deps.jobs.register<{ runId: string; stepId: string; attempt: number }>({ id: EXECUTE_JOB, description: 'Runs one step of a playbook run (a post, an action call)', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.executeJob(job.data) })
 
   const commands = runCommands({ engine, users: deps.users, library, listing: playbookCommand(library) })

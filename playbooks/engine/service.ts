@@ -27,6 +27,8 @@ import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { matchesEvent, type IntegrationEventLike } from './trigger.ts'
 import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
 import { TERMINAL, type RoleHolder, type RunState, type RunStatus } from './state.ts'
+import { REMIND_JOB, afterQuietHours, intervalOf, reminderState, untilHolds } from './reminders.ts'
+import type { Reminder } from '../dsl/index.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -120,6 +122,94 @@ export function createRunEngine(options: RunEngineOptions) {
       payload: { runId: row.id },
       ws: { event: 'custom_playbooks_playbook_run_updated', data: { payload: JSON.stringify(presentRun(row)) }, audience },
     })
+  }
+
+  /**
+   * Queues a reminder's next firing, `from` plus its interval (after quiet hours), under a new
+   * sequence number, which makes any job queued before stale. Nothing when it is `never` or its
+   * `until` already holds.
+   */
+  async function scheduleReminder(tx: DbClient, state: RunState, reminder: Reminder, ctx: ReturnType<typeof evalContext>, from: number): Promise<void> {
+    const rs = reminderState(state, reminder.id)
+    rs.seq += 1
+    rs.nextAt = 0
+    let interval: number | null
+    try {
+      if (untilHolds(reminder, ctx)) return
+      interval = intervalOf(reminder, ctx)
+    } catch (err) {
+      log.warn({ err, runId: state.id, reminder: reminder.id }, 'reminder not scheduled')
+      return
+    }
+    if (interval === null) return
+    rs.nextAt = afterQuietHours(reminder, from + interval, ctx)
+    await jobs.enqueue({ type: REMIND_JOB, data: { runId: state.id, reminderId: reminder.id, seq: rs.seq }, runAt: rs.nextAt, dedupeKey: `pb:${state.id}:remind:${reminder.id}:${rs.seq}` }, { tx })
+  }
+
+  const isStatusReminder = (r: Reminder) => (r.about ?? 'status') === 'status'
+
+  /** The reminder job: posts it (once per sequence number) unless stale, satisfied or quiet, then queues the next. */
+  async function remind(data: { runId: string; reminderId: string; seq: number }): Promise<void> {
+    const row = await store.get(data.runId)
+    if (!row || row.state.status === 'finished' || row.state.status === 'canceled') return
+    const reminder = (row.playbook.reminders ?? []).find((r) => r.id === data.reminderId)
+    if (!reminder || reminderState(structuredClone(row.state), reminder.id).seq !== data.seq) return
+    const ctxOptions = await contextOptions(row)
+    const ctx = evalContext(row.state, ctxOptions)
+    const at = now()
+    let until = false
+    try {
+      until = untilHolds(reminder, ctx)
+    } catch {
+      until = false
+    }
+    const quietEnd = afterQuietHours(reminder, at, ctx)
+    let posted = false
+    if (!until && quietEnd <= at + 1000) {
+      const session = await engineSession()
+      const data2 = runValues(row.state, ctxOptions)
+      let text: string
+      if (reminder.about === 'overdue') {
+        const overdue = row.state.items.filter((i) => !i.hidden && i.state === 'open' && i.dueAt > 0 && i.dueAt <= at)
+        const who = (id: string) => Object.values(row.state.roles).find((h) => h?.id === id)?.username
+        const heading = reminder.text ? renderTemplate(reminder.text, data2, `reminders.${reminder.id}.text`) : `Overdue in ${row.state.title}:`
+        text = overdue.length === 0 ? '' : [heading, ...overdue.map((i) => `- ${i.title}${i.assigneeId ? ` (@${who(i.assigneeId) ?? i.assigneeId})` : ''}`)].join('\n')
+      } else {
+        text = reminder.text ? renderTemplate(reminder.text, data2, `reminders.${reminder.id}.text`) : `Status update due for **${row.state.title}**: post one with \`/playbook status <what changed>\`.`
+      }
+      if (text) {
+        await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: text, props: { from_playbook: row.id, playbook_reminder: reminder.id } }, { session, idempotencyKey: `${row.id}:remind:${reminder.id}:${data.seq}` })
+        posted = true
+      }
+    }
+    await store.mutate(row.id, at, async (state, _row, tx) => {
+      const rs = reminderState(state, reminder.id)
+      if (rs.seq !== data.seq) return { events: [], result: null }
+      const events: NewTimelineEvent[] = []
+      if (posted) {
+        rs.fired += 1
+        events.push({ type: reminder.about === 'overdue' ? 'reminder_sent' : 'status_update_requested', actorKind: 'system', actorId: '', summary: `reminder ${reminder.id} sent`, details: { seq: data.seq }, stepId: '' })
+      }
+      if (until) {
+        rs.nextAt = 0
+        return { events, result: null }
+      }
+      if (quietEnd > at + 1000) {
+        rs.seq += 1
+        rs.nextAt = quietEnd
+        await jobs.enqueue({ type: REMIND_JOB, data: { runId: state.id, reminderId: reminder.id, seq: rs.seq }, runAt: quietEnd, dedupeKey: `pb:${state.id}:remind:${reminder.id}:${rs.seq}` }, { tx })
+        return { events, result: null }
+      }
+      await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), at)
+      return { events, result: null }
+    })
+  }
+
+  /** A status update resets the status reminders: their next firing counts from now. */
+  async function resetStatusReminders(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<void> {
+    for (const reminder of playbook.reminders ?? []) {
+      if (isStatusReminder(reminder)) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
+    }
   }
 
   /** Runs the planner under the lock and queues what it asks for, in the same transaction. */
@@ -366,10 +456,12 @@ export function createRunEngine(options: RunEngineOptions) {
     if (data.stepId === CHANNEL_STEP) {
       if (row.state.channelPhase === 'ready') return
       const out = await setUpChannel(row)
+      const ctxOptions = await contextOptions(row)
       const done = await store.mutate(row.id, now(), async (state, _row, tx) => {
         if (state.channelPhase === 'ready') return { events: [], result: null }
         state.channelId = out.channelId as string
         state.channelPhase = 'ready'
+        for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
         await enqueueAdvance(row.id, tx)
         return { events: [{ type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }], result: null }
       })
@@ -396,6 +488,7 @@ export function createRunEngine(options: RunEngineOptions) {
       failure = (err as Error).message
       log.info({ runId: row.id, stepId: data.stepId, err: failure }, 'playbook step failed')
     }
+    const resultCtx = node.kind === 'status_update' ? await contextOptions(row) : null
     const done = await store.mutate(row.id, now(), async (state, _r, tx) => {
       const s = state.steps[data.stepId]
       if (!s || TERMINAL.has(s.status)) return { events: [], result: null }
@@ -423,7 +516,10 @@ export function createRunEngine(options: RunEngineOptions) {
           line('run_failed', `run failed${outputs.message ? `: ${String(outputs.message)}` : ''}`)
         }
         if (typeof outputs.timeline === 'string' && outputs.timeline) line('timeline_note', outputs.timeline)
-        if (node.kind === 'status_update') line('status_updated', `status update posted`)
+        if (node.kind === 'status_update') {
+          line('status_updated', `status update posted`)
+          if (resultCtx) await resetStatusReminders(tx, state, row.playbook, resultCtx)
+        }
         line('step_succeeded', `${node.step.name ?? data.stepId}: succeeded`)
       }
       await enqueueAdvance(row.id, tx)
@@ -649,12 +745,17 @@ export function createRunEngine(options: RunEngineOptions) {
       const author = await holder(userId)
       const session = await engineSession()
       await postStatusUpdate(run, `**Status update** by @${author?.username ?? userId}:\n${message}`, true, session, `${runId}:status:${newId()}`)
-      const done = await store.mutate(runId, now(), async () => ({ events: [{ type: 'status_updated', actorKind: 'user', actorId: userId, summary: message.slice(0, 200), details: {}, stepId: '' }], result: null }))
+      const ctxOptions = await contextOptions(run)
+      const done = await store.mutate(runId, now(), async (state, row, tx) => {
+        await resetStatusReminders(tx, state, row.playbook, ctxOptions)
+        return { events: [{ type: 'status_updated', actorKind: 'user', actorId: userId, summary: message.slice(0, 200), details: {}, stepId: '' }], result: null }
+      })
       if (done) await publishUpdated(done.row)
     },
 
     advanceJob: step,
     executeJob: execute,
+    remindJob: remind,
     ensureBot,
   }
 

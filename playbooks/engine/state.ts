@@ -77,4 +77,6 @@ export interface RunState {
   startedAt: number
   /** Next timeline sequence number. */
   seq: number
+  /** Each reminder's sequence number (a pending job with an older one is stale), next time and count. */
+  reminders?: Record<string, { seq: number; nextAt: number; fired: number }>
 }
