@@ -114,6 +114,20 @@ forEachBackend((backend) => {
       expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
     })
 
+    it('posts nothing twice when the processing job of a delivery runs again', async () => {
+      const { channel, connection } = await setUp()
+      const raw = fixture('pagerduty', 'incident.triggered.json')
+      const headers = signedHeaders(raw)
+      await deliver(ctx.server, connection, headers, raw)
+      await eventually('the post', async () => ((await channelPosts(world.owner.client, channel.id)).length > 0 ? true : undefined))
+      await settled(ctx.server)
+      const [job] = await ctx.server.sql<{ data: Record<string, unknown> }>(`SELECT data FROM jobs WHERE type = 'integrations.webhook.process' AND data->>'connectionId' = $1`, [connection.id])
+      // A second run of the same delivery, as after a crash between the post and the job's success.
+      await ctx.server.jobs.enqueue({ type: 'integrations.webhook.process', data: job!.data })
+      await settled(ctx.server)
+      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
+    })
+
     it('posts the acknowledgement in the thread of the triggered incident', async () => {
       const { channel, connection } = await setUp()
       const triggered = fixture('pagerduty', 'incident.triggered.json')
