@@ -5,19 +5,15 @@
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
-import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
+import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, recordIntegrationEvents, settled } from './support.ts'
+import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, recordIntegrationEvents, settled, sessionOf } from './support.ts'
 
 const GRAFANA_SECRET = 'bridgehead-grafana-test-secret'
 const AM_TOKEN = 'alertmanager-bearer-token-1'
 const GRAFANA_TOKEN = 'glsa_serviceaccounttoken'
 
-const sessionOf = (who: UserSession): AuthSession => ({
-  id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0,
-})
 
 const MEMORY_SILENCE = 'https://play.grafana.org/alerting/silence/new?alertmanager=grafana&matchers=alertname%3DT2%2Cteam%3Dblue%2Czone%3Dus-1'
 const MEMORY_FIRING = [

@@ -4,18 +4,14 @@
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled } from './support.ts'
+import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled, sessionOf } from './support.ts'
 
 const SECRET = "It's a Secret to Everybody"
 const TOKEN = 'github_pat_11ABCDEFG_test'
 
-const sessionOf = (who: UserSession): AuthSession => ({
-  id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0,
-})
 
 function githubHeaders(event: string, raw: Buffer): Record<string, string> {
   return { 'x-github-event': event, 'x-github-delivery': uniqueName('guid'), 'x-hub-signature-256': `sha256=${hmacHex(SECRET, raw)}`, 'user-agent': 'GitHub-Hookshot/044aadd' }

@@ -4,20 +4,16 @@
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
-import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
+import { makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled } from './support.ts'
+import { channelPosts, createConnection, deliver, eventually, fixture, hmacHex, rejection, settled, sessionOf } from './support.ts'
 
 const SECRET = 'bridgehead-jira-test-secret'
 const EMAIL = 'bot@acme.example'
 const API_TOKEN = 'ATATT3xFfGF0-test'
 const BASIC = `Basic ${Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')}`
 
-const sessionOf = (who: UserSession): AuthSession => ({
-  id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0,
-})
 
 const jiraHeaders = (raw: Buffer) => ({ 'x-hub-signature': `sha256=${hmacHex(SECRET, raw)}`, 'x-atlassian-webhook-identifier': uniqueName('jira') })
 

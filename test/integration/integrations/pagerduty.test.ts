@@ -5,34 +5,22 @@
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { ActionError } from '../../../core/actions/index.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
-import { getAdmin, makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
+import { getAdmin, makeChannel, makeTeamWithMembers, uniqueName, type TeamWorld } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
-import { api, channelPosts, createConnection, deliver, eventually, fixture, hmacHex, recordIntegrationEvents, settled } from './support.ts'
+import { api, channelPosts, createConnection, deliver, eventually, fixture, hmacHex, recordIntegrationEvents, settled, rejection, sessionOf } from './support.ts'
 
 const SECRET = 'bridgehead-pd-test-secret'
 const API_TOKEN = 'y_NbAkKc66ryYTWUXYEu'
 const FROM = 'oncall@example.com'
 const ROUTING_KEY = 'R0123456789ABCDEF0123456789ABCDE'
 
-const sessionOf = (who: UserSession): AuthSession => ({
-  id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0,
-})
 
 function signedHeaders(raw: Buffer, webhookId = uniqueName('wh')): Record<string, string> {
   return { 'x-pagerduty-signature': `v1=${hmacHex(SECRET, raw)}`, 'x-webhook-id': webhookId }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error & Record<string, unknown>
-  }
-  throw new Error('expected a rejection')
-}
 
 const TRIGGERED_TEXT = ':rotating_light: **Incident triggered** by API Service: [#2 A little bump in the road](https://acme.pagerduty.com/incidents/PGR0VU2)\nService: API Service · Urgency: high · Assigned to: User 123'
 

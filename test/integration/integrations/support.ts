@@ -3,9 +3,10 @@ import { createHmac } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Post } from '@mattermost/types/posts'
+import type { AuthSession } from '../../../core/auth/session-types.ts'
 import type { DomainEvent } from '../../../core/realtime/index.ts'
 import type { TestServer } from '../../helpers/server.ts'
-import type { Client } from '../../helpers/factories.ts'
+import type { Client, UserSession } from '../../helpers/factories.ts'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/integrations')
 
@@ -30,6 +31,10 @@ export async function api(server: TestServer, token: string | undefined, method:
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   })
+  return readAnswer(response)
+}
+
+async function readAnswer(response: Response): Promise<ApiAnswer> {
   const text = await response.text()
   let json: unknown = null
   try {
@@ -50,15 +55,7 @@ export async function createConnection(server: TestServer, token: string, vendor
 /** Posts raw bytes to a connection's webhook URL (the path part of its webhook_url). */
 export async function deliver(server: TestServer, connection: { webhook_url: string }, headers: Record<string, string>, body: Buffer | string): Promise<ApiAnswer> {
   const route = new URL(connection.webhook_url).pathname
-  const response = await fetch(`${server.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
-  const text = await response.text()
-  let json: unknown = null
-  try {
-    json = text ? JSON.parse(text) : null
-  } catch {
-    json = null
-  }
-  return { status: response.status, json, text }
+  return readAnswer(await fetch(`${server.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }))
 }
 
 /** Polls until `probe` returns a value (not undefined). */
@@ -101,4 +98,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
     return err as Error & Record<string, unknown>
   }
   throw new Error('expected a rejection')
+}
+
+/** A session standing for a test user, as a playbook step or a command would act with. */
+export function sessionOf(who: UserSession): AuthSession {
+  return { id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0 }
 }
