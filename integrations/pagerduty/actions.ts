@@ -6,24 +6,26 @@ import { createPagerDutyClient } from './client.ts'
 
 const incidentId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty incident id such as Q0INC1')
 const SOURCE = 'integrations/pagerduty'
+/** Who the change is recorded as in PagerDuty (the `From:` header); default the connection's `from_email`. */
+const from = z.string().email('expected the email of a PagerDuty user').optional()
 
 /** Ties a channel to an incident, so `/pagerduty` typed there acts on it (a playbook run's channel, say). */
 export type LinkIncident = (session: Parameters<ActionDefinition['run']>[1]['session'], link: { connectionId: string; teamId: string; incidentId: string; channelId: string }) => Promise<void>
 
 export function pagerDutyActions(deps: ConnectorActionDeps, linkIncident: LinkIncident): ActionDefinition[] {
-  const clientFor = async (session: Parameters<ActionDefinition['run']>[1]['session'], ref: string) =>
-    createPagerDutyClient(deps.outbound, await deps.connections.forAction(session, 'pagerduty', ref))
+  const clientFor = async (session: Parameters<ActionDefinition['run']>[1]['session'], ref: string, from?: string) =>
+    createPagerDutyClient(deps.outbound, await deps.connections.forAction(session, 'pagerduty', ref), from)
 
   const setStatus = (status: 'acknowledged' | 'resolved', description: string): ActionDefinition =>
     ({
       id: `pagerduty.incident.${status === 'acknowledged' ? 'acknowledge' : 'resolve'}@v1`,
       source: SOURCE,
       description,
-      input: z.object({ connection: connectionRef, incident_id: incidentId, ...(status === 'resolved' ? { resolution: z.string().max(4096).optional() } : {}) }),
+      input: z.object({ connection: connectionRef, incident_id: incidentId, from, ...(status === 'resolved' ? { resolution: z.string().max(4096).optional() } : {}) }),
       outputs: ['incidentId', 'status'],
       sideEffect: true,
-      async run(input: { connection: string; incident_id: string; resolution?: string }, ctx) {
-        const client = await clientFor(ctx.session, input.connection)
+      async run(input: { connection: string; incident_id: string; from?: string; resolution?: string }, ctx) {
+        const client = await clientFor(ctx.session, input.connection, input.from)
         const incident = await client.updateIncident(input.incident_id, { status, ...(input.resolution ? { resolution: input.resolution } : {}) })
         return { incidentId: input.incident_id, status: typeof incident.status === 'string' ? incident.status : status }
       },
@@ -43,17 +45,47 @@ export function pagerDutyActions(deps: ConnectorActionDeps, linkIncident: LinkIn
         return {}
       },
     },
+    {
+      id: 'pagerduty.incident.create@v1',
+      source: SOURCE,
+      description: "Opens a PagerDuty incident on a service; its incident_key (default: the call's idempotency key) makes a retry find the same incident",
+      input: z.object({
+        connection: connectionRef,
+        from,
+        service_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty service id such as PSVC123'),
+        title: z.string().min(1, 'must not be empty').max(1024),
+        urgency: z.enum(['high', 'low']).optional(),
+        incident_key: z.string().min(1).max(255).optional(),
+        details: z.string().max(25_000).optional(),
+        escalation_policy_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/).optional(),
+      }),
+      outputs: ['incidentId', 'url', 'existed'],
+      sideEffect: true,
+      async run(input: { connection: string; from?: string; service_id: string; title: string; urgency?: 'high' | 'low'; incident_key?: string; details?: string; escalation_policy_id?: string }, ctx) {
+        const incidentKey = input.incident_key ?? (ctx.idempotencyKey ? ctx.idempotencyKey.slice(0, 255) : undefined)
+        const created = await (await clientFor(ctx.session, input.connection, input.from)).createIncident({
+          title: input.title,
+          service: { id: input.service_id, type: 'service_reference' },
+          ...(input.urgency ? { urgency: input.urgency } : {}),
+          ...(incidentKey ? { incident_key: incidentKey } : {}),
+          ...(input.details ? { body: { type: 'incident_body', details: input.details } } : {}),
+          ...(input.escalation_policy_id ? { escalation_policy: { id: input.escalation_policy_id, type: 'escalation_policy_reference' } } : {}),
+        })
+        if (!created) return { incidentId: '', url: '', existed: true }
+        return { incidentId: typeof created.id === 'string' ? created.id : '', url: typeof created.html_url === 'string' ? created.html_url : '', existed: false }
+      },
+    },
     setStatus('acknowledged', 'Acknowledges a PagerDuty incident'),
     setStatus('resolved', 'Resolves a PagerDuty incident, with an optional resolution note'),
     {
       id: 'pagerduty.incident.note@v1',
       source: SOURCE,
       description: 'Adds a note to a PagerDuty incident',
-      input: z.object({ connection: connectionRef, incident_id: incidentId, content: z.string().min(1, 'must not be empty').max(25_000) }),
+      input: z.object({ connection: connectionRef, incident_id: incidentId, from, content: z.string().min(1, 'must not be empty').max(25_000) }),
       outputs: ['noteId'],
       sideEffect: true,
-      async run(input: { connection: string; incident_id: string; content: string }, ctx) {
-        const note = await (await clientFor(ctx.session, input.connection)).addNote(input.incident_id, input.content)
+      async run(input: { connection: string; incident_id: string; from?: string; content: string }, ctx) {
+        const note = await (await clientFor(ctx.session, input.connection, input.from)).addNote(input.incident_id, input.content)
         return { noteId: typeof note.id === 'string' ? note.id : '' }
       },
     },
@@ -64,16 +96,17 @@ export function pagerDutyActions(deps: ConnectorActionDeps, linkIncident: LinkIn
       input: z.object({
         connection: connectionRef,
         incident_id: incidentId,
+        from,
         assignee_ids: z.array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected PagerDuty user ids')).min(1).max(20).optional(),
         escalation_policy_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a PagerDuty escalation policy id').optional(),
       }).refine((i) => (i.assignee_ids === undefined) !== (i.escalation_policy_id === undefined), { message: 'give assignee_ids or escalation_policy_id, not both', path: ['assignee_ids'] }),
       outputs: ['incidentId'],
       sideEffect: true,
-      async run(input: { connection: string; incident_id: string; assignee_ids?: string[]; escalation_policy_id?: string }, ctx) {
+      async run(input: { connection: string; incident_id: string; from?: string; assignee_ids?: string[]; escalation_policy_id?: string }, ctx) {
         const fields = input.assignee_ids
           ? { assignments: input.assignee_ids.map((id) => ({ assignee: { id, type: 'user_reference' } })) }
           : { escalation_policy: { id: input.escalation_policy_id, type: 'escalation_policy_reference' } }
-        await (await clientFor(ctx.session, input.connection)).updateIncident(input.incident_id, fields)
+        await (await clientFor(ctx.session, input.connection, input.from)).updateIncident(input.incident_id, fields)
         return { incidentId: input.incident_id }
       },
     },

@@ -3,6 +3,7 @@
  * user's email on writes) and Events API v2 (the routing key in the body, no auth header).
  * Docs: https://developer.pagerduty.com/docs/authentication, …/docs/versioning, https://developer.pagerduty.com/api-reference/
  */
+import { ActionError } from '../../core/actions/index.ts'
 import type { OutboundClient } from '../../core/outbound/client.ts'
 import type { ConnectionForCall } from '../connections.ts'
 import { callVendor, requireCredential } from '../vendor-http.ts'
@@ -11,7 +12,8 @@ export const PAGERDUTY_API_URL = 'https://api.pagerduty.com'
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com'
 const TIMEOUT_MS = 15_000
 
-export function createPagerDutyClient(outbound: OutboundClient, connection: ConnectionForCall) {
+/** `from`: the email the change is recorded as, instead of the connection's `from_email`. */
+export function createPagerDutyClient(outbound: OutboundClient, connection: ConnectionForCall, from?: string) {
   const api = connection.settings.api_url ?? PAGERDUTY_API_URL
   const events = connection.settings.events_url ?? PAGERDUTY_EVENTS_URL
 
@@ -20,7 +22,7 @@ export function createPagerDutyClient(outbound: OutboundClient, connection: Conn
       authorization: `Token token=${requireCredential(connection, 'pagerduty', 'api_token')}`,
       accept: 'application/vnd.pagerduty+json;version=2',
       // Required on writes made with an account-level token: the user the change is recorded as.
-      from: requireCredential(connection, 'pagerduty', 'from_email'),
+      from: from ?? requireCredential(connection, 'pagerduty', 'from_email'),
     }
   }
 
@@ -32,6 +34,20 @@ export function createPagerDutyClient(outbound: OutboundClient, connection: Conn
         json: { incident: { type: 'incident_reference', ...fields } },
       })
       return ((response.json as { incident?: Record<string, unknown> } | null)?.incident) ?? {}
+    },
+
+    /**
+     * `POST /incidents` with `{incident: {type: "incident", title, service, …}}`. PagerDuty refuses a second incident
+     * with an open incident's `incident_key` (400): that answer means it exists, and is returned as `null`.
+     */
+    async createIncident(incident: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+      try {
+        const response = await callVendor(outbound, 'pagerduty', { method: 'POST', url: `${api}/incidents`, headers: restHeaders(), timeoutMs: TIMEOUT_MS, json: { incident: { type: 'incident', ...incident } } })
+        return ((response.json as { incident?: Record<string, unknown> } | null)?.incident) ?? {}
+      } catch (err) {
+        if (err instanceof ActionError && err.status === 400 && /incident key|matching dedup|already exists/i.test(err.message) && incident.incident_key) return null
+        throw err
+      }
     },
 
     /** `POST /incidents/{id}/notes` with `{note: {content}}`. */

@@ -200,6 +200,29 @@ forEachBackend((backend) => {
       expect(JSON.parse(request.body)).to.deep.equal({ incident: { type: 'incident_reference', status: 'resolved', resolution: 'Rolled back' } })
     })
 
+    it('pagerduty.incident.create@v1 POSTs the incident with the idempotency key as incident_key, From as given', async () => {
+      const { connection } = await setUp()
+      pd.answer('/incidents', { status: 201, body: { incident: { id: 'PNEW001', html_url: 'https://acme.pagerduty.com/incidents/PNEW001' } } })
+      const key = uniqueName('run-9')
+      const result = await ctx.server.actions.invoke('pagerduty.incident.create@v1', {
+        connection: connection.name, from: 'commander@example.com', service_id: 'PSVC123', title: 'Checkout down', urgency: 'high', details: 'Declared in Bridgehead',
+      }, { session: sessionOf(world.owner), idempotencyKey: key })
+      expect(result.outputs).to.deep.equal({ incidentId: 'PNEW001', url: 'https://acme.pagerduty.com/incidents/PNEW001', existed: false })
+      const request = pd.received.filter((r) => r.url === '/incidents').at(-1)!
+      expect(request.method).to.equal('POST')
+      expect(request.headers).to.include({ authorization: `Token token=${API_TOKEN}`, accept: 'application/vnd.pagerduty+json;version=2', from: 'commander@example.com' })
+      expect(JSON.parse(request.body)).to.deep.equal({
+        incident: { type: 'incident', title: 'Checkout down', service: { id: 'PSVC123', type: 'service_reference' }, urgency: 'high', incident_key: key, body: { type: 'incident_body', details: 'Declared in Bridgehead' } },
+      })
+    })
+
+    it('pagerduty.incident.create@v1 reports an incident that exists for the key as existed, not as a failure', async () => {
+      const { connection } = await setUp()
+      pd.answer('/incidents', { status: 400, body: { error: { message: 'Incident Already Exists', code: 2001, errors: ['Open incident with matching dedup key already exists on this service'] } } })
+      const result = await ctx.server.actions.invoke('pagerduty.incident.create@v1', { connection: connection.name, service_id: 'PSVC123', title: 'Again', incident_key: 'k-1' }, { session: sessionOf(world.owner) })
+      expect(result.outputs).to.deep.equal({ incidentId: '', url: '', existed: true })
+    })
+
     it('pagerduty.incident.note@v1 POSTs the note', async () => {
       const { connection } = await setUp()
       pd.answer('/incidents/PNOTE01/notes', { status: 201, body: { note: { id: 'PWL7QXS', content: 'Firefighters are on the scene.' } } })
