@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatDiagnostic, hasErrors, loadPlaybook, type ActionCatalog, type Diagnostic, type Playbook } from './dsl/index.ts'
-import { templateReader } from './cli.ts'
+import { templateReader } from './template-files.ts'
 
 export interface LibraryEntry {
   name: string
@@ -18,6 +18,8 @@ export interface LibraryEntry {
   builtin: boolean
   /** Problems of the file as it is on disk now; errors mean `playbook` is the last good version. */
   diagnostics: Diagnostic[]
+  /** The template files the playbook names, by the path it names them with; runs pin them. */
+  templates: Record<string, string>
 }
 
 export interface PlaybookLibraryOptions {
@@ -68,7 +70,16 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
       orphanProblems.push({ file, line: 1, column: 1, severity: 'error', message: `cannot read the file: ${(err as Error).message}` })
       return
     }
-    const result = loadPlaybook(file, text, { catalog, readTemplate: templateReader(file) })
+    const templates: Record<string, string> = {}
+    const read = templateReader(file)
+    const result = loadPlaybook(file, text, {
+      catalog,
+      readTemplate: (relative) => {
+        const found = read(relative)
+        if (found) templates[relative] = found.text
+        return found
+      },
+    })
     const name = result.playbook?.metadata.name
     if (result.playbook && name) {
       if (seen.has(name)) {
@@ -76,7 +87,7 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
         return
       }
       seen.add(name)
-      entries.set(name, { name, playbook: result.playbook, file, builtin, diagnostics: result.diagnostics })
+      entries.set(name, { name, playbook: result.playbook, file, builtin, diagnostics: result.diagnostics, templates })
       return
     }
     // Invalid: keep the last good version loaded from this same file, if any.

@@ -37,7 +37,7 @@ export const CHANNEL_STEP = '_channel'
 export const PLAYBOOK_BOT_USERNAME = 'playbooks'
 
 export interface PlaybookSource {
-  get(name: string): { playbook: Playbook } | undefined
+  get(name: string): { playbook: Playbook; templates?: Record<string, string> } | undefined
   list(): { name: string; playbook: Playbook }[]
 }
 
@@ -175,7 +175,7 @@ export function createRunEngine(options: RunEngineOptions) {
         const heading = reminder.text ? renderTemplate(reminder.text, data2, `reminders.${reminder.id}.text`) : `Overdue in ${row.state.title}:`
         text = overdue.length === 0 ? '' : [heading, ...overdue.map((i) => `- ${i.title}${i.assigneeId ? ` (@${who(i.assigneeId) ?? i.assigneeId})` : ''}`)].join('\n')
       } else {
-        text = reminder.text ? renderTemplate(reminder.text, data2, `reminders.${reminder.id}.text`) : `Status update due for **${row.state.title}**: post one with \`/playbook status <what changed>\`.`
+        text = reminder.text || reminder.template ? textOf(reminder, data2, `reminders.${reminder.id}`, row.state) : `Status update due for **${row.state.title}**: post one with \`/playbook status <what changed>\`.`
       }
       if (text) {
         await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: text, props: { from_playbook: row.id, playbook_reminder: reminder.id } }, { session, idempotencyKey: `${row.id}:remind:${reminder.id}:${data.seq}` })
@@ -245,19 +245,27 @@ export function createRunEngine(options: RunEngineOptions) {
     await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } }, tx ? { tx } : {})
   }
 
-  /** Deep-evaluates `${{ }}` in a step's `with` (strings only; other values as written). */
-  function evaluateWith(value: unknown, ctx: ReturnType<typeof evalContext>, path: string): unknown {
+  /** A template file the run pinned when it started. */
+  function templateText(state: RunState, file: string, field: string): string {
+    const text = state.templates?.[file]
+    if (text === undefined) throw new Error(`${field}: the template file ${file} was not found when the run started`)
+    return text
+  }
+
+  /** Deep-evaluates `${{ }}` in a step's `with` (strings; `{template: file}` renders that file); other values as written. */
+  function evaluateWith(value: unknown, ctx: ReturnType<typeof evalContext>, path: string, state: RunState): unknown {
     if (typeof value === 'string') return evaluateInterpolated(parseInterpolated(value), ctx)
-    if (Array.isArray(value)) return value.map((v, i) => evaluateWith(v, ctx, `${path}[${i}]`))
+    if (Array.isArray(value)) return value.map((v, i) => evaluateWith(v, ctx, `${path}[${i}]`, state))
     if (typeof value === 'object' && value !== null) {
-      if ('template' in value && Object.keys(value).length === 1) throw new Error(`${path}: template files are not available to runs yet; write the text inline`)
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateWith(v, ctx, `${path}.${k}`)]))
+      const template = (value as { template?: unknown }).template
+      if (typeof template === 'string' && Object.keys(value).length === 1) return renderTemplate(templateText(state, template, `${path}.template`), ctx.values as Record<string, unknown>, `${path}.template`)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateWith(v, ctx, `${path}.${k}`, state)]))
     }
     return value
   }
 
-  function textOf(spec: { text?: string; template?: string }, data: Record<string, unknown>, field: string): string {
-    if (spec.template !== undefined) throw new Error(`${field}.template: template files are not available to runs yet; write the text inline`)
+  function textOf(spec: { text?: string; template?: string }, data: Record<string, unknown>, field: string, state: RunState): string {
+    if (spec.template !== undefined) return renderTemplate(templateText(state, spec.template, `${field}.template`), data, `${field}.template`)
     return renderTemplate(spec.text ?? '', data, `${field}.text`)
   }
 
@@ -325,7 +333,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const withChannel: RunState = { ...state, channelId }
     const data = runValues(withChannel, ctxOptions)
     if (spec?.header !== undefined) {
-      const header = typeof spec.header === 'string' ? renderTemplate(spec.header, data, 'channel.header') : (() => { throw new Error('channel.header.template: template files are not available to runs yet') })()
+      const header = typeof spec.header === 'string' ? renderTemplate(spec.header, data, 'channel.header') : renderTemplate(templateText(state, spec.header.template, 'channel.header.template'), data, 'channel.header.template')
       await channels.patch(session, channelId, { header: header.slice(0, 1024) })
     }
     const overview = [
@@ -351,7 +359,7 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'uses':
         return runUses(row, node.path, step, ctx, session)
       case 'message': {
-        const text = textOf(step.message!, data, `${node.path}.message`)
+        const text = textOf(step.message!, data, `${node.path}.message`, state)
         const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
         const channelId = await destination(state, to, session)
         const key = `${row.id}:${stepId}:message`
@@ -359,7 +367,7 @@ export function createRunEngine(options: RunEngineOptions) {
         return { postId: out.outputs.postId }
       }
       case 'status_update': {
-        const text = textOf(step.status_update!, data, `${node.path}.status_update`)
+        const text = textOf(step.status_update!, data, `${node.path}.status_update`, state)
         return postStatusUpdate(row, text, step.status_update!.broadcast, session, `${row.id}:${stepId}:status`)
       }
       case 'checklist': {
@@ -371,7 +379,7 @@ export function createRunEngine(options: RunEngineOptions) {
       }
       case 'approval': {
         const approval = step.approval!
-        const text = approval.text || approval.template ? textOf(approval, data, `${node.path}.approval`) : `Approval needed: **${step.name ?? stepId}**`
+        const text = approval.text || approval.template ? textOf(approval, data, `${node.path}.approval`, state) : `Approval needed: **${step.name ?? stepId}**`
         const who = approval.approvers.join(', ')
         const context = { run_id: row.id, step_id: stepId }
         const props = {
@@ -396,17 +404,26 @@ export function createRunEngine(options: RunEngineOptions) {
     const state = row.state
     const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: text, props: { from_playbook: row.id, playbook_status_update: true } }, { session, idempotencyKey: key })
     const targets = broadcast === true ? row.playbook.channel?.broadcast ?? [] : Array.isArray(broadcast) ? broadcast : []
+    const missing: string[] = []
     for (const [i, ref] of targets.entries()) {
-      const channelId = await channelByRef(state.teamId, ref, session)
+      let channelId: string
+      try {
+        channelId = await channelByRef(state.teamId, ref, session)
+      } catch (err) {
+        // A broadcast channel the team does not have must not fail the update the run channel got.
+        log.info({ runId: row.id, channel: ref, err: (err as Error).message }, 'status update not broadcast')
+        missing.push(ref)
+        continue
+      }
       await actions.invoke('post.create@v1', { channel_id: channelId, message: `${text}\n\n_From run #${state.number}: ~${(await channelStore.getById(state.channelId))?.name ?? state.channelId}_`, props: { from_playbook: row.id } }, { session, idempotencyKey: `${key}:broadcast:${i}` })
     }
-    return { postId: out.outputs.postId }
+    return { postId: out.outputs.postId, notBroadcastTo: missing }
   }
 
   /** Engine-run actions first (they change the run); everything else through the action registry. */
   async function runUses(row: RunRow, path: string, step: Step, ctx: ReturnType<typeof evalContext>, session: AuthSession): Promise<Record<string, unknown>> {
     const id = step.uses!
-    const input = (evaluateWith(step.with ?? {}, ctx, `${path}.with`) ?? {}) as Record<string, unknown>
+    const input = (evaluateWith(step.with ?? {}, ctx, `${path}.with`, row.state) ?? {}) as Record<string, unknown>
     const stepId = step.id ?? path
     const key = step.idempotencyKey ? String(evaluateInterpolated(parseInterpolated(step.idempotencyKey), ctx)) : `${row.id}:${stepId}`
     switch (id) {
@@ -417,9 +434,14 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'timeline.add@v1':
         return { timeline: String(input.summary ?? input.text ?? '') }
       case 'retrospective.create@v1': {
-        const timeline = await store.timeline(row.id)
-        const lines = [`#### Retrospective draft: ${row.state.title}`, '', '**Timeline**', ...timeline.filter((e) => e.type !== 'step_started').map((e) => `- ${new Date(e.at).toISOString()} ${e.summary}`)]
-        const out = await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: lines.join('\n').slice(0, 16_000), props: { from_playbook: row.id } }, { session, idempotencyKey: key })
+        // The draft: the playbook's retrospective template over the run's contexts and timeline, else a plain timeline.
+        const timeline = (await store.timeline(row.id)).filter((e) => e.type !== 'step_started').map((e) => ({ at: e.at, type: e.type, summary: e.summary }))
+        const retro = row.playbook.retrospective
+        const data = { ...(ctx.values as Record<string, unknown>), timeline }
+        const message = retro && (retro.text || retro.template)
+          ? textOf(retro, data, 'retrospective', row.state)
+          : [`#### Retrospective draft: ${row.state.title}`, '', '**Timeline**', ...timeline.map((e) => `- ${new Date(e.at).toISOString()} ${e.summary}`)].join('\n')
+        const out = await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: message.slice(0, 16_000), props: { from_playbook: row.id, playbook_retrospective: true } }, { session, idempotencyKey: key })
         return { postId: out.outputs.postId }
       }
       case 'channel.invite@v1':

@@ -77,6 +77,8 @@ export interface RunState {
   startedAt: number
   /** Next timeline sequence number. */
   seq: number
+  /** The template files of the playbook when the run started, by the path it names them with. */
+  templates?: Record<string, string>
   /** Each reminder's sequence number (a pending job with an older one is stale), next time and count. */
   reminders?: Record<string, { seq: number; nextAt: number; fired: number }>
 }
