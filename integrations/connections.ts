@@ -25,8 +25,13 @@ const secretValue = z.string().min(8, 'at least 8 characters').max(512, 'at most
 /** Credentials are vendor-specific names (`api_token`, `from_email`, `routing_key`, `token`, `email`); '' removes one in a patch. */
 const credentialMap = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'credential names are lower_snake_case'), z.string().max(4096, 'at most 4096 characters'))
 const httpUrl = z.string().url('expected an http(s) URL').refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL').transform((u) => u.replace(/\/+$/, ''))
-/** Settings are not secret: API base URLs for self-hosted vendors (and for tests pointing at a local double). */
-const settingsMap = z.object({ api_url: httpUrl.optional(), events_url: httpUrl.optional() }).strict()
+/** Settings are not secret: API base URLs for self-hosted vendors (and for tests pointing at a local double), defaults. */
+const settingsMap = z.object({
+  api_url: httpUrl.optional(),
+  events_url: httpUrl.optional(),
+  /** Jira: the project `/jira create` uses when none is named. */
+  project: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a project key such as OPS').optional(),
+}).strict()
 
 export const createConnectionBody = z.object({
   name: connectionName,

@@ -25,6 +25,7 @@ import { gitHubCommand } from './github/commands.ts'
 import { grafanaActions } from './grafana/actions.ts'
 import { createConnectorRegistry } from './index.ts'
 import { jiraActions } from './jira/actions.ts'
+import { jiraCommand } from './jira/commands.ts'
 import { pagerDutyActions, type LinkIncident } from './pagerduty/actions.ts'
 import { incidentRefKey } from './pagerduty/format.ts'
 import { pagerDutyCommand } from './pagerduty/commands.ts'
@@ -109,6 +110,7 @@ export function startConnectors(options: ConnectorsOptions): Connectors {
     canManage: async (channelId, userId, isSystemAdmin) => isSystemAdmin || (await options.channelStore.getMember(channelId, userId)) !== null,
   }))
   options.commands.register(pagerDutyCommand({ store, invoke: options.invoke }))
+  options.commands.register(jiraCommand({ connectionsOfTeam: (teamId) => store.listConnections('jira', [teamId]), invoke: options.invoke }))
 
   return { apiRoutes: connectionRoutes(connections), webhookRoutes: webhookRoute(receiver, connectors) }
 }

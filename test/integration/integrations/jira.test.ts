@@ -145,4 +145,50 @@ forEachBackend((backend) => {
       expect(failure.message).to.contain('Service Unavailable')
     })
   })
+
+  describe('/jira', () => {
+    const run = async (channel: Channel, command: string) =>
+      ((await world.owner.client.executeCommand(command, { channel_id: channel.id, team_id: world.team.id } as never)) as { text?: string }).text
+
+    it('/jira create PROJECT "summary" --type Bug creates the issue and answers its key', async () => {
+      const { channel } = await setUp()
+      jira.answer('/rest/api/3/issue', { status: 201, body: { id: '10077', key: 'OPS-77', self: `${jira.url}/rest/api/3/issue/10077` } })
+      const before = jira.received.length
+      expect(await run(channel, '/jira create OPS "Checkout returns 502" --type Bug --priority Highest')).to.equal(`Created [OPS-77](${jira.url}/browse/OPS-77): Checkout returns 502`)
+      const request = jira.received.slice(before).find((r) => r.url === '/rest/api/3/issue')!
+      expect(JSON.parse(request.body)).to.deep.equal({ fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Checkout returns 502', priority: { name: 'Highest' } } })
+    })
+
+    it('/jira create without a project uses the connection\'s default project', async () => {
+      const channel = await makeChannel(world.owner.client, world.team.id)
+      await createConnection(ctx.server, world.owner.token, 'jira', {
+        name: uniqueName('jira'), team_id: world.team.id, channel_id: channel.id, webhook_secret: SECRET,
+        credentials: { email: EMAIL, api_token: API_TOKEN }, settings: { api_url: jira.url, project: 'SRE' },
+      })
+      jira.answer('/rest/api/3/issue', { status: 201, body: { id: '10078', key: 'SRE-3', self: `${jira.url}/rest/api/3/issue/10078` } })
+      const before = jira.received.length
+      expect(await run(channel, '/jira create "Disk full on db1"')).to.equal(`Created [SRE-3](${jira.url}/browse/SRE-3): Disk full on db1`)
+      const request = jira.received.slice(before).find((r) => r.url === '/rest/api/3/issue')!
+      expect(JSON.parse(request.body).fields).to.deep.equal({ project: { key: 'SRE' }, issuetype: { name: 'Task' }, summary: 'Disk full on db1' })
+    })
+
+    it('/jira transition KEY status moves the issue', async () => {
+      const { channel } = await setUp()
+      jira.answer('/rest/api/3/issue/OPS-12/transitions', (req) => req.method === 'GET'
+        ? { body: { transitions: [{ id: '21', name: 'Start', to: { name: 'In Progress' } }] } }
+        : { status: 204, body: '' })
+      expect(await run(channel, '/jira transition OPS-12 In Progress')).to.equal('Moved OPS-12 to In Progress.')
+      const posted = jira.received.filter((r) => r.url === '/rest/api/3/issue/OPS-12/transitions' && r.method === 'POST')
+      expect(posted.map((r) => JSON.parse(r.body))).to.deep.equal([{ transition: { id: '21' } }])
+    })
+
+    it('/jira create in a team without a Jira connection says how to make one, and calls nothing', async () => {
+      const other = await makeTeamWithMembers(ctx.server, 0)
+      const channel = await makeChannel(other.owner.client, other.team.id)
+      const before = jira.received.length
+      const answer = (await other.owner.client.executeCommand('/jira create OPS "x"', { channel_id: channel.id, team_id: other.team.id } as never)) as { text?: string }
+      expect(answer.text).to.match(/^This team has no Jira connection yet/)
+      expect(jira.received.length).to.equal(before)
+    })
+  })
 })
