@@ -35,6 +35,18 @@ export interface PlaybookLibraryOptions {
 
 const YAML_FILE = /\.ya?ml$/i
 
+/** The string values of every `template` key in a parsed playbook. */
+function templatePaths(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) templatePaths(v, found)
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'template' && typeof v === 'string') found.add(v)
+      else templatePaths(v, found)
+    }
+  }
+  return found
+}
+
 /** The built-in playbooks folder, from the source tree or from the bundle in build/server. */
 export function builtinDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url))
@@ -81,6 +93,14 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
       },
     })
     const name = result.playbook?.metadata.name
+    // Every `template:` the file names, wherever it is (lint reads only those it checks).
+    if (result.playbook) {
+      for (const relative of templatePaths(result.playbook)) {
+        if (templates[relative] !== undefined) continue
+        const found = read(relative)
+        if (found) templates[relative] = found.text
+      }
+    }
     if (result.playbook && name) {
       if (seen.has(name)) {
         orphanProblems.push({ file, line: 1, column: 1, severity: 'error', message: `metadata.name: "${name}" is also the name of ${entries.get(name)?.file}; this file is ignored` })

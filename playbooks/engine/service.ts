@@ -656,7 +656,7 @@ export function createRunEngine(options: RunEngineOptions) {
       async (tx, number) => {
         const base: RunState = {
           id, number, title, status: 'active', teamId: input.teamId, channelId: '', ownerId: input.actorId, channelPhase: 'pending',
-          trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {},
+          trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {}, templates: { ...(entry.templates ?? {}) },
           marks: { detected: input.trigger.occurredAt || at, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: at, seq: 0,
         }
         base.props = propertyDefaults(playbook, { trigger: input.trigger, inputs, vars: base.vars, run: { id, number, title } })
