@@ -137,6 +137,17 @@ forEachBackend((backend) => {
       expect(answer.status).to.equal(404)
     })
 
+    it('refuses another team\'s admin on get, patch, rotate and delete with 403', async () => {
+      const created = await createConnection(ctx.server, world.owner.token, 'pagerduty', body())
+      const outsider = (await makeTeamWithMembers(ctx.server, 0)).owner
+      const route = `/api/v4/integrations/pagerduty/connections/${created.id}`
+      expect((await api(ctx.server, outsider.token, 'GET', route)).status).to.equal(403)
+      expect((await api(ctx.server, outsider.token, 'PATCH', route, { name: uniqueName('taken') })).status).to.equal(403)
+      expect((await api(ctx.server, outsider.token, 'POST', `${route}/rotate_secret`, {})).status).to.equal(403)
+      expect((await api(ctx.server, outsider.token, 'DELETE', route)).status).to.equal(403)
+      expect((await api(ctx.server, world.owner.token, 'GET', route)).json.name).to.equal(created.name)
+    })
+
     it('does not show a connection under another vendor', async () => {
       const created = await createConnection(ctx.server, world.owner.token, 'pagerduty', body())
       expect((await api(ctx.server, world.owner.token, 'GET', `/api/v4/integrations/github/connections/${created.id}`)).status).to.equal(404)
