@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:playbooks`: playbook engine figures, on PGlite and PostgreSQL (BENCH_DB picks one).
+ *
+ * 1. Events/s from trigger to first action: BENCH_EVENTS connector events (`integration.event`
+ *    on the bus, as a connector publishes them) each start a run of a playbook whose first step
+ *    calls `bench.first@v1`; the figure is events divided by the time from the first publish to
+ *    the last first action, plus the latency of each event to its first action.
+ * 2. Timer accuracy with 10,000 pending reminders: 100 runs of a playbook with 100 hourly
+ *    reminders leave 10,000 reminder jobs pending; meanwhile BENCH_SAMPLE_RUNS runs of a playbook
+ *    reminding every 2 s fire for BENCH_SAMPLE_SECONDS. Lateness is each fired reminder job's
+ *    start time minus its due time (jobs.start_at - jobs.run_at).
+ *
+ * The server runs in this process (startServer, as `npm start` does), with the default job poll
+ * interval; figures are printed, not asserted.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { startServer, type BridgeheadServer } from '../core/main.ts'
+import { query } from '../core/db/index.ts'
+import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
+import { fmt } from './lib/stats.ts'
+
+const EVENTS = envInt('BENCH_EVENTS', 2000, 10, 100_000)
+const PENDING_RUNS = envInt('BENCH_PENDING_RUNS', 100, 1, 1000)
+const SAMPLE_RUNS = envInt('BENCH_SAMPLE_RUNS', 20, 1, 1000)
+const SAMPLE_SECONDS = envInt('BENCH_SAMPLE_SECONDS', 30, 5, 3600)
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+async function api(server: BridgeheadServer, route: string, token: string | null, body?: unknown): Promise<Record<string, any>> {
+  const res = await fetch(`${server.url}${route}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (res.status >= 400) throw new Error(`${route}: ${res.status} ${text}`)
+  return { ...JSON.parse(text || '{}'), token: res.headers.get('token') }
+}
+
+async function waitForPlaybook(server: BridgeheadServer, token: string, name: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const list = await api(server, '/plugins/playbooks/api/v0/playbooks', token)
+    if ((list.items as { id: string }[]).some((e) => e.id === name)) return
+    await sleep(50)
+  }
+  throw new Error(`playbook ${name} did not load`)
+}
+
+const EVENT_PLAYBOOK = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: bench-events, version: 1 }
+on:
+  pagerduty: { events: [incident.triggered] }
+channel:
+  name: "bench-\${{ run.number }}"
+steps:
+  - id: first
+    uses: bench.first@v1
+    with: { event: "\${{ trigger.id }}" }
+`
+
+const hourly = Array.from({ length: 100 }, (_, i) => `  - { id: r${i}, every: 1h, text: "pending {{run.number}}" }`).join('\n')
+const PENDING_PLAYBOOK = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: bench-pending, version: 1 }
+on:
+  manual: {}
+channel:
+  name: "pending-\${{ run.number }}"
+reminders:
+${hourly}
+steps:
+  - id: hold
+    wait: { until: "\${{ run.status == 'resolved' }}", timeout: 1d }
+`
+
+const SAMPLE_PLAYBOOK = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: bench-sample, version: 1 }
+on:
+  manual: {}
+channel:
+  name: "sample-\${{ run.number }}"
+reminders:
+  - { id: tick, every: 2s, text: "tick {{run.number}}" }
+steps:
+  - id: hold
+    wait: { until: "\${{ run.status == 'resolved' }}", timeout: 1d }
+`
+
+async function benchBackend(backend: Backend): Promise<void> {
+  console.log(`\n## ${backend}`)
+  const dataDir = tempDir('bh-bench-pb-')
+  const playbooksDir = tempDir('bh-bench-pb-dir-')
+  const databaseUrl = backend === 'postgres' ? await createPgDatabase(`bh_bench_pb_${Date.now()}`) : undefined
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, playbooksDir, logLevel: 'silent', ...(databaseUrl ? { databaseUrl } : {}) })
+  try {
+    const firstAt = new Map<string, number>()
+    server.actions.registry.register({
+      id: 'bench.first@v1', source: 'bench', description: 'Records when a run reached its first action', input: z.object({ event: z.string() }), outputs: [], sideEffect: false,
+      async run(input) {
+        firstAt.set(input.event, performance.now())
+        return {}
+      },
+    })
+    fs.writeFileSync(path.join(playbooksDir, 'events.yaml'), EVENT_PLAYBOOK)
+    fs.writeFileSync(path.join(playbooksDir, 'pending.yaml'), PENDING_PLAYBOOK)
+    fs.writeFileSync(path.join(playbooksDir, 'sample.yaml'), SAMPLE_PLAYBOOK)
+    const admin = await api(server, '/api/v4/users', null, { username: 'benchadmin', email: 'bench@example.com', password: 'a-long-bench-password' })
+    const login = await api(server, '/api/v4/users/login', null, { login_id: 'benchadmin', password: 'a-long-bench-password' })
+    const token = login.token as string
+    const team = await api(server, '/api/v4/teams', token, { name: 'bench', display_name: 'Bench', type: 'O' })
+    for (const name of ['bench-events', 'bench-pending', 'bench-sample']) await waitForPlaybook(server, token, name)
+    void admin
+
+    // 1. Events to first action.
+    const publishedAt = new Map<string, number>()
+    const start = performance.now()
+    for (let i = 0; i < EVENTS; i++) {
+      const id = `bench-event-${i}`
+      publishedAt.set(id, performance.now())
+      await server.bus.publish({
+        type: 'integration.event',
+        payload: {
+          teamId: team.id,
+          event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: `inc-${i}`, occurredAt: Date.now(), title: `Incident ${i}`, data: { id: `P${i}` } },
+        },
+      })
+    }
+    const publishMs = performance.now() - start
+    const deadline = Date.now() + 30 * 60_000
+    while (firstAt.size < EVENTS && Date.now() < deadline) await sleep(100)
+    const last = Math.max(...firstAt.values())
+    const latencies = [...firstAt.entries()].map(([id, at]) => at - publishedAt.get(id)!).sort((a, b) => a - b)
+    console.log(`events → first action: ${firstAt.size} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(firstAt.size / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
+    console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s (a backlog: every event is published at once)`)
+
+    // 2. Timer accuracy under 10,000 pending reminders.
+    const pendingStart = performance.now()
+    for (let i = 0; i < PENDING_RUNS; i++) await api(server, '/plugins/playbooks/api/v0/runs', token, { playbook_id: 'bench-pending', team_id: team.id, name: `pending ${i}` })
+    for (;;) {
+      const [row] = await query<{ n: number }>(server.db, `SELECT count(*)::int AS n FROM jobs WHERE type = 'playbooks.remind' AND status = 'pending'`)
+      if (row!.n >= PENDING_RUNS * 100) break
+      if (performance.now() - pendingStart > 30 * 60_000) throw new Error(`only ${row!.n} reminders pending after 30 min`)
+      await sleep(200)
+    }
+    console.log(`pending reminders: ${PENDING_RUNS * 100} (${PENDING_RUNS} runs × 100 hourly reminders) scheduled in ${fmt((performance.now() - pendingStart) / 1000, 1)} s`)
+    const sampleFrom = Date.now()
+    for (let i = 0; i < SAMPLE_RUNS; i++) await api(server, '/plugins/playbooks/api/v0/runs', token, { playbook_id: 'bench-sample', team_id: team.id, name: `sample ${i}` })
+    await sleep(SAMPLE_SECONDS * 1000)
+    const fired = await query<{ late: number }>(
+      server.db,
+      `SELECT (start_at - run_at)::int AS late FROM jobs WHERE type = 'playbooks.remind' AND start_at > 0 AND run_at >= $1::bigint ORDER BY 1`,
+      [sampleFrom],
+    )
+    const lateness = fired.map((r) => r.late).sort((a, b) => a - b)
+    const [still] = await query<{ n: number }>(server.db, `SELECT count(*)::int AS n FROM jobs WHERE type = 'playbooks.remind' AND status = 'pending'`)
+    console.log(`timer lateness over ${SAMPLE_SECONDS} s (${lateness.length} reminders fired, every 2 s in ${SAMPLE_RUNS} runs, ${still!.n} pending): p50 ${fmt(percentile(lateness, 50), 0)} ms, p99 **${fmt(percentile(lateness, 99), 0)} ms**, max ${fmt(lateness.at(-1) ?? NaN, 0)} ms`)
+  } finally {
+    await server.close()
+  }
+}
+
+await runBench(async () => {
+  const backends = parseBackends(process.env.BENCH_DB)
+  console.log(`# bench:playbooks — node ${process.version}, pglite ${versionOf('@electric-sql/pglite')}, ${EVENTS} events, ${PENDING_RUNS * 100} pending reminders`)
+  for (const backend of backends) await benchBackend(backend)
+})
