@@ -80,6 +80,7 @@ export function advance(input: PlanInput): Effect[] {
     s.finishedAt = now
     if (reason) s.reason = reason
     if (outputs) s.outputs = { ...s.outputs, ...outputs }
+    if (state.eventWaits) state.eventWaits = state.eventWaits.filter((w) => w.stepId !== node.id)
     if (isFailure(status) && status !== 'cancelled' && !continuesOnError(node.step, input.ctx(state))) state.failed = true
     const type = status === 'succeeded' ? 'step_succeeded' : status === 'skipped' ? 'step_skipped' : 'step_failed'
     timeline(type, `${node.step.name ?? node.id}: ${status}${reason ? ` (${reason})` : ''}`, node.id)
@@ -133,6 +134,8 @@ export function advance(input: PlanInput): Effect[] {
           s.deadlineAt = now + ms
           effects.push({ kind: 'timer', stepId: node.id, at: s.deadlineAt })
         }
+        // Listed in the state, so an incoming event finds the runs waiting for its source with one query.
+        if (wait.event) (state.eventWaits ??= []).push({ stepId: node.id, source: wait.event.source, type: wait.event.type })
       } else {
         finish(node, 'failed', `${node.kind} steps are not supported by this server yet`)
       }
@@ -279,4 +282,12 @@ export function setRunStatus(state: RunState, status: RunState['status'], now: n
   if (mark && state.marks[mark] === 0) state.marks[mark] = now
   if (status === 'resolved' && state.marks.mitigated === 0) state.marks.mitigated = now
   timeline('run_status_changed', `status ${previous} → ${status}`)
+}
+
+/** Whether a connector event is the one a `wait: { event }` step waits for (its `if` sees the event as `trigger`). */
+export function eventSatisfies(wait: { source: string; type: string; if?: string | boolean }, event: { source: string; type: string; vendorEvent?: string }, ctx: EvalContext): boolean {
+  if (wait.source !== event.source) return false
+  if (wait.type !== event.type && wait.type !== event.vendorEvent && `${wait.source}.${wait.type}` !== event.type) return false
+  if (wait.if === undefined) return true
+  return evaluateCondition(parseCondition(wait.if), { ...ctx, values: { ...ctx.values, trigger: event } })
 }

@@ -22,7 +22,7 @@ import { AppError } from '../../core/errors.ts'
 import { newId } from '../../core/ids.ts'
 import { nowMillis } from '../../core/clock.ts'
 import { evaluateCondition, evaluateInterpolated, parseCondition, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
-import { advance, graphOf, setRunStatus, type Effect } from './plan.ts'
+import { advance, eventSatisfies, graphOf, setRunStatus, type Effect } from './plan.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { matchesEvent, type IntegrationEventLike } from './trigger.ts'
 import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
@@ -685,6 +685,7 @@ export function createRunEngine(options: RunEngineOptions) {
     /** A connector event: starts the playbooks whose `on:` matches; an event for an active run's correlation key is attached to it. */
     async onIntegrationEvent(payload: { teamId: string; actorId: string; event: IntegrationEventLike }): Promise<string[]> {
       const started: string[] = []
+      for (const run of await store.waitingForEvents(payload.event.source)) await settleEventWaits(run, payload.event)
       const attachedTo = await store.activeByCorrelation(payload.event.correlationKey)
       for (const run of attachedTo) await correlate(run.id, payload.event)
       for (const entry of library.list()) {
@@ -779,6 +780,35 @@ export function createRunEngine(options: RunEngineOptions) {
     executeJob: execute,
     remindJob: remind,
     ensureBot,
+  }
+
+  /** Settles the run's `wait: { event }` steps this event satisfies; the next decisions follow. */
+  async function settleEventWaits(run: RunRow, event: IntegrationEventLike): Promise<void> {
+    const ctxOptions = await contextOptions(run)
+    const done = await store.mutate(run.id, now(), async (state, row, tx) => {
+      const events: NewTimelineEvent[] = []
+      const graph = graphOf(row.playbook)
+      for (const wait of [...(state.eventWaits ?? [])]) {
+        const node = graph.nodes.get(wait.stepId)
+        const s = state.steps[wait.stepId]
+        if (!node?.step.wait?.event || s?.status !== 'waiting') continue
+        let matches = false
+        try {
+          matches = eventSatisfies(node.step.wait.event, event, evalContext(state, ctxOptions))
+        } catch (err) {
+          log.info({ runId: run.id, stepId: wait.stepId, err: (err as Error).message }, 'a wait.event condition could not be evaluated')
+        }
+        if (!matches) continue
+        s.status = 'succeeded'
+        s.finishedAt = now()
+        s.outputs = { ...s.outputs, event, timedOut: false }
+        state.eventWaits = (state.eventWaits ?? []).filter((w) => w.stepId !== wait.stepId)
+        events.push({ type: 'step_succeeded', actorKind: 'connector', actorId: event.source, summary: `${node.step.name ?? wait.stepId}: ${event.source} ${event.vendorEvent ?? event.type} arrived`, details: { id: event.id }, stepId: wait.stepId })
+      }
+      if (events.length > 0) await enqueueAdvance(run.id, tx)
+      return { events, result: events.length > 0 }
+    })
+    if (done?.result) await publishUpdated(done.row)
   }
 
   /** An event for an active run: its hook `trigger.correlated` runs its `set` steps (other kinds arrive with hooks support). */

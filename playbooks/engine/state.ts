@@ -79,6 +79,8 @@ export interface RunState {
   seq: number
   /** The template files of the playbook when the run started, by the path it names them with. */
   templates?: Record<string, string>
+  /** The `wait: { event }` steps waiting now, for the query that finds the runs an event may settle. */
+  eventWaits?: { stepId: string; source: string; type: string }[]
   /** Each reminder's sequence number (a pending job with an older one is stale), next time and count. */
   reminders?: Record<string, { seq: number; nextAt: number; fired: number }>
 }

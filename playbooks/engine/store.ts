@@ -164,6 +164,12 @@ export function createRunStore(db: Database) {
       return rows.map(toRun)
     },
 
+    /** Active runs with a step waiting for an event from `source`. */
+    async waitingForEvents(source: string): Promise<RunRow[]> {
+      const rows = await query(db, `SELECT * FROM playbook_runs WHERE status NOT IN ('finished', 'canceled') AND state->'eventWaits' @> $1::jsonb`, [JSON.stringify([{ source }])])
+      return rows.map(toRun)
+    },
+
     /** Active runs whose correlation key is `key` (§9.1). */
     async activeByCorrelation(key: string): Promise<RunRow[]> {
       if (!key) return []
