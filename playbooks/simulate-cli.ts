@@ -1,10 +1,11 @@
 /**
  * `bridgehead playbook simulate <file> --event <event.json> [--at <time>] [--answer step=decision…]
- * [--clock 2h]`: the run plan, no side effects.
+ * [--clock 2h]`: the run plan on the engine's planner and a virtual clock, no side effects.
  */
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { compilePlaybook, formatDiagnostic, formatSimulation, hasErrors, loadPlaybook, parseDuration, simulateRun, type SimulatedEvent } from './dsl/index.ts'
+import { compilePlaybook, formatDiagnostic, hasErrors, loadPlaybook, parseDuration } from './dsl/index.ts'
+import { formatSimulation, simulateRun, type SimulatedEvent } from './engine/simulate.ts'
 import { templateReader } from './template-files.ts'
 
 export async function simulateCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
@@ -29,7 +30,8 @@ export async function simulateCommand(args: string[], out: (line: string) => voi
       err(`--answer "${a}": expected <step id>=approved, rejected or all-closed`)
       return 2
     }
-    answers[m[1]!] = m[2] === 'all-closed' ? 'all-closed' : { decision: m[2], by: ['user:simulated'] }
+    // Without `by`, as many simulated approvers vote as the approval's quorum needs.
+    answers[m[1]!] = m[2] === 'all-closed' ? 'all-closed' : { decision: m[2] }
   }
   const clockMs = values.clock === undefined ? undefined : parseDuration(values.clock)
   if (values.clock !== undefined && clockMs === undefined) {

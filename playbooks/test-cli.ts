@@ -1,8 +1,9 @@
-/** `bridgehead playbook test <files…>`: runs each file's `tests:` on the simulator, for CI of playbook repositories. */
+/** `bridgehead playbook test <files…>`: runs each file's `tests:` on the engine's planner (virtual clock), for CI of playbook repositories. */
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { compilePlaybook, formatDiagnostic, hasErrors, loadPlaybook, runPlaybookTests } from './dsl/index.ts'
+import { compilePlaybook, formatDiagnostic, hasErrors, loadPlaybook } from './dsl/index.ts'
+import { runPlaybookTests } from './engine/playbook-tests.ts'
 import { expandPlaybookPaths } from './playbook-files.ts'
 import { templateReader } from './template-files.ts'
 
@@ -40,7 +41,6 @@ export async function testCommand(args: string[], out: (line: string) => void, e
     for (const r of runPlaybookTests(compilePlaybook(result.playbook), readEvent)) {
       out(`${r.passed ? 'PASS' : 'FAIL'} ${file}: ${r.name}`)
       for (const f of r.failures) out(`  - ${f}`)
-      for (const u of r.unchecked) out(`  (not checked) ${u}`)
       if (r.passed) passed++
       else failed++
     }

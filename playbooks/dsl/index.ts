@@ -39,5 +39,3 @@ export function loadPlaybook(file: string, text: string, options: LintOptions = 
   return { file, diagnostics, playbook: hasErrors(diagnostics) ? undefined : playbook }
 }
 export { compilePlaybook, planDuration, DEFAULT_ACTION_TIMEOUT_MS, DEFAULT_RETRY, type PlaybookPlan, type PlanStep, type PlanRetry, type PlanReminder, type PlanDuration } from './compile.ts'
-export { simulateRun, formatSimulation, type Simulation, type SimulatedEvent, type StepOutcome, type Timer, type ChecklistLine, type SimulatedState, type Script, type SimulatedCall, type SimulatedMessage } from './simulate/index.ts'
-export { runPlaybookTests, type TestResult, type EventFileReader } from './simulate/tests.ts'

@@ -2,7 +2,8 @@
 import { expect } from 'chai'
 import fs from 'node:fs'
 import path from 'node:path'
-import { compilePlaybook, formatSimulation, loadPlaybook, simulateRun, type SimulatedEvent } from '../../../playbooks/dsl/index.ts'
+import { compilePlaybook, loadPlaybook } from '../../../playbooks/dsl/index.ts'
+import { formatSimulation, simulateRun, type SimulatedEvent } from '../../../playbooks/engine/simulate.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
 const load = (file: string) => compilePlaybook(loadPlaybook(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).playbook!)

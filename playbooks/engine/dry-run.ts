@@ -1,0 +1,292 @@
+/**
+ * The run engine on a virtual clock, with no side effects: `advance` (plan.ts) takes every
+ * decision, as on the server; this file stands in for the executor and the people. An `execute`
+ * effect is recorded (the call with its evaluated `with`, the post with its text and destination)
+ * and answered (success with mocked outputs, unless the script says otherwise); a `timer` effect
+ * moves the clock; later events arrive as correlated events. It stops when nothing is left to do
+ * before the end of the clock. `playbook simulate` and `playbook test` run on it.
+ */
+import type { Playbook } from '../dsl/index.ts'
+import { evaluateInterpolated, isTruthy, parseInterpolated, renderTemplate, resolveValue, toText } from '../dsl/index.ts'
+import { applyCorrelatedEvent, settleEventWaits } from './correlate.ts'
+import { evalContext, runValues, type RunContextOptions } from './context.ts'
+import { advance, graphOf, setRunStatus } from './plan.ts'
+import type { StepNode } from './graph.ts'
+import { TERMINAL, type RunState } from './state.ts'
+import type { IntegrationEventLike } from './trigger.ts'
+
+/** What people and the outside world do during a dry run. */
+export interface DryRunScript {
+  /**
+   * By step id. An approval: `{decision: approved | rejected, by?, comment?}` (without `by`, as
+   * many simulated approvers as its quorum). A checklist: `all-closed` or `{<item id or title>:
+   * closed | skipped}`. A `uses`, `message` or `status_update` step: `failed` or `{fail: reason}`
+   * to make it fail, `{outputs: {…}}` for the action's outputs (default: none).
+   */
+  answers?: Record<string, unknown>
+  /** Later events, at milliseconds after the start: each settles the `wait: { event }` steps it satisfies, else reaches the run as a correlated event. */
+  events?: { atMs: number; event: IntegrationEventLike }[]
+  /** How far the virtual clock runs after the start (default: the last event). */
+  clockMs?: number
+}
+
+export interface PlannedCall {
+  step: string
+  uses: string
+  with: unknown
+  at: number
+}
+
+export interface PlannedMessage {
+  step: string
+  /** `the run channel`, `#channel` or `@user` (a direct message). */
+  to: string
+  text: string
+  at: number
+}
+
+export interface PlannedTimer {
+  at: number
+  step: string
+  what: string
+}
+
+export interface TimelineEntry {
+  at: number
+  type: string
+  summary: string
+  stepId: string
+}
+
+export interface DryRun {
+  calls: PlannedCall[]
+  messages: PlannedMessage[]
+  timers: PlannedTimer[]
+  timeline: TimelineEntry[]
+  /** What each step did or waits for, by step id (besides its status and reason). */
+  details: Record<string, string[]>
+  /** Where the clock stopped. */
+  end: number
+}
+
+export interface DryRunOptions {
+  /** The context options of the run (its `now` is replaced by the virtual clock). */
+  context: Omit<RunContextOptions, 'now'>
+  script?: DryRunScript
+  /** The run channel's name, shown as the destination of its posts. */
+  channelName: string
+  /** Text of a `{template: path}`; the dry run shows the path by default. */
+  readTemplate?: (path: string) => string | undefined
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** A scripted failure of a step: `failed`, or `{fail: reason}`. */
+class ScriptedFailure extends Error {}
+
+/**
+ * Runs `state` (a run whose channel is ready) forward on the virtual clock from `state.startedAt`.
+ * Mutates `state`. Never throws on a playbook's bad expression or template: the step fails, as
+ * on the server.
+ */
+export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptions): DryRun {
+  const script = options.script ?? {}
+  const answers = script.answers ?? {}
+  const start = state.startedAt
+  const events = [...(script.events ?? [])].sort((a, b) => a.atMs - b.atMs)
+  const end = start + (script.clockMs ?? events.reduce((max, e) => Math.max(max, e.atMs), 0))
+  const out: DryRun = { calls: [], messages: [], timers: [], timeline: [], details: {}, end }
+  const graph = graphOf(playbook)
+  let now = start
+  const ctx = (s: RunState) => evalContext(s, { ...options.context, now })
+  const line = (type: string, summary: string, stepId = '') => out.timeline.push({ at: now, type, summary, stepId })
+  const detail = (stepId: string, text: string) => (out.details[stepId] ??= []).push(text)
+  const readTemplate = options.readTemplate ?? ((p: string) => `(template ${p})`)
+  const textOf = (spec: { text?: string; template?: string }, field: string): string =>
+    spec.template !== undefined ? readTemplate(spec.template) ?? `(template ${spec.template})` : renderTemplate(spec.text ?? '', runValues(state, { ...options.context, now }), `${field}.text`)
+  const post = (stepId: string, to: string, text: string) => {
+    out.messages.push({ step: stepId, to, text, at: now })
+    return { postId: `simulated-post-${out.messages.length}` }
+  }
+
+  /** Where a message goes, as the executor picks it: the run channel, `#channel`, or a DM to a role holder or user. */
+  const destination = (to: string | undefined): string => {
+    if (!to) return 'the run channel'
+    if (to.startsWith('#')) return to
+    if (to.startsWith('role:')) {
+      const holder = state.roles[to.slice(5)]
+      if (!holder) throw new Error(`${to}: nobody holds it`)
+      return `@${holder.username}`
+    }
+    return `@${to.replace(/^user:/, '').replace(/^@/, '')}`
+  }
+
+  const scriptedFailure = (stepId: string) => {
+    const answer = answers[stepId]
+    if (answer === 'failed') throw new ScriptedFailure('failed (scripted)')
+    if (isRecord(answer) && typeof answer.fail === 'string') throw new ScriptedFailure(answer.fail)
+  }
+
+  /** A step's external part, as service.ts's executeStep does it, with the outside world mocked. */
+  const perform = (node: StepNode): Record<string, unknown> => {
+    const step = node.step
+    const c = ctx(state)
+    switch (node.kind) {
+      case 'uses': {
+        const input = resolveValue(step.with ?? {}, `${node.path}.with`, { ...c, readTemplate }) as Record<string, unknown>
+        out.calls.push({ step: node.id, uses: step.uses!, with: input, at: now })
+        detail(node.id, `calls ${step.uses} with ${JSON.stringify(input)}`)
+        scriptedFailure(node.id)
+        if (step.uses === 'run.finish@v1' || step.uses === 'run.fail@v1') return { finish: step.uses === 'run.finish@v1' ? 'finished' : 'failed', message: toText(input.message ?? '') }
+        if (step.uses === 'timeline.add@v1') return { timeline: toText(input.summary ?? input.text ?? '') }
+        const answer = answers[node.id]
+        return isRecord(answer) && isRecord(answer.outputs) ? answer.outputs : {}
+      }
+      case 'message': {
+        const text = textOf(step.message!, `${node.path}.message`)
+        const to = destination(step.message!.to === undefined ? undefined : toText(evaluateInterpolated(parseInterpolated(step.message!.to), c)))
+        detail(node.id, `posts to ${to}: ${JSON.stringify(text)}`)
+        scriptedFailure(node.id)
+        return post(node.id, to, text)
+      }
+      case 'status_update': {
+        const text = textOf(step.status_update!, `${node.path}.status_update`)
+        detail(node.id, `posts to the run channel: ${JSON.stringify(text)}`)
+        scriptedFailure(node.id)
+        const result = post(node.id, 'the run channel', text)
+        const broadcast = step.status_update!.broadcast
+        const targets = broadcast === true ? playbook.channel?.broadcast ?? [] : Array.isArray(broadcast) ? broadcast : []
+        for (const ref of targets) post(node.id, ref, `${text}\n\n_From run #${state.number}: ~${options.channelName}_`)
+        if (targets.length) detail(node.id, `broadcast to ${targets.join(', ')}`)
+        return result
+      }
+      case 'checklist': {
+        const items = state.items.filter((i) => i.stepId === node.id && !i.hidden)
+        const holderName = (id: string) => Object.values(state.roles).find((h) => h?.id === id)?.username ?? id
+        const lines = [`**${step.checklist!.title ?? step.name ?? node.id}**`, ...items.map((i, n) => `${n + 1}. ${i.state === 'closed' ? '☑' : '☐'} ${i.title}${i.assigneeId ? ` (@${holderName(i.assigneeId)})` : ''}`)]
+        return post(node.id, 'the run channel', lines.join('\n'))
+      }
+      case 'approval': {
+        const approval = step.approval!
+        const text = approval.text !== undefined || approval.template !== undefined ? textOf(approval, `${node.path}.approval`) : `Approval needed: **${step.name ?? node.id}**`
+        detail(node.id, `asks ${approval.approvers.join(', ')} (quorum ${approval.quorum ?? 1})`)
+        return post(node.id, 'the run channel', `${text}\nApprovers: ${approval.approvers.join(', ')}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`)
+      }
+      default:
+        throw new Error(`${node.kind} steps have no external part`)
+    }
+  }
+
+  /** People answer a posted checklist or approval, as setItemState and vote record it. */
+  const answer = (node: StepNode) => {
+    const given = answers[node.id]
+    if (node.kind === 'checklist') {
+      for (const item of state.items.filter((i) => i.stepId === node.id && !i.hidden)) {
+        const wanted = given === 'all-closed' ? 'closed' : isRecord(given) ? given[item.id] ?? given[item.title] : undefined
+        if ((wanted === 'closed' || wanted === 'skipped') && item.state !== wanted) {
+          item.state = wanted
+          line('task_state_modified', `"${item.title}" ${wanted}`, node.id)
+        }
+      }
+    } else if (node.kind === 'approval' && isRecord(given) && (given.decision === 'approved' || given.decision === 'rejected')) {
+      const decision = given.decision
+      const quorum = decision === 'approved' ? node.step.approval!.quorum ?? 1 : 1
+      const by = Array.isArray(given.by) ? given.by.map(toText) : Array.from({ length: quorum }, (_, i) => `user:simulated-${i + 1}`)
+      const votes = (state.votes[node.id] ??= [])
+      for (const userId of by) {
+        if (votes.some((v) => v.userId === userId)) continue
+        votes.push({ userId, decision, at: now, comment: toText(given.comment ?? '') })
+        line('approval_decided', `${decision} by a vote`, node.id)
+      }
+      detail(node.id, `${decision} by ${by.join(', ')}`)
+    }
+  }
+
+  /** Carries out one `execute` effect and records its result, as service.ts's execute job does. */
+  const execute = (stepId: string) => {
+    const node = graph.nodes.get(stepId)!
+    const s = state.steps[stepId]
+    // The executor skips a step that is already over (a non-blocking checklist finishes as it starts).
+    if (!s || TERMINAL.has(s.status)) return
+    let outputs: Record<string, unknown> = {}
+    let failure: string | null = null
+    try {
+      outputs = perform(node)
+    } catch (err) {
+      failure = (err as Error).message
+    }
+    s.attempts = 1
+    const name = node.step.name ?? stepId
+    if (failure !== null) {
+      s.status = 'failed'
+      s.reason = failure
+      s.finishedAt = now
+      if (!continuesOnError(node)) state.failed = true
+      line('step_failed', `${name}: failed (${failure})`, stepId)
+      post(stepId, 'the run channel', `:warning: Step **${name}** failed: ${failure}`)
+    } else if (node.kind === 'checklist' || node.kind === 'approval') {
+      s.outputs = { ...s.outputs, postId: outputs.postId }
+      answer(node)
+    } else {
+      s.status = 'succeeded'
+      s.outputs = outputs
+      s.finishedAt = now
+      if (outputs.finish === 'finished') setRunStatus(state, 'finished', now, (type, summary) => line(type, summary, stepId))
+      if (outputs.finish === 'failed') {
+        state.failed = true
+        line('run_failed', `run failed${outputs.message ? `: ${toText(outputs.message)}` : ''}`, stepId)
+      }
+      if (typeof outputs.timeline === 'string' && outputs.timeline) line('timeline_note', outputs.timeline, stepId)
+      if (node.kind === 'status_update') line('status_updated', 'status update posted', stepId)
+      line('step_succeeded', `${name}: succeeded`, stepId)
+    }
+  }
+
+  const continuesOnError = (node: StepNode): boolean => {
+    const flag = node.step['continue-on-error']
+    if (flag === undefined || typeof flag === 'boolean') return flag ?? false
+    try {
+      return isTruthy(evaluateInterpolated(parseInterpolated(flag), ctx(state)))
+    } catch {
+      return false
+    }
+  }
+
+  const timerText = (node: StepNode): string => {
+    if (node.kind === 'approval') return `approval ${node.id} times out: ${node.step.approval!.onTimeout ?? 'fail'}`
+    return node.step.wait?.for !== undefined ? `wait ${node.id} ends` : `wait ${node.id} times out`
+  }
+
+  const wakeups: number[] = []
+  let nextEvent = 0
+  for (let round = 0; round < 100_000; round++) {
+    const effects = advance({ playbook, state, now, ctx })
+    // The decisions' timeline and timers first: on the server the executor runs after the commit.
+    for (const effect of effects) {
+      if (effect.kind === 'timeline') line(effect.type, effect.summary, effect.stepId)
+      else if (effect.kind === 'timer') {
+        out.timers.push({ at: effect.at, step: effect.stepId, what: timerText(graph.nodes.get(effect.stepId)!) })
+        wakeups.push(effect.at)
+      }
+    }
+    let executed = false
+    for (const effect of effects) {
+      if (effect.kind !== 'execute') continue
+      execute(effect.stepId)
+      executed = true
+    }
+    // A recorded result may let more steps go: decide again at the same instant.
+    if (executed) continue
+    const eventAt = nextEvent < events.length ? start + events[nextEvent]!.atMs : Infinity
+    const wake = Math.min(eventAt, ...wakeups.filter((t) => t > now))
+    if (wake === Infinity || wake > end) break
+    now = wake
+    while (nextEvent < events.length && start + events[nextEvent]!.atMs <= now) {
+      const event = events[nextEvent]!.event
+      // Every later event is this run's: one that no wait takes is a correlated event.
+      if (!settleEventWaits(playbook, state, event, now, ctx, line)) applyCorrelatedEvent(playbook, state, event, now, ctx, (type, summary) => line(type, summary))
+      nextEvent++
+    }
+  }
+  return out
+}
