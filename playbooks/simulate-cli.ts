@@ -54,6 +54,7 @@ export async function simulateCommand(args: string[], out: (line: string) => voi
   const result = loadPlaybook(file, text, { readTemplate: templateReader(file) })
   for (const d of result.diagnostics) err(formatDiagnostic(d))
   if (hasErrors(result.diagnostics) || !result.playbook) return 1
-  for (const line of formatSimulation(simulateRun(compilePlaybook(result.playbook), event, at, { answers, clockMs }))) out(line)
+  const readTemplate = templateReader(file)
+  for (const line of formatSimulation(simulateRun(compilePlaybook(result.playbook), event, at, { answers, clockMs }, { readTemplate: (p) => readTemplate(p)?.text }))) out(line)
   return 0
 }

@@ -38,7 +38,8 @@ export async function testCommand(args: string[], out: (line: string) => void, e
         return undefined
       }
     }
-    for (const r of runPlaybookTests(compilePlaybook(result.playbook), readEvent)) {
+    const readTemplate = templateReader(file)
+    for (const r of runPlaybookTests(compilePlaybook(result.playbook), readEvent, undefined, { readTemplate: (p) => readTemplate(p)?.text })) {
       out(`${r.passed ? 'PASS' : 'FAIL'} ${file}: ${r.name}`)
       for (const f of r.failures) out(`  - ${f}`)
       if (r.passed) passed++

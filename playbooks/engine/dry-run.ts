@@ -75,7 +75,7 @@ export interface DryRunOptions {
   script?: DryRunScript
   /** The run channel's name, shown as the destination of its posts. */
   channelName: string
-  /** Text of a `{template: path}`; the dry run shows the path by default. */
+  /** Text of a template file the playbook names; by default the dry run shows `(template path)` instead. */
   readTemplate?: (path: string) => string | undefined
 }
 
@@ -102,8 +102,14 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   const line = (type: string, summary: string, stepId = '') => out.timeline.push({ at: now, type, summary, stepId })
   const detail = (stepId: string, text: string) => (out.details[stepId] ??= []).push(text)
   const readTemplate = options.readTemplate ?? ((p: string) => `(template ${p})`)
-  const textOf = (spec: { text?: string; template?: string }, field: string): string =>
-    spec.template !== undefined ? readTemplate(spec.template) ?? `(template ${spec.template})` : renderTemplate(spec.text ?? '', runValues(state, { ...options.context, now }), `${field}.text`)
+  // As the executor's textOf: a template file renders like inline text; a missing one fails the step.
+  const textOf = (spec: { text?: string; template?: string }, field: string): string => {
+    const data = runValues(state, { ...options.context, now })
+    if (spec.template === undefined) return renderTemplate(spec.text ?? '', data, `${field}.text`)
+    const text = readTemplate(spec.template)
+    if (text === undefined) throw new Error(`${field}.template: the template file ${spec.template} was not found`)
+    return renderTemplate(text, data, `${field}.template`)
+  }
   const post = (stepId: string, to: string, text: string) => {
     out.messages.push({ step: stepId, to, text, at: now })
     return { postId: `simulated-post-${out.messages.length}` }
@@ -268,6 +274,11 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
         out.timers.push({ at: effect.at, step: effect.stepId, what: timerText(graph.nodes.get(effect.stepId)!) })
         wakeups.push(effect.at)
       }
+    }
+    for (const effect of effects) {
+      const node = effect.kind === 'timeline' && effect.type === 'step_started' && effect.stepId ? graph.nodes.get(effect.stepId) : undefined
+      const wait = node?.step.wait
+      if (wait) detail(node.id, wait.for !== undefined ? `sleeps ${wait.for}` : wait.until !== undefined ? `until ${toText(wait.until)}` : `for event ${wait.event!.source} ${wait.event!.type}`)
     }
     let executed = false
     for (const effect of effects) {

@@ -6,7 +6,7 @@
  */
 import type { PlaybookPlan, PlaybookTest } from '../dsl/index.ts'
 import { parseDuration } from '../dsl/index.ts'
-import { simulateRun, type SimulatedEvent, type Simulation } from './simulate.ts'
+import { simulateRun, type SimulatedEvent, type Simulation, type SimulationFiles } from './simulate.ts'
 
 export interface TestResult {
   name: string
@@ -40,12 +40,12 @@ function toEvent(e: { source: string; type?: string; file?: string; data?: unkno
   return event
 }
 
-/** Runs every test of the plan's playbook at `at` (default: 2026-01-05T09:00:00Z, a Monday). */
-export function runPlaybookTests(plan: PlaybookPlan, read?: EventFileReader, at = new Date('2026-01-05T09:00:00Z')): TestResult[] {
-  return (plan.playbook.tests ?? []).map((t) => runOne(plan, t, read, at))
+/** Runs every test of the plan's playbook at `at` (default: 2026-01-05T09:00:00Z, a Monday), with its template files when given. */
+export function runPlaybookTests(plan: PlaybookPlan, read?: EventFileReader, at = new Date('2026-01-05T09:00:00Z'), files: SimulationFiles = {}): TestResult[] {
+  return (plan.playbook.tests ?? []).map((t) => runOne(plan, t, read, at, files))
 }
 
-function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | undefined, at: Date): TestResult {
+function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | undefined, at: Date, files: SimulationFiles): TestResult {
   const failures: string[] = []
   let start: SimulatedEvent
   let later: { atMs: number; event: SimulatedEvent }[]
@@ -57,7 +57,7 @@ function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | und
     return { name: t.name, passed: false, failures: [(err as Error).message], simulation }
   }
   const clockMs = t.clock !== undefined ? parseDuration(t.clock) : undefined
-  const sim = simulateRun(plan, start, at, { answers: t.answers, events: later, clockMs })
+  const sim = simulateRun(plan, start, at, { answers: t.answers, events: later, clockMs }, files)
   if (sim.notStarted) failures.push(`the run did not start: ${sim.notStarted}`)
   const states = new Map([...(sim.steps ?? []), ...(sim.finally ?? [])].map((s) => [s.id, s.state]))
   for (const [id, want] of Object.entries(t.expect.steps ?? {})) {

@@ -90,6 +90,12 @@ export interface Simulation {
   notes: string[]
 }
 
+/** The playbook's template files, as a run pins them when it starts. */
+export interface SimulationFiles {
+  /** Text of a template file the playbook names; without it, texts show `(template path)`. */
+  readTemplate?: (path: string) => string | undefined
+}
+
 const RUN_ID = 'simulated-run'
 
 /** A person named by an event (`user:alice`, `@alice`, `alice`) as the engine's trigger has one. */
@@ -180,7 +186,7 @@ function roleHolders(plan: PlaybookPlan, trigger: IntegrationEventLike, inputs: 
  * Simulates a run of `plan` for `event` at `at`, on the engine's planner, until nothing is left to
  * do before the script's clock. Pure: no I/O, no wall clock.
  */
-export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date, script: Script = {}): Simulation {
+export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date, script: Script = {}, files: SimulationFiles = {}): Simulation {
   const playbook = plan.playbook
   const start = at.getTime()
   const notes: string[] = []
@@ -215,7 +221,8 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
     const name = ch.mode === 'existing' ? display.replace(/^#/, '') : slugify(display).slice(0, 64) || `run-${state.number}`
     // The simulated run channel's id is its name, so `run.channel` reads well in the output.
     state.channelId = name
-    const header = typeof ch.header === 'string' ? attempt(() => renderTemplate(ch.header as string, runValues(state, { ...context, now: start }), 'channel.header'), 'channel.header', notes, ch.header) : ch.header ? `(template ${ch.header.template})` : undefined
+    const headerText = typeof ch.header === 'string' ? ch.header : ch.header ? files.readTemplate?.(ch.header.template) : undefined
+    const header = headerText !== undefined ? attempt(() => renderTemplate(headerText, runValues(state, { ...context, now: start }), 'channel.header'), 'channel.header', notes, headerText) : ch.header && typeof ch.header !== 'string' ? `(template ${ch.header.template})` : undefined
     const members = (ch.invite ?? []).map((ref) => {
       const role = /^role:(.+)$/.exec(ref)?.[1]
       if (!role) return ref
@@ -226,7 +233,7 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
   }
 
   const run = dryRun(playbook, state, {
-    context, channelName: channel?.name ?? '',
+    context, channelName: channel?.name ?? '', ...(files.readTemplate ? { readTemplate: files.readTemplate } : {}),
     script: { ...script, events: (script.events ?? []).map((e) => ({ atMs: e.atMs, event: triggerOf(e.event, start + e.atMs) })) },
   })
 

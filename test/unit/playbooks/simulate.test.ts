@@ -1,4 +1,4 @@
-// `playbook simulate`: the plan of a run for an event, computed without side effects.
+// `playbook simulate`: the plan of a run for an event, on the engine's planner, without side effects.
 import { expect } from 'chai'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -60,6 +60,13 @@ describe('playbook simulate', () => {
     const sim = simulateRun(incident, { ...event, data: { urgency: 'low' } }, at)
     expect(sim.notStarted).to.equal('on.pagerduty.if is false')
     expect(simulateRun(incident, { source: 'jira' }, at).notStarted).to.equal('no trigger for source "jira" (on: pagerduty, grafana, alertmanager, command)')
+  })
+
+  it('renders the template files it is given, as a run renders its pinned ones', () => {
+    const readTemplate = (p: string) => fs.readFileSync(path.join(ROOT, 'playbooks/builtin', p), 'utf8')
+    const ticket = simulateRun(incident, event, at, {}, { readTemplate }).calls?.find((c) => c.step === 'ticket')
+    expect((ticket?.with as { description?: string }).description).to.match(/^Incident 1: API latency above 2s\n\nSeverity: SEV2\n/)
+    expect((simulateRun(incident, event, at).calls?.find((c) => c.step === 'ticket')?.with as { description?: string }).description).to.equal('(template templates/incident-ticket.hbs)')
   })
 
   it('waits at a human approval and keeps what follows pending', () => {
