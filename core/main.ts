@@ -294,7 +294,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   // End of connectors.
   // Playbooks: the files (built-in and PLAYBOOKS_DIR), the run engine, its commands and API.
   const playbooks = startPlaybooks({
-    db, jobs, actions, actionRegistry, channels, channelStore, posts, teams, users: userStore, bus, bots, commands: commands.registry,
+    db, jobs, actions, actionRegistry, channels, channelStore, postStore, teamStore, posts, teams, users: userStore, bus, bots, commands: commands.registry,
     interactive: interactiveHandlers, siteUrl: config.siteUrl, playbooksDir: config.playbooksDir, log: log.child({ component: 'playbooks' }),
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })

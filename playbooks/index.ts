@@ -22,6 +22,9 @@ import { liveActionCatalog } from './catalog.ts'
 import { playbookCommand } from './command.ts'
 import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type RunEngine } from './engine/service.ts'
 import { REMIND_JOB } from './engine/reminders.ts'
+import { startInternalTriggers } from './engine/triggers.ts'
+import type { PostStore } from '../core/posts/store.ts'
+import type { TeamStore } from '../core/teams/store.ts'
 import { runCommands } from './engine/commands.ts'
 import { playbookRoutes } from './http.ts'
 import type { IntegrationEventLike } from './engine/trigger.ts'
@@ -33,6 +36,8 @@ export interface PlaybooksDeps {
   actionRegistry: ActionRegistry
   channels: ChannelService
   channelStore: ChannelStore
+  postStore: PostStore
+  teamStore: TeamStore
   posts: PostService
   teams: TeamService
   users: UserStore
@@ -81,6 +86,14 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
       }
     }
   }
+  const internal = startInternalTriggers({
+    engine, library, jobs: deps.jobs, bus: deps.bus, postStore: deps.postStore, posts: deps.posts, channelStore: deps.channelStore, teamStore: deps.teamStore, log,
+  })
+  const onReload = registerTriggers
+  registerTriggers = () => {
+    onReload()
+    internal.schedule().catch((err: unknown) => log.warn({ err }, 'declaring playbook schedules failed'))
+  }
   library.reload()
   library.watch()
 
@@ -88,6 +101,14 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
     id: 'playbooks',
     source: 'playbooks',
     async handleAction(request, session) {
+      if (request.context.playbook !== undefined) {
+        try {
+          return { ephemeral_text: await internal.startFromOffer(request.context, session.userId) }
+        } catch (err) {
+          if (err instanceof AppError && err.statusCode < 500) return { ephemeral_text: err.message }
+          throw err
+        }
+      }
       const runId = String(request.context.run_id ?? '')
       const stepId = String(request.context.step_id ?? '')
       const decision = request.context.decision === 'rejected' ? 'rejected' : 'approved'

@@ -238,7 +238,7 @@ export function createChannelService(options: ChannelServiceOptions) {
         if (isUniqueViolation(err)) throw new AppError('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.', 400)
         throw err
       }
-      await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: team.id }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: team.id }, audience: { userId: session.userId } } })
+      await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: team.id, userId: session.userId }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: team.id }, audience: { userId: session.userId } } })
       const user = await users.getById(session.userId)
       await postSystem({ channelId: channel.id, userId: session.userId, type: 'system_join_channel', message: `${user?.username ?? 'someone'} joined the channel.`, props: { username: user?.username ?? '' } })
       return (await store.getById(channel.id)) ?? channel
