@@ -7,10 +7,10 @@
  * before the end of the clock. `playbook simulate` and `playbook test` run on it.
  */
 import type { Playbook } from '../dsl/index.ts'
-import { evaluateInterpolated, isTruthy, parseInterpolated, renderTemplate, resolveValue, toText } from '../dsl/index.ts'
+import { evaluateInterpolated, parseInterpolated, renderTemplate, resolveValue, toText } from '../dsl/index.ts'
 import { applyCorrelatedEvent, settleEventWaits } from './correlate.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
-import { advance, graphOf, setRunStatus } from './plan.ts'
+import { advance, graphOf, recordStepResult } from './plan.ts'
 import type { StepNode } from './graph.ts'
 import { TERMINAL, type RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
@@ -208,12 +208,12 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
     }
   }
 
-  /** Carries out one `execute` effect and records its result, as service.ts's execute job does. */
+  /** Carries out one `execute` effect and records its result with the engine's own recordStepResult. */
   const execute = (stepId: string) => {
     const node = graph.nodes.get(stepId)!
     const s = state.steps[stepId]
-    // The executor skips a step that is already over (a non-blocking checklist finishes as it starts).
-    if (!s || TERMINAL.has(s.status)) return
+    // As the server's executor: a step already over is skipped, except a non-blocking checklist's post.
+    if (!s || (TERMINAL.has(s.status) && (node.kind !== 'checklist' || s.outputs.postId))) return
     let outputs: Record<string, unknown> = {}
     let failure: string | null = null
     try {
@@ -221,41 +221,10 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
     } catch (err) {
       failure = (err as Error).message
     }
-    s.attempts = 1
     const name = node.step.name ?? stepId
-    if (failure !== null) {
-      s.status = 'failed'
-      s.reason = failure
-      s.finishedAt = now
-      if (!continuesOnError(node)) state.failed = true
-      line('step_failed', `${name}: failed (${failure})`, stepId)
-      post(stepId, 'the run channel', `:warning: Step **${name}** failed: ${failure}`)
-    } else if (node.kind === 'checklist' || node.kind === 'approval') {
-      s.outputs = { ...s.outputs, postId: outputs.postId }
-      answer(node)
-    } else {
-      s.status = 'succeeded'
-      s.outputs = outputs
-      s.finishedAt = now
-      if (outputs.finish === 'finished') setRunStatus(state, 'finished', now, (type, summary) => line(type, summary, stepId))
-      if (outputs.finish === 'failed') {
-        state.failed = true
-        line('run_failed', `run failed${outputs.message ? `: ${toText(outputs.message)}` : ''}`, stepId)
-      }
-      if (typeof outputs.timeline === 'string' && outputs.timeline) line('timeline_note', outputs.timeline, stepId)
-      if (node.kind === 'status_update') line('status_updated', 'status update posted', stepId)
-      line('step_succeeded', `${name}: succeeded`, stepId)
-    }
-  }
-
-  const continuesOnError = (node: StepNode): boolean => {
-    const flag = node.step['continue-on-error']
-    if (flag === undefined || typeof flag === 'boolean') return flag ?? false
-    try {
-      return isTruthy(evaluateInterpolated(parseInterpolated(flag), ctx(state)))
-    } catch {
-      return false
-    }
+    recordStepResult({ playbook, state, now, ctx }, stepId, failure !== null ? { failure } : { outputs }, 1, (type, summary) => line(type, summary, stepId))
+    if (failure !== null) post(stepId, 'the run channel', `:warning: Step **${name}** failed: ${failure}`)
+    else if (node.kind === 'checklist' || node.kind === 'approval') answer(node)
   }
 
   const timerText = (node: StepNode): string => {

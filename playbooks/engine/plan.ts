@@ -205,8 +205,17 @@ export function advance(input: PlanInput): Effect[] {
   /** Whether `node` may be decided now: its dependencies (or its parallel parent) allow it. */
   const ready = (node: StepNode): boolean => {
     if (node.list === 'finally' && state.phase !== 'finally') return false
-    if (node.parent) return stepState(state, node.parent).status === 'running'
+    if (node.parent) return stepState(state, node.parent).status === 'running' || TERMINAL.has(stepState(state, node.parent).status)
     return node.deps.every((d) => TERMINAL.has(stepState(state, d).status))
+  }
+
+  /** A branch of a parallel step that ended without running (skipped, cancelled, failed) ends with it. */
+  const endedWithParent = (node: StepNode): boolean => {
+    if (!node.parent) return false
+    const parent = stepState(state, node.parent)
+    if (!TERMINAL.has(parent.status)) return false
+    finish(node, parent.status === 'skipped' ? 'skipped' : 'cancelled', `its parallel step ${node.parent} is ${parent.status}`)
+    return true
   }
 
   const decide = (node: StepNode): void => {
@@ -214,12 +223,17 @@ export function advance(input: PlanInput): Effect[] {
     const depsFailed = node.deps.some((d) => {
       const dep = graph.nodes.get(d)
       const s = stepState(state, d)
+      // A cancelled step never ran: its continue-on-error cannot forgive that.
+      if (s.status === 'cancelled') return true
       return isFailure(s.status) && !(dep && continuesOnError(dep.step, input.ctx(state)))
     })
     const condition = step.if !== undefined ? parseCondition(step.if) : undefined
     const asksForStatus = condition ? callsStatusFunction(condition.expr) : false
     // `finally` steps run whatever happened before them.
-    if (depsFailed && node.list === 'main' && !asksForStatus) return finish(node, 'cancelled', 'a step it needs did not succeed')
+    if (node.list === 'main' && !asksForStatus) {
+      if (state.halted) return finish(node, 'cancelled', 'the run failed (run.fail)')
+      if (depsFailed) return finish(node, 'cancelled', 'a step it needs did not succeed')
+    }
     if (condition) {
       let holds: boolean
       try {
@@ -238,7 +252,7 @@ export function advance(input: PlanInput): Effect[] {
     for (const node of graph.nodes.values()) {
       const s = stepState(state, node.id)
       if (s.status === 'pending' && ready(node)) {
-        decide(node)
+        if (!endedWithParent(node)) decide(node)
         changed = true
       } else if ((s.status === 'waiting' || (s.status === 'running' && node.kind === 'parallel'))) {
         const before = s.status
@@ -290,4 +304,50 @@ export function eventSatisfies(wait: { source: string; type: string; if?: string
   if (wait.type !== event.type && wait.type !== event.vendorEvent && `${wait.source}.${wait.type}` !== event.type) return false
   if (wait.if === undefined) return true
   return evaluateCondition(parseCondition(wait.if), { ...ctx, values: { ...ctx.values, trigger: event } })
+}
+
+/** What an executed step's external part came back with. */
+export type StepResult = { outputs: Record<string, unknown> } | { failure: string }
+
+/**
+ * Records an executed step's result in the run's state, as the server's executor and the dry run
+ * both do: a failure (which fails the run unless the step continues on error), a posted checklist
+ * or approval (which go on waiting for people), or a success (run.finish@v1 finishes the run,
+ * run.fail@v1 fails it and cancels the main steps not yet started).
+ * @returns false when the step was already over (nothing recorded).
+ */
+export function recordStepResult(input: PlanInput, stepId: string, result: StepResult, attempt: number, timeline: (type: string, summary: string) => void): boolean {
+  const { state, now } = input
+  const node = graphOf(input.playbook).nodes.get(stepId)
+  const s = state.steps[stepId]
+  if (!node || !s) return false
+  const name = node.step.name ?? stepId
+  if ('outputs' in result && (node.kind === 'checklist' || node.kind === 'approval')) {
+    // Posted; the step waits for people (or, a non-blocking checklist, is already done).
+    s.outputs = { ...s.outputs, postId: result.outputs.postId }
+    return true
+  }
+  if (TERMINAL.has(s.status)) return false
+  s.attempts = attempt
+  s.finishedAt = now
+  if ('failure' in result) {
+    s.status = 'failed'
+    s.reason = result.failure
+    if (!continuesOnError(node.step, input.ctx(state))) state.failed = true
+    timeline('step_failed', `${name}: failed (${result.failure})`)
+    return true
+  }
+  const outputs = result.outputs
+  s.status = 'succeeded'
+  s.outputs = outputs
+  if (outputs.finish === 'finished') setRunStatus(state, 'finished', now, timeline)
+  if (outputs.finish === 'failed') {
+    state.failed = true
+    state.halted = true
+    timeline('run_failed', `run failed${outputs.message ? `: ${String(outputs.message)}` : ''}`)
+  }
+  if (typeof outputs.timeline === 'string' && outputs.timeline) timeline('timeline_note', outputs.timeline)
+  if (node.kind === 'status_update') timeline('status_updated', 'status update posted')
+  timeline('step_succeeded', `${name}: succeeded`)
+  return true
 }

@@ -21,8 +21,10 @@ import type { EventBus } from '../../core/realtime/events.ts'
 import { AppError } from '../../core/errors.ts'
 import { newId } from '../../core/ids.ts'
 import { nowMillis } from '../../core/clock.ts'
-import { evaluateCondition, evaluateInterpolated, parseCondition, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
-import { advance, eventSatisfies, graphOf, setRunStatus, type Effect } from './plan.ts'
+import { evaluateInterpolated, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
+import { advance, graphOf, recordStepResult, setRunStatus, type Effect } from './plan.ts'
+import { applyCorrelatedEvent, settleEventWaits as settleWaits } from './correlate.ts'
+import { inputValues, propertyDefaults } from './run-start.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { matchesEvent, type IntegrationEventLike } from './trigger.ts'
 import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
@@ -491,8 +493,9 @@ export function createRunEngine(options: RunEngineOptions) {
       return
     }
     const current = row.state.steps[data.stepId]
-    if (!current || TERMINAL.has(current.status)) return
-    const node = graphOf(row.playbook).nodes.get(data.stepId)!
+    const node = graphOf(row.playbook).nodes.get(data.stepId)
+    // Over already (a retried job): nothing to do, except posting a non-blocking checklist, which is done as it starts.
+    if (!current || !node || (TERMINAL.has(current.status) && (node.kind !== 'checklist' || current.outputs.postId))) return
     let outputs: Record<string, unknown> = {}
     let failure: string | null = null
     try {
@@ -510,55 +513,18 @@ export function createRunEngine(options: RunEngineOptions) {
       failure = (err as Error).message
       log.info({ runId: row.id, stepId: data.stepId, err: failure }, 'playbook step failed')
     }
-    const resultCtx = node.kind === 'status_update' ? await contextOptions(row) : null
-    const done = await store.mutate(row.id, now(), async (state, _r, tx) => {
-      const s = state.steps[data.stepId]
-      if (!s || TERMINAL.has(s.status)) return { events: [], result: null }
-      s.attempts = data.attempt
+    const ctxOptions = await contextOptions(row)
+    const done = await store.mutate(row.id, now(), async (state, pinned, tx) => {
       const events: NewTimelineEvent[] = []
-      const at = now()
       const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: data.stepId })
-      if (failure !== null) {
-        s.status = 'failed'
-        s.reason = failure
-        s.finishedAt = at
-        if (!continues(node.step, state)) state.failed = true
-        line('step_failed', `${node.step.name ?? data.stepId}: failed (${failure})`)
-        if (state.channelId) await postFailure(state, node.step.name ?? data.stepId, failure)
-      } else if (node.kind === 'checklist' || node.kind === 'approval') {
-        // Posted; the step waits for people (its state was set when it started).
-        s.outputs = { ...s.outputs, postId: outputs.postId }
-      } else {
-        s.status = 'succeeded'
-        s.outputs = outputs
-        s.finishedAt = at
-        if (outputs.finish === 'finished') setRunStatus(state, 'finished', at, line)
-        if (outputs.finish === 'failed') {
-          state.failed = true
-          line('run_failed', `run failed${outputs.message ? `: ${String(outputs.message)}` : ''}`)
-        }
-        if (typeof outputs.timeline === 'string' && outputs.timeline) line('timeline_note', outputs.timeline)
-        if (node.kind === 'status_update') {
-          line('status_updated', `status update posted`)
-          if (resultCtx) await resetStatusReminders(tx, state, row.playbook, resultCtx)
-        }
-        line('step_succeeded', `${node.step.name ?? data.stepId}: succeeded`)
-      }
+      const plan = { playbook: pinned.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
+      if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: null }
+      if (failure !== null && state.channelId) await postFailure(state, node.step.name ?? data.stepId, failure)
+      if (failure === null && node.kind === 'status_update') await resetStatusReminders(tx, state, pinned.playbook, ctxOptions)
       await enqueueAdvance(row.id, tx)
       return { events, result: null }
     })
     if (done) await publishUpdated(done.row)
-  }
-
-  function continues(step: Step, state: RunState): boolean {
-    const flag = step['continue-on-error']
-    if (flag === undefined) return false
-    if (typeof flag === 'boolean') return flag
-    try {
-      return Boolean(evaluateInterpolated(parseInterpolated(flag), { values: { ...runValues(state, { playbook: { name: '', version: 0 }, siteUrl: '', teamName: '', now: now() }) } }))
-    } catch {
-      return false
-    }
   }
 
   /** A failed step shows in the channel, as the issue asks (best effort: the timeline has it regardless). */
@@ -594,38 +560,6 @@ export function createRunEngine(options: RunEngineOptions) {
     const first = Object.keys(roles)[0]
     if (first && !roles[first]) roles[first] = await holder(actorId)
     return roles
-  }
-
-  function inputValues(playbook: Playbook, trigger: IntegrationEventLike, given: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {}
-    // A command's `args` (what the command asks for) apply to runs started by a command only.
-    const declared = { ...(playbook.inputs ?? {}), ...(trigger.source === 'command' ? playbook.on.command?.args ?? {} : {}) }
-    for (const [name, spec] of Object.entries(declared)) {
-      let value = given[name]
-      if ((value === undefined || value === '') && spec.default !== undefined) {
-        value = typeof spec.default === 'string' ? evaluateInterpolated(parseInterpolated(spec.default), { values: { trigger, vars: playbook.vars ?? {} } }) : spec.default
-      }
-      if ((value === undefined || value === '') && spec.required) throw new AppError('app.playbook_run.input_required.app_error', `The playbook needs "${name}"${spec.description ? ` (${spec.description})` : ''}.`, 400, { context: { input: name } })
-      if (spec.type === 'number' && value !== undefined && typeof value === 'string' && value !== '') {
-        const n = Number(value)
-        if (!Number.isFinite(n)) throw new AppError('app.playbook_run.input_invalid.app_error', `"${name}" must be a number, got "${value}".`, 400)
-        value = n
-      }
-      if (spec.type === 'choice' && value !== undefined && spec.options && !spec.options.map(String).includes(String(value))) {
-        throw new AppError('app.playbook_run.input_invalid.app_error', `"${name}" must be one of ${spec.options.join(', ')}, got "${String(value)}".`, 400)
-      }
-      out[name] = value ?? null
-    }
-    for (const [name, value] of Object.entries(given)) if (!(name in out)) out[name] = value
-    return out
-  }
-
-  function propertyDefaults(playbook: Playbook, values: Record<string, unknown>): Record<string, unknown> {
-    const props: Record<string, unknown> = {}
-    for (const [name, spec] of Object.entries(playbook.properties ?? {})) {
-      props[name] = typeof spec.default === 'string' ? evaluateInterpolated(parseInterpolated(spec.default), { values }) : spec.default ?? null
-    }
-    return props
   }
 
   /**
@@ -787,26 +721,10 @@ export function createRunEngine(options: RunEngineOptions) {
     const ctxOptions = await contextOptions(run)
     const done = await store.mutate(run.id, now(), async (state, row, tx) => {
       const events: NewTimelineEvent[] = []
-      const graph = graphOf(row.playbook)
-      for (const wait of [...(state.eventWaits ?? [])]) {
-        const node = graph.nodes.get(wait.stepId)
-        const s = state.steps[wait.stepId]
-        if (!node?.step.wait?.event || s?.status !== 'waiting') continue
-        let matches = false
-        try {
-          matches = eventSatisfies(node.step.wait.event, event, evalContext(state, ctxOptions))
-        } catch (err) {
-          log.info({ runId: run.id, stepId: wait.stepId, err: (err as Error).message }, 'a wait.event condition could not be evaluated')
-        }
-        if (!matches) continue
-        s.status = 'succeeded'
-        s.finishedAt = now()
-        s.outputs = { ...s.outputs, event, timedOut: false }
-        state.eventWaits = (state.eventWaits ?? []).filter((w) => w.stepId !== wait.stepId)
-        events.push({ type: 'step_succeeded', actorKind: 'connector', actorId: event.source, summary: `${node.step.name ?? wait.stepId}: ${event.source} ${event.vendorEvent ?? event.type} arrived`, details: { id: event.id }, stepId: wait.stepId })
-      }
-      if (events.length > 0) await enqueueAdvance(run.id, tx)
-      return { events, result: events.length > 0 }
+      const taken = settleWaits(row.playbook, state, event, now(), (st) => evalContext(st, ctxOptions), (type, summary, stepId) =>
+        events.push({ type, actorKind: 'connector', actorId: event.source, summary, details: { id: event.id }, stepId }))
+      if (taken) await enqueueAdvance(run.id, tx)
+      return { events, result: taken }
     })
     if (done?.result) await publishUpdated(done.row)
   }
@@ -817,24 +735,9 @@ export function createRunEngine(options: RunEngineOptions) {
     if (!before) return
     const ctxOptions = await contextOptions(before)
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
-      const events: NewTimelineEvent[] = [{ type: 'trigger_correlated', actorKind: 'connector', actorId: event.source, summary: `${event.source}: ${event.title || event.type}${event.status ? ` (${event.status})` : ''}`, details: { id: event.id, type: event.type }, stepId: '' }]
-      if (event.status === 'acknowledged' && state.marks.acknowledged === 0) state.marks.acknowledged = event.occurredAt || now()
-      const hook = row.playbook.hooks?.['trigger.correlated'] ?? []
-      for (const h of hook) {
-        if (!h.set) continue
-        const ctx = evalContext({ ...state, trigger: event }, ctxOptions)
-        if (h.if !== undefined) {
-          let holds = false
-          try {
-            holds = evaluateCondition(parseCondition(h.if), ctx)
-          } catch {
-            holds = false
-          }
-          if (!holds) continue
-        }
-        if (h.set.status && h.set.status !== state.status) setRunStatus(state, h.set.status as RunStatus, now(), (type, summary) => events.push({ type, actorKind: 'connector', actorId: event.source, summary, details: {}, stepId: '' }))
-        for (const [k, v] of Object.entries(h.set.properties ?? {})) state.props[k] = typeof v === 'string' ? evaluateInterpolated(parseInterpolated(v), ctx) : v
-      }
+      const events: NewTimelineEvent[] = []
+      applyCorrelatedEvent(row.playbook, state, event, now(), (st) => evalContext(st, ctxOptions), (type, summary) =>
+        events.push({ type, actorKind: 'connector', actorId: event.source, summary, details: type === 'trigger_correlated' ? { id: event.id, type: event.type } : {}, stepId: '' }))
       await enqueueAdvance(runId, tx)
       return { events, result: null }
     })

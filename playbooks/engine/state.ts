@@ -74,6 +74,8 @@ export interface RunState {
   phase: 'main' | 'finally' | 'done'
   /** A step failed without continue-on-error: dependants are cancelled unless they ask for always()/failure(). */
   failed: boolean
+  /** run.fail@v1 ran: main steps not yet started are cancelled unless they ask for always()/failure(). */
+  halted?: boolean
   startedAt: number
   /** Next timeline sequence number. */
   seq: number
