@@ -11,6 +11,7 @@ import path from 'node:path'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const PAGED = `apiVersion: bridgehead/v1
 kind: Playbook
@@ -50,15 +51,6 @@ steps:
 
 type Run = { id: string; name: string; playbook_id: string; channel_id: string; current_status: string; steps: { id: string; status: string }[] }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 forEachBackend((backend) => {
   describe('playbook runs and connector events', function () {

@@ -8,18 +8,10 @@ import { expect } from 'chai'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 type Run = { id: string; number: number; channel_id: string; current_status: string; properties: Record<string, unknown>; steps: { id: string; status: string; reason?: string }[] }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 forEachBackend((backend) => {
   describe('the built-in Incident Response playbook', function () {
@@ -45,7 +37,7 @@ forEachBackend((backend) => {
       const waiting = await eventually('the run to wait for resolution, its vendor steps failed', async () => {
         const run = await getRun()
         return status(run, 'mitigated') === 'waiting' && status(run, 'page') === 'failed' && status(run, 'ticket') === 'failed' ? run : undefined
-      })
+      }, 30_000)
       expect(waiting.properties.severity).to.equal('SEV1')
       const channel = await owner.client.getChannel(waiting.channel_id)
       expect(channel.name).to.equal(`inc-${waiting.number}-api-latency`)
@@ -56,7 +48,7 @@ forEachBackend((backend) => {
       const finished = await eventually('the run to finish', async () => {
         const run = await getRun()
         return run.current_status === 'finished' ? run : undefined
-      })
+      }, 30_000)
       expect(status(finished, 'retro'), JSON.stringify(finished.steps.find((s) => s.id === 'retro'))).to.equal('succeeded')
       expect(status(finished, 'announce-resolved')).to.equal('succeeded')
       const posts = await owner.client.getPosts(finished.channel_id, 0, 200)

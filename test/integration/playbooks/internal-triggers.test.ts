@@ -12,18 +12,10 @@ import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers, uniqueName, type TeamWorld } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
 import { connectWs, type WsSession } from '../../helpers/ws-client.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 type Run = { id: string; name: string; playbook_id: string; owner_user_id: string }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** A cron (5 fields, UTC) for the next minute boundary at least `ms` away, and its time. */
 function nextMinute(ms: number): { cron: string; at: number } {

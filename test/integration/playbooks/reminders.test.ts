@@ -9,6 +9,7 @@ import path from 'node:path'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const PLAYBOOK = `apiVersion: bridgehead/v1
 kind: Playbook
@@ -39,15 +40,6 @@ steps:
     wait: { until: "\${{ run.status == 'resolved' }}", timeout: 1h }
 `
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 forEachBackend((backend) => {
   describe('playbook run reminders', function () {

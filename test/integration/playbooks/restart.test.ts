@@ -9,6 +9,7 @@ import path from 'node:path'
 import { forEachBackend, useServerStorage, type TestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const PLAYBOOK = `apiVersion: bridgehead/v1
 kind: Playbook
@@ -32,15 +33,6 @@ finally:
 
 type Run = { id: string; channel_id: string; current_status: string; steps: { id: string; status: string }[] }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 forEachBackend((backend) => {
   describe('a playbook run across a server restart', function () {

@@ -15,18 +15,10 @@ import { rawRequest } from '../../helpers/expect-status.ts'
 import { makeTeamWithMembers, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { connectWs, type WsSession } from '../../helpers/ws-client.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
 
 function drillPlaybook(receiverUrl: string): string {
   return `apiVersion: bridgehead/v1

@@ -9,18 +9,10 @@ import type { Post } from '@mattermost/types/posts'
 import type { Bot } from '@mattermost/types/bots'
 import { forEachBackend, useServerStorage, useTestServer } from '../../helpers/server.ts'
 import { getAdmin, login, makeChannelWith, makeClient, makeTeam, makeTeamWithMembers, uniqueName, type Client, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
 
 /** A cron (6 fields, UTC) that fires once, on the first whole second at least `ms` from now. */
 function tickIn(ms: number): { cron: string; at: number } {
