@@ -80,11 +80,12 @@ export function createRunStore(db: Database) {
 
   async function writeState(tx: DbClient, state: RunState, at: number): Promise<void> {
     const ended = state.status === 'finished' || state.status === 'canceled'
+    const sources = ended ? [] : [...new Set((state.eventWaits ?? []).map((w) => w.source))]
     await tx.$executeRawUnsafe(
       `UPDATE playbook_runs SET state = $2::jsonb, status = $3, title = $4, channel_id = $5, owner_id = $6, update_at = $7::bigint,
-         end_at = CASE WHEN $8::boolean AND end_at = 0 THEN $7::bigint ELSE end_at END
+         end_at = CASE WHEN $8::boolean AND end_at = 0 THEN $7::bigint ELSE end_at END, event_sources = $9::text[]
        WHERE id = $1`,
-      state.id, JSON.stringify(state), state.status, state.title, state.channelId, state.ownerId, at, ended,
+      state.id, JSON.stringify(state), state.status, state.title, state.channelId, state.ownerId, at, ended, sources,
     )
   }
 
@@ -166,7 +167,7 @@ export function createRunStore(db: Database) {
 
     /** Active runs with a step waiting for an event from `source`. */
     async waitingForEvents(source: string): Promise<RunRow[]> {
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE status NOT IN ('finished', 'canceled') AND state->'eventWaits' @> $1::jsonb`, [JSON.stringify([{ source }])])
+      const rows = await query(db, `SELECT * FROM playbook_runs WHERE event_sources @> ARRAY[$1]::text[]`, [source])
       return rows.map(toRun)
     },
 

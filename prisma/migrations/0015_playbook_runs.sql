@@ -14,6 +14,8 @@ CREATE TABLE "playbook_runs" (
     "channel_id" VARCHAR(26) NOT NULL DEFAULT '',
     "owner_id" VARCHAR(26) NOT NULL,
     "correlation_key" VARCHAR(512) NOT NULL DEFAULT '',
+    -- The sources of the events the run's waiting steps wait for (from the state; empty once it ends).
+    "event_sources" TEXT[] NOT NULL DEFAULT '{}',
     "state" JSONB NOT NULL,
     "create_at" BIGINT NOT NULL,
     "update_at" BIGINT NOT NULL,
@@ -25,6 +27,8 @@ CREATE UNIQUE INDEX "playbook_runs_number_key" ON "playbook_runs"("number");
 CREATE INDEX "playbook_runs_team_id_status_idx" ON "playbook_runs"("team_id", "status");
 CREATE INDEX "playbook_runs_correlation_key_idx" ON "playbook_runs"("correlation_key");
 CREATE INDEX "playbook_runs_channel_id_idx" ON "playbook_runs"("channel_id");
+-- Every connector event looks for the runs waiting for an event from its source.
+CREATE INDEX "playbook_runs_event_sources_idx" ON "playbook_runs" USING gin ("event_sources");
 
 -- The events that started runs: the same external event (delivery or incident id) never starts two.
 CREATE TABLE "playbook_run_triggers" (

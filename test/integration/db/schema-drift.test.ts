@@ -45,7 +45,8 @@ function readDmmf(schema: string): Dmmf {
 /** The PostgreSQL type Prisma's migrate would create for a field, as format_type() prints it. */
 function columnType(model: string, field: DmmfField): string {
   const where = `${model}.${field.name}`
-  if (field.isList) throw new Error(`${where}: list fields are not handled by the drift test yet`)
+  // A scalar list is a PostgreSQL array of the element's type.
+  if (field.isList) return `${columnType(model, { ...field, isList: false })}[]`
   if (field.nativeType) {
     const [name, args] = field.nativeType
     if (name === 'VarChar') return args.length ? `character varying(${args[0]})` : 'character varying'
@@ -70,6 +71,8 @@ function columnType(model: string, field: DmmfField): string {
 /** A column default as text, the way `(default)::text` prints it in the database (quoted in lines, so '' shows). */
 function defaultText(model: string, field: DmmfField): string {
   const value = field.default
+  // A list default prints as an array literal: [] is '{}'.
+  if (Array.isArray(value)) return `{${value.map(String).join(',')}}`
   if (typeof value === 'object' && value !== null) {
     throw new Error(`${model}.${field.name}: function default ${JSON.stringify(value)} is not handled by the drift test yet`)
   }
