@@ -7,6 +7,9 @@ import type { AuthSession } from '../../../core/auth/session-types.ts'
 import type { DomainEvent } from '../../../core/realtime/index.ts'
 import type { TestServer } from '../../helpers/server.ts'
 import type { Client, UserSession } from '../../helpers/factories.ts'
+import { eventually } from '../../helpers/eventually.ts'
+
+export { eventually }
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/integrations')
 
@@ -56,17 +59,6 @@ export async function createConnection(server: TestServer, token: string, vendor
 export async function deliver(server: TestServer, connection: { webhook_url: string }, headers: Record<string, string>, body: Buffer | string): Promise<ApiAnswer> {
   const route = new URL(connection.webhook_url).pathname
   return readAnswer(await fetch(`${server.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }))
-}
-
-/** Polls until `probe` returns a value (not undefined). */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 /** The channel's posts, oldest first, without system messages. */
