@@ -28,8 +28,15 @@ export function liveActionCatalog(registry: ActionRegistry): ActionCatalog {
     }
     return [...byId.values()]
   }
+  const builtin = new Map<string, ActionInfo>(BUILTIN_ACTIONS.map((a) => [a.id, a]))
   return {
-    get: (id) => list().find((a) => a.id === id),
+    // The registry can grow after the catalog is made (connectors register later), so ask it each time.
+    get: (id) => {
+      const action = registry.get(id)
+      if (!action) return builtin.get(id)
+      const inputs = inputsOf(action)
+      return { id: action.id, sideEffects: action.sideEffect, ...(inputs ? { inputs } : {}) }
+    },
     list,
   }
 }

@@ -69,6 +69,8 @@ function yamlFiles(dir: string): string[] {
 export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
   const { catalog, log } = options
   const entries = new Map<string, LibraryEntry>()
+  /** `entries` sorted by name, rebuilt at each reload: every domain event asks for it. */
+  let sorted: LibraryEntry[] = []
   /** Problems of files that never produced a playbook (no last good version to keep). */
   let orphanProblems: Diagnostic[] = []
   let watcher: fs.FSWatcher | undefined
@@ -82,24 +84,14 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
       orphanProblems.push({ file, line: 1, column: 1, severity: 'error', message: `cannot read the file: ${(err as Error).message}` })
       return
     }
-    const templates: Record<string, string> = {}
     const read = templateReader(file)
-    const result = loadPlaybook(file, text, {
-      catalog,
-      readTemplate: (relative) => {
-        const found = read(relative)
-        if (found) templates[relative] = found.text
-        return found
-      },
-    })
+    const result = loadPlaybook(file, text, { catalog, readTemplate: read })
     const name = result.playbook?.metadata.name
-    // Every `template:` the file names, wherever it is (lint reads only those it checks).
-    if (result.playbook) {
-      for (const relative of templatePaths(result.playbook)) {
-        if (templates[relative] !== undefined) continue
-        const found = read(relative)
-        if (found) templates[relative] = found.text
-      }
+    // Every `template:` the file names, wherever it is (lint reads only those it checks); runs pin them.
+    const templates: Record<string, string> = {}
+    for (const relative of result.playbook ? templatePaths(result.playbook) : []) {
+      const found = read(relative)
+      if (found) templates[relative] = found.text
     }
     if (result.playbook && name) {
       if (seen.has(name)) {
@@ -129,13 +121,14 @@ export function createPlaybookLibrary(options: PlaybookLibraryOptions) {
     if (options.dir) for (const file of yamlFiles(options.dir)) loadFile(file, false, seen)
     // Files removed from the folder take their playbooks with them.
     for (const name of [...entries.keys()]) if (!seen.has(name)) entries.delete(name)
+    sorted = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name))
     log.info({ playbooks: [...entries.keys()], invalidFiles: new Set(orphanProblems.map((d) => d.file)).size }, 'playbooks loaded')
     options.onReload?.()
   }
 
   return {
     reload,
-    list: (): LibraryEntry[] => [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    list: (): readonly LibraryEntry[] => sorted,
     get: (name: string): LibraryEntry | undefined => entries.get(name),
     /** Every current problem: invalid files, and warnings or errors of loaded ones. */
     problems: (): Diagnostic[] => [...orphanProblems, ...[...entries.values()].flatMap((e) => e.diagnostics)],

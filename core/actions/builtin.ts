@@ -11,6 +11,7 @@ import type { UserStore } from '../users/store.ts'
 import type { OutboundClient } from '../outbound/client.ts'
 import { OutboundError } from '../outbound/client.ts'
 import { ActionError, type ActionDefinition, type ActionRegistry } from './registry.ts'
+import { userByRef } from '../users/by-ref.ts'
 
 export interface CoreActionDeps {
   channels: Pick<ChannelService, 'create' | 'patch' | 'archive' | 'addMember'>
@@ -30,8 +31,7 @@ function define<I, O extends Record<string, unknown>>(action: ActionDefinition<I
 
 /** A user named by id, `@username`, username or email. */
 async function resolveUser(users: CoreActionDeps['users'], ref: string): Promise<string> {
-  const name = ref.startsWith('@') ? ref.slice(1) : ref
-  const user = /^[a-z0-9]{26}$/.test(name) ? await users.getById(name) : name.includes('@') ? await users.getByEmail(name) : await users.getByUsername(name)
+  const user = await userByRef(users, ref)
   if (!user || user.deleteAt !== 0) throw new ActionError(`no active user "${ref}"`, { retryable: false })
   return user.id
 }

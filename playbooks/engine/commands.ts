@@ -89,7 +89,7 @@ async function startFrom(deps: RunCommandDeps, args: CommandArgs, playbook: stri
 
 const PLAYBOOK_HINT = 'list | problems | run <playbook> "title" | check <n> | skip <n> | status <text> | mitigate | resolve | finish | cancel'
 
-export function runCommands(deps: RunCommandDeps & { library: { list(): { name: string }[]; get(name: string): unknown }; listing: SlashCommand }): { playbook: SlashCommand; forTrigger(trigger: string, playbook: string, description: string): SlashCommand } {
+export function runCommands(deps: RunCommandDeps & { library: { list(): readonly { name: string }[]; get(name: string): unknown }; listing: SlashCommand }): { playbook: SlashCommand; forTrigger(trigger: string, playbook: string, description: string): SlashCommand } {
   const answer = async (work: () => Promise<CommandResponse>): Promise<CommandResponse> => {
     try {
       return await work()

@@ -19,6 +19,7 @@ import type { TeamService } from '../../core/teams/service.ts'
 import type { UserStore, UserRecord } from '../../core/users/store.ts'
 import type { EventBus } from '../../core/realtime/events.ts'
 import { AppError } from '../../core/errors.ts'
+import { userByRef } from '../../core/users/by-ref.ts'
 import { newId } from '../../core/ids.ts'
 import { nowMillis } from '../../core/clock.ts'
 import { evaluateInterpolated, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
@@ -40,7 +41,7 @@ export const PLAYBOOK_BOT_USERNAME = 'playbooks'
 
 export interface PlaybookSource {
   get(name: string): { playbook: Playbook; templates?: Record<string, string> } | undefined
-  list(): { name: string; playbook: Playbook }[]
+  list(): readonly { name: string; playbook: Playbook }[]
 }
 
 export interface RunEngineOptions {
@@ -111,9 +112,8 @@ export function createRunEngine(options: RunEngineOptions) {
       if (r.username) return resolveUserRef(r.username)
       return null
     }
-    if (typeof ref !== 'string' || ref === '') return null
-    const name = ref.replace(/^user:/, '').replace(/^@/, '')
-    const user = /^[a-z0-9]{26}$/.test(name) ? await users.getById(name) : name.includes('@') ? await users.getByEmail(name) : await users.getByUsername(name)
+    if (typeof ref !== 'string') return null
+    const user = await userByRef(users, ref)
     return user ? holder(user.id) : null
   }
 
@@ -359,7 +359,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const session = await engineSession()
     switch (node.kind) {
       case 'uses':
-        return runUses(row, node.path, step, ctx, session)
+        return runUses(row, node.id, node.path, step, ctx, session)
       case 'message': {
         const text = textOf(step.message!, data, `${node.path}.message`, state)
         const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
@@ -423,10 +423,10 @@ export function createRunEngine(options: RunEngineOptions) {
   }
 
   /** Engine-run actions first (they change the run); everything else through the action registry. */
-  async function runUses(row: RunRow, path: string, step: Step, ctx: ReturnType<typeof evalContext>, session: AuthSession): Promise<Record<string, unknown>> {
+  async function runUses(row: RunRow, stepId: string, path: string, step: Step, ctx: ReturnType<typeof evalContext>, session: AuthSession): Promise<Record<string, unknown>> {
     const id = step.uses!
     const input = (evaluateWith(step.with ?? {}, ctx, `${path}.with`, row.state) ?? {}) as Record<string, unknown>
-    const stepId = step.id ?? path
+    // The DSL's default key, `<run.id>:<step id>`, with the graph's id for a step that declares none.
     const key = step.idempotencyKey ? String(evaluateInterpolated(parseInterpolated(step.idempotencyKey), ctx)) : `${row.id}:${stepId}`
     switch (id) {
       case 'run.finish@v1':
@@ -518,26 +518,25 @@ export function createRunEngine(options: RunEngineOptions) {
       const events: NewTimelineEvent[] = []
       const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: data.stepId })
       const plan = { playbook: pinned.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
-      if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: null }
-      if (failure !== null && state.channelId) await postFailure(state, node.step.name ?? data.stepId, failure)
+      if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: false }
       if (failure === null && node.kind === 'status_update') await resetStatusReminders(tx, state, pinned.playbook, ctxOptions)
       await enqueueAdvance(row.id, tx)
-      return { events, result: null }
+      return { events, result: true }
     })
-    if (done) await publishUpdated(done.row)
+    if (!done) return
+    // After the commit (inside the lock only the transaction may use the database); the timeline has the failure either way.
+    if (done.result && failure !== null && done.row.state.channelId) await postFailure(done.row.state, node.step.name ?? data.stepId, failure)
+    await publishUpdated(done.row)
   }
 
-  /** A failed step shows in the channel, as the issue asks (best effort: the timeline has it regardless). */
+  /** A failed step shows in the channel, as the issue asks (best effort: a failure to post is logged). */
   async function postFailure(state: RunState, name: string, reason: string): Promise<void> {
-    // Posting happens after the transaction's work is queued; a failure here must not undo the record.
-    void (async () => {
-      try {
-        const session = await engineSession()
-        await postAs(session, state.channelId, `:warning: Step **${name}** failed: ${reason}`, { from_playbook: state.id })
-      } catch (err) {
-        log.warn({ err, runId: state.id }, 'could not post a step failure')
-      }
-    })()
+    try {
+      const session = await engineSession()
+      await postAs(session, state.channelId, `:warning: Step **${name}** failed: ${reason}`, { from_playbook: state.id })
+    } catch (err) {
+      log.warn({ err, runId: state.id }, 'could not post a step failure')
+    }
   }
 
   async function roleHolders(playbook: Playbook, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {

@@ -22,7 +22,7 @@ export const KEYWORD_ACTION_URL = 'bridgehead://playbooks/keyword'
 
 export interface InternalTriggerDeps {
   engine: RunEngine
-  library: { list(): { name: string; playbook: Playbook }[]; get(name: string): { playbook: Playbook } | undefined }
+  library: { list(): readonly { name: string; playbook: Playbook }[]; get(name: string): { playbook: Playbook } | undefined }
   jobs: JobService
   bus: EventBus
   postStore: Pick<PostStore, 'getById'>

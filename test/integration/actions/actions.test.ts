@@ -5,24 +5,12 @@
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import { ActionError } from '../../../core/actions/index.ts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeChannelWith, makeTeamWithMembers, uniqueName, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
+import { rejection, sessionOf } from '../../helpers/sessions.ts'
 
-const sessionOf = (who: UserSession): AuthSession => ({
-  id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0,
-})
-
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error & Record<string, unknown>
-  }
-  throw new Error('expected a rejection')
-}
 
 forEachBackend((backend) => {
   let receiver: HttpReceiver

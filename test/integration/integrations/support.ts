@@ -3,13 +3,13 @@ import { createHmac } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Post } from '@mattermost/types/posts'
-import type { AuthSession } from '../../../core/auth/session-types.ts'
 import type { DomainEvent } from '../../../core/realtime/index.ts'
 import type { TestServer } from '../../helpers/server.ts'
-import type { Client, UserSession } from '../../helpers/factories.ts'
+import type { Client } from '../../helpers/factories.ts'
 import { eventually } from '../../helpers/eventually.ts'
 
 export { eventually }
+export { rejection, sessionOf } from '../../helpers/sessions.ts'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/integrations')
 
@@ -80,19 +80,4 @@ export function recordIntegrationEvents(server: TestServer): { events: DomainEve
   const events: DomainEvent[] = []
   const stop = server.bus.subscribe({ id: `test.integration-events.${Math.random()}`, events: ['integration.event'], handle: (e) => void events.push(e) })
   return { events, stop }
-}
-
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error & Record<string, unknown>
-  }
-  throw new Error('expected a rejection')
-}
-
-/** A session standing for a test user, as a playbook step or a command would act with. */
-export function sessionOf(who: UserSession): AuthSession {
-  return { id: '', token: '', userId: who.user.id, roles: 'system_user', isSystemAdmin: false, isBot: false, kind: 'session', csrfToken: '', expiresAt: 0 }
 }
