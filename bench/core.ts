@@ -507,6 +507,8 @@ interface RestResult {
   floorPeakMB: number
   breakdown: { start: RssBreakdown | null; idle: RssBreakdown | null; floor: RssBreakdown | null }
   entry: string
+  /** npm start's environment and node flags, as run. */
+  runtime: string
 }
 
 async function waitForListening(child: ChildProcess, timeoutMs: number): Promise<string> {
@@ -530,6 +532,17 @@ async function waitForListening(child: ChildProcess, timeoutMs: number): Promise
 
 /** The server started as `npm start` starts it, on the data the scenarios left, then a mixed workload, then idle. */
 /** What `npm start` runs before the server: the build step, when package.json has one. */
+/** The environment and node flags `npm start` runs the server with (package.json is their one definition). */
+function npmStartRuntime(): { env: Record<string, string>; nodeFlags: string[] } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }
+  const command = (pkg.scripts?.start ?? '').split('&&').map((part) => part.trim()).find((part) => /\bbuild\/server\/cli\.mjs\b/.test(part)) ?? ''
+  const words = command.split(/\s+/)
+  const nodeAt = words.indexOf('node')
+  const env = Object.fromEntries(words.slice(0, Math.max(nodeAt, 0)).map((w) => w.split('=') as [string, string]))
+  const nodeFlags = nodeAt < 0 ? [] : words.slice(nodeAt + 1).filter((w) => w.startsWith('--'))
+  return { env, nodeFlags }
+}
+
 async function buildLikeNpmStart(): Promise<string> {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }
   if (pkg.scripts?.build && /npm run build/.test(pkg.scripts.start ?? '')) {
@@ -542,10 +555,11 @@ async function buildLikeNpmStart(): Promise<string> {
 
 async function runRest(dataDir: string, clients: Child, ds: Dataset): Promise<RestResult> {
   const entry = await buildLikeNpmStart()
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+  const runtime = npmStartRuntime()
+  const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
   for (const key of ['DATABASE_URL', 'HOST', 'SITE_URL', 'PGLITE_SHARED_BUFFERS']) delete env[key]
   const started = performance.now()
-  const serverProc = spawn(process.execPath, [path.join(ROOT, 'bin/bridgehead.js'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const serverProc = spawn(process.execPath, [...runtime.nodeFlags, path.join(ROOT, 'bin/bridgehead.js'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
   const exited = new Promise<void>((resolve) => serverProc.once('exit', () => resolve()))
   const kill = async () => {
     if (serverProc.exitCode !== null || serverProc.signalCode !== null) return
@@ -581,13 +595,13 @@ async function runRest(dataDir: string, clients: Child, ds: Dataset): Promise<Re
   const floorBreakdown = rssBreakdown(floor.pid)
   await floor.call('close')
   await floor.stop()
-  return { afterStartMB: atStart.rssMB, idleMB: idle.rssMB, peakMB: idle.hwmMB, startMs, workloadCpuSec: idle.cpuSec - atStart.cpuSec, floorMB: f.rssMB, floorPeakMB: f.hwmMB, breakdown: { start: startBreakdown, idle: idleBreakdown, floor: floorBreakdown }, entry }
+  return { afterStartMB: atStart.rssMB, idleMB: idle.rssMB, peakMB: idle.hwmMB, startMs, workloadCpuSec: idle.cpuSec - atStart.cpuSec, floorMB: f.rssMB, floorPeakMB: f.hwmMB, breakdown: { start: startBreakdown, idle: idleBreakdown, floor: floorBreakdown }, entry, runtime: [...Object.entries(runtime.env).map(([k, v]) => `${k}=${v}`), 'node', ...runtime.nodeFlags].join(' ') }
 }
 
 function printRest(r: RestResult): Verdict {
   section('B5 · process RSS at rest, started like `npm start` · pglite')
   note(
-    `server: \`npm run build\` as \`npm start\` does, then \`node bin/bridgehead.js serve\` (runs ${r.entry}) with PORT=0, DATA_DIR=<the data dir B1–B5 filled>;\n` +
+    `server: \`npm run build\` as \`npm start\` does, then \`${r.runtime} bin/bridgehead.js serve\` (runs ${r.entry}) with PORT=0, DATA_DIR=<the data dir B1–B5 filled>;\n` +
       'no GC forced, readings after 3 s (start) and 5 s (idle) settle; VmRSS from /proc/<pid>/status;\n' +
       `workload between the two readings: ${USERS} authenticated sockets, 2 s of B1 posting by 16 users, 2 s of B2 fan-out at ${B2.rate}/s, channel reads, sockets closed.\n` +
       'floor: a process that opens the same data dir with openDatabase (PGlite + socket + pg Pool, same settings), runs migrate, serves an express app; read after 3 s.',
