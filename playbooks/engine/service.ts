@@ -92,9 +92,17 @@ export function createRunEngine(options: RunEngineOptions) {
     return { id: '', token: '', userId: user.id, roles: 'system_user system_admin', isSystemAdmin: true, isBot: true, kind: 'session', csrfToken: '', expiresAt: 0 }
   }
 
+  // A team's URL name cannot change (Mattermost's team patch has no `name`), so it is read once per team, not once per job.
+  const teamNames = new Map<string, string>()
+
   async function contextOptions(row: { playbook: Playbook; teamId: string }): Promise<RunContextOptions> {
-    const team = await teams.requireTeam(row.teamId).catch(() => null)
-    return { playbook: { name: row.playbook.metadata.name, version: row.playbook.metadata.version }, siteUrl: options.siteUrl, teamName: team?.name ?? '', now: now() }
+    let teamName = teamNames.get(row.teamId)
+    if (teamName === undefined) {
+      const team = await teams.requireTeam(row.teamId).catch(() => null)
+      teamName = team?.name ?? ''
+      if (team) teamNames.set(row.teamId, teamName)
+    }
+    return { playbook: { name: row.playbook.metadata.name, version: row.playbook.metadata.version }, siteUrl: options.siteUrl, teamName, now: now() }
   }
 
   async function holder(userId: string): Promise<RoleHolder | null> {
@@ -214,16 +222,25 @@ export function createRunEngine(options: RunEngineOptions) {
     }
   }
 
-  /** Runs the planner under the lock and queues what it asks for, in the same transaction. */
+  /**
+   * Runs the planner on a locked run's state and queues what it asks for, in the caller's
+   * transaction. Called inline where a change under the lock makes progress likely (the channel
+   * is ready, a step's result is in), which saves a job round trip per step.
+   */
+  async function decide(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<NewTimelineEvent[]> {
+    if (state.channelPhase !== 'ready' || state.status === 'canceled') return []
+    const effects = advance({ playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions) })
+    return applyEffects(tx, state.id, effects)
+  }
+
+  /** The advance job: the planner under the lock. */
   async function step(runId: string): Promise<void> {
     // Read outside the lock: inside it only the transaction may touch the database (core/db/transaction.ts).
     const before = await store.get(runId)
     if (!before) return
     const ctxOptions = await contextOptions(before)
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
-      if (state.channelPhase !== 'ready' || state.status === 'canceled') return { events: [], result: false }
-      const effects = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions) })
-      const events = await applyEffects(tx, runId, effects)
+      const events = await decide(tx, state, row.playbook, ctxOptions)
       return { events, result: events.length > 0 }
     })
     if (done?.result) await publishUpdated(done.row)
@@ -486,8 +503,8 @@ export function createRunEngine(options: RunEngineOptions) {
         state.channelId = out.channelId as string
         state.channelPhase = 'ready'
         for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
-        await enqueueAdvance(row.id, tx)
-        return { events: [{ type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }], result: null }
+        const ready: NewTimelineEvent = { type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }
+        return { events: [ready, ...(await decide(tx, state, row.playbook, ctxOptions))], result: null }
       })
       if (done) await publishUpdated(done.row)
       return
@@ -520,7 +537,7 @@ export function createRunEngine(options: RunEngineOptions) {
       const plan = { playbook: pinned.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
       if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: false }
       if (failure === null && node.kind === 'status_update') await resetStatusReminders(tx, state, pinned.playbook, ctxOptions)
-      await enqueueAdvance(row.id, tx)
+      events.push(...(await decide(tx, state, pinned.playbook, ctxOptions)))
       return { events, result: true }
     })
     if (!done) return
