@@ -10,8 +10,8 @@ import type { Logger } from '../core/log.ts'
 import type { PostService } from '../core/posts/service.ts'
 import type { EventBus } from '../core/realtime/index.ts'
 import type { Registry } from '../core/registry.ts'
-import type { UserRecord } from '../core/users/store.ts'
 import { formatAlertEvent } from './alert-format.ts'
+import { vendorBots } from './bot-posts.ts'
 import type { ChatMessage } from './chat-message.ts'
 import type { Connector } from './connector.ts'
 import type { IntegrationEvent, IntegrationSource } from './event.ts'
@@ -37,6 +37,8 @@ const FORMATTERS: Record<IntegrationSource, (event: IntegrationEvent) => ChatMes
   alertmanager: formatAlertEvent,
   github: formatGitHubEvent,
   jira: formatJiraEvent,
+  // Outbound only: no deliveries reach the job.
+  zoom: () => null,
 }
 
 export interface DispatchOptions {
@@ -52,17 +54,8 @@ export interface DispatchOptions {
 
 export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJobData> {
   const { store, connectors, bus, posts, channels, log } = options
-  // Created on first use, not at start: a bot made at start would take the first account's admin role.
-  const bots = new Map<string, UserRecord>()
-
-  async function botFor(connector: Connector): Promise<UserRecord> {
-    let bot = bots.get(connector.id)
-    if (!bot) {
-      bot = await options.bots.ensureBot({ username: connector.id, displayName: connector.name, description: `Posts ${connector.name} events from its connections.`, ownerId: `integrations.${connector.id}` })
-      bots.set(connector.id, bot)
-    }
-    return bot
-  }
+  const bots = vendorBots(options.bots)
+  const botFor = (connector: Connector) => bots(connector.id, connector.name)
 
   /** Channels an event is posted in. */
   async function targetChannels(connection: ConnectionRow, event: IntegrationEvent): Promise<string[]> {
@@ -113,7 +106,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
         ctx.log.info({ vendor: data.vendor, connectionId: data.connectionId }, 'webhook delivery dropped: its connection is gone')
         return
       }
-      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt })
+      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt, connectionId: connection.id })
       if (parsed.kind !== 'events') {
         ctx.log.warn({ vendor: data.vendor, connectionId: data.connectionId, kind: parsed.kind }, 'webhook delivery no longer parses to events')
         return
