@@ -81,4 +81,8 @@ describe('Zoom connector', () => {
     const typo = loadPlaybook('sev1.yaml', SEV1.replace('topic:', 'title:'), { catalog: liveActionCatalog(registry) })
     expect(typo.diagnostics.map(formatDiagnostic).join('\n')).to.contain('zoom.meeting.create@v1 has no input "title"')
   })
+
+  it('zoom.meeting.create@v1 is known to the offline catalog `bridgehead playbook lint` uses', () => {
+    expect(loadPlaybook('sev1.yaml', SEV1).diagnostics.map(formatDiagnostic)).to.deep.equal([])
+  })
 })
