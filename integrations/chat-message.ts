@@ -10,6 +10,13 @@ export interface ChatMessage {
    * root post when there is none). `update`: replaces that first post's text (a new post when there is none).
    */
   mode: 'post' | 'reply' | 'update'
+  /** Props beside `from_bot` on a new post. */
+  props?: Record<string, unknown>
+  /**
+   * For `update` messages that accumulate (alert groups): the text and props from the latest post for `refKey` and its
+   * props, or null to leave it be and start a new post. Without it the first post's text is replaced.
+   */
+  mergeWith?(earlierProps: Record<string, unknown>): { text: string; props: Record<string, unknown> } | null
 }
 
 /** `[text](url)`, or the text alone without a URL; brackets in the text would end the link early. */

@@ -29,6 +29,8 @@ const httpUrl = z.string().url('expected an http(s) URL').refine((u) => /^https?
 const settingsMap = z.object({
   api_url: httpUrl.optional(),
   events_url: httpUrl.optional(),
+  /** Zoom: where server-to-server OAuth tokens come from (default https://zoom.us). */
+  oauth_url: httpUrl.optional(),
   /** Jira: the project `/jira create` uses when none is named. */
   project: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a project key such as OPS').optional(),
 }).strict()
@@ -126,7 +128,8 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       name: row.name,
       team_id: row.teamId,
       channel_id: row.channelId,
-      webhook_url: `${options.siteUrl.replace(/\/+$/, '')}${webhookPath(row.vendor as IntegrationSource, row.id)}`,
+      // Outbound-only vendors (Zoom) have nothing to point at Bridgehead.
+      webhook_url: connectors.get(row.vendor)?.inbound === false ? '' : `${options.siteUrl.replace(/\/+$/, '')}${webhookPath(row.vendor as IntegrationSource, row.id)}`,
       settings: row.settings,
       has_webhook_secret: row.secret !== '',
       rotation_ends_at: row.rotationEndsAt > now() && row.previousSecret !== '' ? row.rotationEndsAt : 0,
@@ -186,7 +189,8 @@ export function createConnectionService(options: ConnectionServiceOptions) {
         settings: input.settings, creatorId: session.userId, createAt: at, updateAt: at,
       }
       await save(row, store.insertConnection)
-      return { connection: present(row), ...(input.webhook_secret === undefined ? { generatedSecret: secret } : {}) }
+      const showSecret = input.webhook_secret === undefined && connectors.get(vendor)?.inbound !== false
+      return { connection: present(row), ...(showSecret ? { generatedSecret: secret } : {}) }
     },
 
     /** Connections of a team (`teamId`), or of every team the caller administers. */

@@ -24,6 +24,11 @@ export type ParseResult =
 export interface ParseOptions {
   /** Epoch ms used when the payload carries no time of its own; defaults to now. */
   receivedAt?: number
+  /**
+   * The connection the delivery came in on, for vendors whose correlation keys are only unique per connection
+   * (Alertmanager group keys are built from the route and labels, which two teams can share).
+   */
+  connectionId?: string
 }
 
 export interface Connector extends Registered {
@@ -32,6 +37,11 @@ export interface Connector extends Registered {
   name: string
   /** Where the vendor documents its webhooks; for the README and admin UI. */
   docsUrl: string
+  /**
+   * `false` for vendors Bridgehead only calls (Zoom): their connections have no webhook URL, and the receiver answers
+   * 404 without calling `verify` or `parse`.
+   */
+  inbound?: false
   /** Largest body the receiver should read before answering 413. */
   maxBodyBytes: number
   /**

@@ -10,8 +10,9 @@ import type { Logger } from '../core/log.ts'
 import type { PostService } from '../core/posts/service.ts'
 import type { EventBus } from '../core/realtime/index.ts'
 import type { Registry } from '../core/registry.ts'
-import type { UserRecord } from '../core/users/store.ts'
-import { formatAlertEvent } from './alert-format.ts'
+import { formatAlertGroupEvents } from './alert-format.ts'
+import { vendorBots } from './bot-posts.ts'
+import { createKeySerialiser } from './serial-keys.ts'
 import type { ChatMessage } from './chat-message.ts'
 import type { Connector } from './connector.ts'
 import type { IntegrationEvent, IntegrationSource } from './event.ts'
@@ -31,12 +32,29 @@ export interface IntegrationEventPayload {
   event: IntegrationEvent
 }
 
-const FORMATTERS: Record<IntegrationSource, (event: IntegrationEvent) => ChatMessage | null> = {
-  pagerduty: formatPagerDutyEvent,
-  grafana: formatAlertEvent,
-  alertmanager: formatAlertEvent,
-  github: formatGitHubEvent,
-  jira: formatJiraEvent,
+/** A message to post for a delivery; `id` keys its claim (the event's id, or one per alert group delivery). */
+interface Posting {
+  id: string
+  event: IntegrationEvent
+  message: ChatMessage
+}
+
+/** One message per event, as most vendors post. */
+const perEvent = (format: (event: IntegrationEvent) => ChatMessage | null) => (events: IntegrationEvent[]): Posting[] =>
+  events.flatMap((event) => {
+    const message = format(event)
+    return message ? [{ id: event.id, event, message }] : []
+  })
+
+const FORMATTERS: Record<IntegrationSource, (events: IntegrationEvent[]) => Posting[]> = {
+  pagerduty: perEvent(formatPagerDutyEvent),
+  // A delivery is one alert group: one post for the group.
+  grafana: formatAlertGroupEvents,
+  alertmanager: formatAlertGroupEvents,
+  github: perEvent(formatGitHubEvent),
+  jira: perEvent(formatJiraEvent),
+  // Outbound only: no deliveries reach the job.
+  zoom: () => [],
 }
 
 export interface DispatchOptions {
@@ -52,17 +70,9 @@ export interface DispatchOptions {
 
 export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJobData> {
   const { store, connectors, bus, posts, channels, log } = options
-  // Created on first use, not at start: a bot made at start would take the first account's admin role.
-  const bots = new Map<string, UserRecord>()
-
-  async function botFor(connector: Connector): Promise<UserRecord> {
-    let bot = bots.get(connector.id)
-    if (!bot) {
-      bot = await options.bots.ensureBot({ username: connector.id, displayName: connector.name, description: `Posts ${connector.name} events from its connections.`, ownerId: `integrations.${connector.id}` })
-      bots.set(connector.id, bot)
-    }
-    return bot
-  }
+  const bots = vendorBots(options.bots)
+  const serialise = createKeySerialiser()
+  const botFor = (connector: Connector) => bots(connector.id, connector.name)
 
   /** Channels an event is posted in. */
   async function targetChannels(connection: ConnectionRow, event: IntegrationEvent): Promise<string[]> {
@@ -74,26 +84,30 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     return subscriptions.filter((s) => s.features.includes(feature)).map((s) => s.channelId)
   }
 
-  /** Posts (or edits) once per (event, channel): the claim is taken with the post, so a retried job skips it. */
-  async function deliver(connection: ConnectionRow, connector: Connector, event: IntegrationEvent, message: ChatMessage, channelId: string): Promise<void> {
-    const earlier = message.mode === 'post' ? null : await store.firstPostFor(connection.id, message.refKey, channelId)
+  /** Posts (or edits) once per (posting, channel): the claim is taken with the post, so a retried job skips it. */
+  async function deliver(connection: ConnectionRow, connector: Connector, { id, event, message }: Posting, channelId: string): Promise<void> {
+    // Accumulating messages edit the latest post (an earlier one may be closed); the others their first.
+    const findEarlier = message.mergeWith ? store.latestPostFor : store.firstPostFor
+    const earlier = message.mode === 'post' ? null : await findEarlier(connection.id, message.refKey, channelId)
     const bot = await botFor(connector)
-    const claim = { connectionId: connection.id, eventId: event.id.slice(0, 200), channelId, refKey: message.refKey.slice(0, 300), createAt: options.now() }
+    const claim = { connectionId: connection.id, eventId: id.slice(0, 200), channelId, refKey: message.refKey.slice(0, 300), createAt: options.now() }
     if (message.mode === 'update' && earlier) {
       const post = await posts.requirePost(earlier.postId).catch(() => null)
-      if (post && post.deleteAt === 0) {
+      const props = (post?.props ?? {}) as Record<string, unknown>
+      const edit = post && post.deleteAt === 0 ? (message.mergeWith ? message.mergeWith(props) : { text: message.text, props }) : null
+      if (post && edit) {
         if (!(await store.claimUpdate({ ...claim, postId: post.id }))) return
-        await posts.updateFromIntegration(post.id, { message: message.text, props: post.props as Record<string, unknown> })
+        await posts.updateFromIntegration(post.id, { message: edit.text, props: edit.props })
         return
       }
     }
     const channel = await channels.getCached(channelId)
     if (channel.deleteAt > 0) {
-      log.info({ connectionId: connection.id, channelId, eventId: event.id }, 'integration post skipped: the channel is archived')
+      log.info({ connectionId: connection.id, channelId, eventId: id }, 'integration post skipped: the channel is archived')
       return
     }
     const rootId = message.mode === 'reply' && earlier ? (await posts.requirePost(earlier.postId).catch(() => null))?.id : undefined
-    await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props: { from_bot: 'true' } }], {
+    await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props: { ...message.props, from_bot: 'true' } }], {
       ...(rootId ? { rootId } : {}),
       claim: (tx, [postId]) => store.claimPost(tx, { ...claim, postId: postId! }),
     })
@@ -113,22 +127,25 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
         ctx.log.info({ vendor: data.vendor, connectionId: data.connectionId }, 'webhook delivery dropped: its connection is gone')
         return
       }
-      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt })
+      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt, connectionId: connection.id })
       if (parsed.kind !== 'events') {
         ctx.log.warn({ vendor: data.vendor, connectionId: data.connectionId, kind: parsed.kind }, 'webhook delivery no longer parses to events')
         return
       }
-      const formatter = FORMATTERS[connector.id]
-      for (const event of parsed.events) {
-        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
-        // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
-        await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
-        const message = formatter(event)
-        if (!message) continue
-        for (const channelId of await targetChannels(connection, event)) {
-          await deliver(connection, connector, event, message, channelId)
+      const postings = FORMATTERS[connector.id](parsed.events)
+      const work = async () => {
+        for (const event of parsed.events) {
+          const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
+          // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
+          await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
+        }
+        for (const posting of postings) {
+          for (const channelId of await targetChannels(connection, posting.event)) await deliver(connection, connector, posting, channelId)
         }
       }
+      // Deliveries that edit one accumulating post (an alert group's) take turns: runs and posts are found, then made.
+      const serialKey = postings.find((p) => p.message.mergeWith)?.message.refKey
+      await (serialKey ? serialise(`${connection.id}:${serialKey}`, work) : work())
     },
   }
 }

@@ -1,6 +1,6 @@
 /** The one event shape every connector emits: what playbook triggers see as `trigger` (playbooks spec §3.2). */
 
-export type IntegrationSource = 'pagerduty' | 'grafana' | 'alertmanager' | 'github' | 'jira'
+export type IntegrationSource = 'pagerduty' | 'grafana' | 'alertmanager' | 'github' | 'jira' | 'zoom'
 
 /** Normalised urgency; vendors' own scales map onto it in each normaliser. */
 export type Severity = 'critical' | 'high' | 'warning' | 'info'

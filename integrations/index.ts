@@ -6,6 +6,7 @@ import { gitHubConnector } from './github/index.ts'
 import { grafanaConnector } from './grafana/index.ts'
 import { jiraConnector } from './jira/index.ts'
 import { pagerDutyConnector } from './pagerduty/index.ts'
+import { zoomConnector } from './zoom/index.ts'
 
 export type { Connector, ParseOptions, ParseResult, VerifyResult, WebhookHeaders, WebhookRequest } from './connector.ts'
 export type { IntegrationEvent, IntegrationSource, Severity, VendorPerson } from './event.ts'
@@ -19,6 +20,7 @@ export function createConnectorRegistry(): Registry<Connector> {
   registry.register(alertmanagerConnector)
   registry.register(gitHubConnector)
   registry.register(jiraConnector)
+  registry.register(zoomConnector)
   return registry
 }
 

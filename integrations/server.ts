@@ -1,8 +1,8 @@
 /**
  * Connectors as one unit for the composition root: connections and their admin API, the webhook receiver and its
- * durable processing job, the vendor bots' posts, `/github` and `/pagerduty`, and every vendor's actions.
+ * durable processing job, the vendor bots' posts, `/github`, `/pagerduty`, `/jira` and `/zoom`, and every vendor's actions.
  */
-import { ActionError, type ActionRegistry } from '../core/actions/index.ts'
+import type { ActionRegistry } from '../core/actions/index.ts'
 import type { AuthSession } from '../core/auth/session-types.ts'
 import type { BotService } from '../core/bots/service.ts'
 import type { ChannelService } from '../core/channels/service.ts'
@@ -18,6 +18,7 @@ import type { EventBus } from '../core/realtime/index.ts'
 import type { TeamService } from '../core/teams/service.ts'
 import type { TeamStore } from '../core/teams/store.ts'
 import type { ConnectorActionDeps } from './action-deps.ts'
+import { createBotPoster, vendorBots } from './bot-posts.ts'
 import { createConnectionService } from './connections.ts'
 import { createDeliveryJob } from './dispatch.ts'
 import { gitHubActions } from './github/actions.ts'
@@ -32,6 +33,9 @@ import { pagerDutyCommand } from './pagerduty/commands.ts'
 import { connectionRoutes, webhookRoute } from './routes.ts'
 import { createSecretBox } from './secret-box.ts'
 import { createIntegrationStore } from './store.ts'
+import { zoomActions } from './zoom/actions.ts'
+import { zoomCommand } from './zoom/commands.ts'
+import { createZoomTokenCache } from './zoom/tokens.ts'
 import { createWebhookReceiver } from './webhooks.ts'
 
 export { INTEGRATION_EVENT, type IntegrationEventPayload } from './dispatch.ts'
@@ -91,17 +95,12 @@ export function startConnectors(options: ConnectorsOptions): Connectors {
   options.jobs.register(createDeliveryJob({ store, connectors, bus: options.bus, posts: options.posts, channels: options.channels, bots: options.bots, log: options.log, now }))
 
   const actionDeps: ConnectorActionDeps = { connections, outbound: options.outbound }
+  const poster = createBotPoster({ channelStore: options.channelStore, posts: options.posts, botFor: vendorBots(options.bots) })
   const linkIncident: LinkIncident = async (session, link) => {
-    const channel = await options.channelStore.getById(link.channelId)
-    if (!channel || channel.deleteAt > 0 || channel.teamId !== link.teamId) {
-      throw new ActionError(`channel ${link.channelId} is not an open channel of the connection's team`, { retryable: false, status: 400 })
-    }
-    if (!session.isSystemAdmin && !(await options.channelStore.getMember(link.channelId, session.userId))) {
-      throw new ActionError(`the acting user is not a member of channel ${link.channelId}`, { retryable: false, status: 403 })
-    }
+    await poster.check(session, link)
     await store.claimUpdate({ connectionId: link.connectionId, eventId: `link:${link.incidentId}`, channelId: link.channelId, refKey: incidentRefKey(link.incidentId), postId: '', createAt: now() })
   }
-  for (const action of [...pagerDutyActions(actionDeps, linkIncident), ...gitHubActions(actionDeps), ...jiraActions(actionDeps), ...grafanaActions(actionDeps)]) {
+  for (const action of [...pagerDutyActions(actionDeps, linkIncident), ...gitHubActions(actionDeps), ...jiraActions(actionDeps), ...grafanaActions(actionDeps), ...zoomActions({ ...actionDeps, tokens: createZoomTokenCache(now), post: poster, now })]) {
     options.actions.register(action)
   }
 
@@ -110,6 +109,7 @@ export function startConnectors(options: ConnectorsOptions): Connectors {
     canManage: async (channelId, userId, isSystemAdmin) => isSystemAdmin || (await options.channelStore.getMember(channelId, userId)) !== null,
   }))
   options.commands.register(pagerDutyCommand({ store, invoke: options.invoke }))
+  options.commands.register(zoomCommand({ connectionsOfTeam: (teamId) => store.listConnections('zoom', [teamId]), invoke: options.invoke }))
   options.commands.register(jiraCommand({ connectionsOfTeam: (teamId) => store.listConnections('jira', [teamId]), invoke: options.invoke }))
 
   return { apiRoutes: connectionRoutes(connections), webhookRoutes: webhookRoute(receiver, connectors) }

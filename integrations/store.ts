@@ -127,6 +127,16 @@ export function createIntegrationStore(db: Database) {
       return row ?? null
     },
 
+    /** The newest post made for `refKey` in a channel (what an alert group's next delivery edits). */
+    async latestPostFor(connectionId: string, refKey: string, channelId: string): Promise<IntegrationPostRow | null> {
+      const [row] = await query<IntegrationPostRow>(
+        db,
+        `SELECT ${POST_COLUMNS} FROM integration_posts WHERE connection_id = $1 AND ref_key = $2 AND channel_id = $3 AND post_id <> '' ORDER BY create_at DESC, event_id DESC LIMIT 1`,
+        [connectionId, refKey, channelId],
+      )
+      return row ?? null
+    },
+
     /** The newest post in a channel whose ref key starts with `prefix` (e.g. the channel's latest PagerDuty incident). */
     async latestPostInChannel(channelId: string, vendor: string, prefix: string): Promise<IntegrationPostRow | null> {
       const [row] = await query<IntegrationPostRow>(

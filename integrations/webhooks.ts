@@ -57,6 +57,9 @@ export function createWebhookReceiver(options: { connectors: Registry<Connector>
      */
     async receive(vendor: string, connectionId: string, headers: WebhookHeaders, rawBody: Buffer): Promise<DeliveryOutcome> {
       const connector = this.connector(vendor)
+      if (connector.inbound === false) {
+        throw new AppError('api.integrations.webhook.outbound_only.app_error', `${connector.name} connections receive no webhooks.`, 404, { context: { vendor, connectionId } })
+      }
       const connection = await connections.forWebhook(vendor, connectionId)
       if (!connection) throw notFound('integration_connection', connectionId, 'api.integrations.connection.not_found.app_error')
       const verified = await connector.verify({ headers, rawBody }, connections.activeSecrets(connection))

@@ -15,7 +15,7 @@ export const alertmanagerConnector: Connector = {
   parse(rawBody, _headers, options = {}) {
     const decoded = decodeJson(rawBody)
     if (!decoded.ok) return { kind: 'invalid', message: decoded.message }
-    return parseAlertGroup('alertmanager', alertmanagerBodySchema, decoded.value, options.receivedAt ?? Date.now())
+    return parseAlertGroup('alertmanager', alertmanagerBodySchema, decoded.value, options.receivedAt ?? Date.now(), options.connectionId)
   },
   dedupeKey: (request) => alertGroupDedupeKey(request.rawBody),
 }

@@ -1,4 +1,4 @@
-/** GitHub actions: open an issue, comment on an issue or pull request. */
+/** GitHub actions: open an issue, comment on an issue or pull request, start a workflow run. */
 import { z } from 'zod'
 import type { ActionDefinition } from '../../core/actions/index.ts'
 import { connectionRef, type ConnectorActionDeps } from '../action-deps.ts'
@@ -43,6 +43,25 @@ export function gitHubActions(deps: ConnectorActionDeps): ActionDefinition[] {
         const client = createGitHubClient(deps.outbound, await deps.connections.forAction(ctx.session, 'github', input.connection))
         const comment = await client.createComment(input.repo, input.issue_number, withMarker(input.body, ctx.idempotencyKey)!)
         return { id: comment.id, url: comment.html_url }
+      },
+    },
+    {
+      id: 'github.workflow.dispatch@v1',
+      source: SOURCE,
+      description: 'Starts a GitHub Actions workflow that has a workflow_dispatch trigger, on a branch or tag, with its inputs',
+      input: z.object({
+        connection: connectionRef, repo,
+        workflow: z.union([z.string().regex(/^[A-Za-z0-9_.-]+\.ya?ml$/, 'expected a workflow file name such as deploy.yml or its numeric id'), z.number().int().positive()]).transform(String),
+        ref: z.string().min(1, 'name a branch or tag').max(255),
+        // GitHub takes at most 25 inputs, each a string (booleans and numbers as their text).
+        inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).refine((i) => Object.keys(i).length <= 25, 'at most 25 inputs').optional(),
+      }),
+      outputs: ['repo', 'workflow', 'ref'],
+      sideEffect: true,
+      async run(input: { connection: string; repo: string; workflow: string; ref: string; inputs?: Record<string, string> }, ctx) {
+        const client = createGitHubClient(deps.outbound, await deps.connections.forAction(ctx.session, 'github', input.connection))
+        await client.dispatchWorkflow(input.repo, input.workflow, { ref: input.ref, ...(input.inputs ? { inputs: input.inputs } : {}) })
+        return { repo: input.repo, workflow: input.workflow, ref: input.ref }
       },
     },
   ]

@@ -31,5 +31,13 @@ export function createGitHubClient(outbound: OutboundClient, connection: Connect
       const response = await callVendor(outbound, 'github', { method: 'POST', url: `${api}/repos/${repoPath(repo)}/issues/${issueNumber}/comments`, headers: headers(), json: { body }, timeoutMs: TIMEOUT_MS })
       return response.json as { id: number; html_url: string }
     },
+
+    /**
+     * `POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches` with `{ref, inputs}` → 204; the id is the
+     * workflow's numeric id or its file name (`deploy.yml`).
+     */
+    async dispatchWorkflow(repo: string, workflow: string, dispatch: { ref: string; inputs?: Record<string, string> }): Promise<void> {
+      await callVendor(outbound, 'github', { method: 'POST', url: `${api}/repos/${repoPath(repo)}/actions/workflows/${encodeURIComponent(workflow)}/dispatches`, headers: headers(), json: dispatch, timeoutMs: TIMEOUT_MS })
+    },
   }
 }

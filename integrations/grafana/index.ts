@@ -22,7 +22,7 @@ export function createGrafanaConnector(options: GrafanaVerifyOptions = {}): Conn
       if (isLegacyGrafanaBody(decoded.value)) {
         return { kind: 'ignored', vendorEvent: 'legacy-alert', reason: 'legacy (pre-unified) Grafana alert notifications are not handled; use a unified alerting contact point' }
       }
-      return parseAlertGroup('grafana', grafanaBodySchema, decoded.value, parseOptions.receivedAt ?? Date.now())
+      return parseAlertGroup('grafana', grafanaBodySchema, decoded.value, parseOptions.receivedAt ?? Date.now(), parseOptions.connectionId)
     },
     dedupeKey: (request) => alertGroupDedupeKey(request.rawBody),
   }

@@ -8,6 +8,7 @@ import type { AuthSession } from '../../core/auth/session-types.ts'
 import { autocompleteDataFor, ephemeral, type SlashCommand } from '../../core/commands/registry.ts'
 import { AppError } from '../../core/errors.ts'
 import type { ConnectionRow } from '../store.ts'
+import { pickTeamConnection } from '../team-connection.ts'
 
 const HINT = 'create [PROJECT] "summary" [--type Bug] [--priority High] | transition KEY status'
 const HELP = 'Usage: `/jira create [PROJECT] "summary" [--type Bug] [--priority High]` or `/jira transition KEY status`.'
@@ -28,13 +29,7 @@ export function splitWords(text: string): string[] {
   return words
 }
 
-function pickConnection(connections: ConnectionRow[], channelId: string): ConnectionRow | string {
-  if (connections.length === 0) return 'This team has no Jira connection yet: a team admin creates one (POST /api/v4/integrations/jira/connections).'
-  const here = connections.find((c) => c.channelId === channelId)
-  if (here) return here
-  if (connections.length === 1) return connections[0]!
-  return `This team has several Jira connections (${connections.map((c) => c.name).join(', ')}); run the command in the default channel of the one to use.`
-}
+const pickConnection = (connections: ConnectionRow[], channelId: string) => pickTeamConnection(connections, channelId, { id: 'jira', name: 'Jira' })
 
 export function jiraCommand(deps: JiraCommandDeps): SlashCommand {
   async function create(args: Parameters<SlashCommand['execute']>[0], words: string[]) {

@@ -1,4 +1,7 @@
-/** PagerDuty actions: acknowledge, resolve, note and reassign an incident (REST API v2), trigger an alert (Events API v2). */
+/**
+ * PagerDuty actions: acknowledge, resolve, note and reassign an incident (REST API v2), trigger an alert and record a
+ * change (Events API v2).
+ */
 import { z } from 'zod'
 import type { ActionDefinition } from '../../core/actions/index.ts'
 import { connectionRef, type ConnectorActionDeps } from '../action-deps.ts'
@@ -140,6 +143,31 @@ export function pagerDutyActions(deps: ConnectorActionDeps, linkIncident: LinkIn
           ...(input.links ? { links: input.links } : {}),
         })
         return { dedupKey: answer.dedup_key, status: answer.status }
+      },
+    },
+    {
+      id: 'pagerduty.change_event@v1',
+      source: SOURCE,
+      description: "Records a change (a deploy, a config change) on a PagerDuty service through the Events API v2; it shows beside the service's incidents and pages no one",
+      input: z.object({
+        connection: connectionRef,
+        /** The service's Change Events integration key, when it is not the connection's `routing_key`. */
+        routing_key: z.string().regex(/^[A-Za-z0-9]{32}$/, 'expected a 32-character integration key').optional(),
+        summary: z.string().min(1, 'must not be empty').max(1024),
+        source: z.string().min(1).max(255).optional(),
+        /** When the change happened (ISO 8601); default now. */
+        timestamp: z.string().datetime({ offset: true, message: 'expected an ISO 8601 time such as 2024-05-01T10:00:00Z' }).optional(),
+        custom_details: z.record(z.string(), z.unknown()).optional(),
+        links: z.array(z.object({ href: z.string().url(), text: z.string().optional() })).max(20).optional(),
+      }),
+      outputs: ['status'],
+      sideEffect: true,
+      async run(input: { connection: string; routing_key?: string; summary: string; source?: string; timestamp?: string; custom_details?: Record<string, unknown>; links?: { href: string; text?: string }[] }, ctx) {
+        const payload: Record<string, unknown> = { summary: input.summary, timestamp: input.timestamp ?? new Date().toISOString() }
+        if (input.source !== undefined) payload.source = input.source
+        if (input.custom_details !== undefined) payload.custom_details = input.custom_details
+        const answer = await (await clientFor(ctx.session, input.connection)).enqueueChange({ payload, ...(input.links ? { links: input.links } : {}) }, input.routing_key)
+        return { status: answer.status }
       },
     },
   ]

@@ -68,5 +68,17 @@ export function createPagerDutyClient(outbound: OutboundClient, connection: Conn
       const body = (response.json ?? {}) as { status?: string; dedup_key?: string }
       return { status: body.status ?? '', dedup_key: body.dedup_key ?? '' }
     },
+
+    /**
+     * `POST https://events.pagerduty.com/v2/change/enqueue` with `{routing_key, payload, links}`; answers 202
+     * `{status, message}`. `routingKey` defaults to the connection's `routing_key` credential.
+     */
+    async enqueueChange(change: { payload: Record<string, unknown>; links?: unknown[] }, routingKey?: string): Promise<{ status: string }> {
+      const response = await callVendor(outbound, 'pagerduty', {
+        method: 'POST', url: `${events}/v2/change/enqueue`, headers: { accept: 'application/json' }, timeoutMs: TIMEOUT_MS,
+        json: { routing_key: routingKey ?? requireCredential(connection, 'pagerduty', 'routing_key'), ...change },
+      })
+      return { status: ((response.json ?? {}) as { status?: string }).status ?? '' }
+    },
   }
 }

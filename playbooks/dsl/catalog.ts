@@ -55,6 +55,7 @@ export const BUILTIN_ACTIONS: readonly ActionInfo[] = [
   outbound('grafana.annotation.create@v1'),
   outbound('grafana.silence.create@v1'),
   outbound('grafana.silence.expire@v1'),
+  outbound('zoom.meeting.create@v1'),
 ]
 
 export const defaultActionCatalog: ActionCatalog = createActionCatalog(BUILTIN_ACTIONS)

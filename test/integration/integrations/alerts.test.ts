@@ -1,7 +1,7 @@
 /**
  * Grafana and Alertmanager connections end to end: signed (Grafana) or authenticated (Alertmanager) alert groups
- * post one message per alert, a resolution edits the message its firing made, a repeated group changes nothing,
- * and the Grafana annotation action speaks the documented HTTP API.
+ * post one message per group, later deliveries of the group edit it (alerts added, resolved ones marked, the group
+ * resolved), a repeated group changes nothing, and the Grafana annotation action speaks the documented HTTP API.
  */
 import { expect } from 'chai'
 import type { Channel } from '@mattermost/types/channels'
@@ -16,17 +16,24 @@ const GRAFANA_TOKEN = 'glsa_serviceaccounttoken'
 
 
 const MEMORY_SILENCE = 'https://play.grafana.org/alerting/silence/new?alertmanager=grafana&matchers=alertname%3DT2%2Cteam%3Dblue%2Czone%3Dus-1'
-const MEMORY_FIRING = [
-  ':fire: **[FIRING] [High memory usage](https://play.grafana.org/alerting/1afz29v7z/edit)**',
-  'This alert was triggered for zone us-1',
-  '`team=blue` `zone=us-1`',
-  `[Runbook](https://myrunbook.com/runbook/1234) · [Silence](${MEMORY_SILENCE})`,
+const CPU_SILENCE = 'https://play.grafana.org/alerting/silence/new?alertmanager=grafana&matchers=alertname%3DT1%2Cteam%3Dblue%2Czone%3Deu-1'
+const MEMORY = '[High memory usage](https://play.grafana.org/alerting/1afz29v7z/edit)'
+const CPU = '[High CPU usage](https://play.grafana.org/alerting/d1rdpdv7k/edit)'
+const RUNBOOK = '[Runbook](https://myrunbook.com/runbook/1234)'
+const GROUP_FIRING = [
+  ':fire: **[FIRING:2] My Super Webhook**',
+  `- :fire: **${MEMORY}**: This alert was triggered for zone us-1 · \`team=blue\` \`zone=us-1\` · ${RUNBOOK} · [Silence](${MEMORY_SILENCE})`,
+  `- :fire: **${CPU}**: This alert was triggered for zone eu-1 · \`team=blue\` \`zone=eu-1\` · ${RUNBOOK} · [Silence](${CPU_SILENCE})`,
 ].join('\n')
-const MEMORY_RESOLVED = [
-  ':white_check_mark: **[RESOLVED] [High memory usage](https://play.grafana.org/alerting/1afz29v7z/edit)**',
-  'This alert was triggered for zone us-1',
-  '`team=blue` `zone=us-1`',
-  '[Runbook](https://myrunbook.com/runbook/1234)',
+const GROUP_PARTLY_RESOLVED = [
+  ':fire: **[FIRING:1] My Super Webhook** · 1 resolved',
+  `- :fire: **${CPU}**: This alert was triggered for zone eu-1 · \`team=blue\` \`zone=eu-1\` · ${RUNBOOK} · [Silence](${CPU_SILENCE})`,
+  `- :white_check_mark: **${MEMORY}** resolved: This alert was triggered for zone us-1 · \`team=blue\` \`zone=us-1\` · ${RUNBOOK}`,
+].join('\n')
+const GROUP_RESOLVED = [
+  ':white_check_mark: **[RESOLVED] My Super Webhook**: all 2 alerts have resolved',
+  `- :white_check_mark: **${MEMORY}** resolved: This alert was triggered for zone us-1 · \`team=blue\` \`zone=us-1\` · ${RUNBOOK}`,
+  `- :white_check_mark: **${CPU}** resolved: This alert was triggered for zone eu-1 · \`team=blue\` \`zone=eu-1\` · ${RUNBOOK}`,
 ].join('\n')
 
 forEachBackend((backend) => {
@@ -52,37 +59,64 @@ forEachBackend((backend) => {
   const grafanaHeaders = (raw: Buffer) => ({ 'x-grafana-alerting-signature': hmacHex(GRAFANA_SECRET, raw) })
 
   describe('Grafana connection', () => {
-    it('posts one message per firing alert as the Grafana bot', async () => {
+    it('posts one message for the alert group, listing its firing alerts, as the Grafana bot', async () => {
       const { channel, connection } = await setUp('grafana')
       const raw = fixture('grafana', 'alerts.firing.json')
       const answer = await deliver(ctx.server, connection, grafanaHeaders(raw), raw)
       expect(answer.status).to.equal(200)
-      const posts = await eventually('two alert posts', async () => {
+      const [post] = await eventually('the group post', async () => {
         const list = await channelPosts(world.owner.client, channel.id)
-        return list.length === 2 ? list : undefined
+        return list.length > 0 ? list : undefined
       })
-      expect(posts.map((p) => p.message)).to.include(MEMORY_FIRING)
-      expect(posts.map((p) => p.message).find((m) => m !== MEMORY_FIRING)).to.match(/^:fire: \*\*\[FIRING\] \[High CPU usage\]/)
+      await settled(ctx.server)
+      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
+      expect(post!.message).to.equal(GROUP_FIRING)
+      expect(post!.props).to.include({ from_bot: 'true' })
     })
 
-    it('edits the firing message when the alert resolves, instead of posting another', async () => {
+    it('edits the group post as its alerts resolve, and says so when all have', async () => {
       const { channel, connection } = await setUp('grafana')
-      const firing = fixture('grafana', 'alerts.firing.json')
-      await deliver(ctx.server, connection, grafanaHeaders(firing), firing)
-      const before = await eventually('two alert posts', async () => {
+      const send = async (name: string) => {
+        const raw = fixture('grafana', name)
+        expect((await deliver(ctx.server, connection, grafanaHeaders(raw), raw)).status).to.equal(200)
+      }
+      await send('alerts.firing.json')
+      const [post] = await eventually('the group post', async () => {
         const list = await channelPosts(world.owner.client, channel.id)
-        return list.length === 2 ? list : undefined
+        return list.length > 0 ? list : undefined
       })
-      const memoryPost = before.find((p) => p.message === MEMORY_FIRING)!
-      const resolved = fixture('grafana', 'alerts.resolved.json')
-      expect((await deliver(ctx.server, connection, grafanaHeaders(resolved), resolved)).status).to.equal(200)
-      const edited = await eventually('the edit', async () => {
-        const post = await world.owner.client.getPost(memoryPost.id)
-        return post.message === MEMORY_RESOLVED ? post : undefined
+      await send('alerts.partly-resolved.json')
+      await eventually('the partly resolved edit', async () => ((await world.owner.client.getPost(post!.id)).message === GROUP_PARTLY_RESOLVED ? true : undefined))
+      await send('alerts.all-resolved.json')
+      const edited = await eventually('the resolved edit', async () => {
+        const current = await world.owner.client.getPost(post!.id)
+        return current.message === GROUP_RESOLVED ? current : undefined
       })
       expect(edited.edit_at).to.be.greaterThan(0)
       await settled(ctx.server)
-      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(2)
+      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
+    })
+
+    it('starts a new post when the resolved group fires again', async () => {
+      const { channel, connection } = await setUp('grafana')
+      // One delivery at a time, as Alertmanager and Grafana notify a group: each after the last has been answered.
+      const firing = fixture('grafana', 'alerts.firing.json')
+      await deliver(ctx.server, connection, grafanaHeaders(firing), firing)
+      await settled(ctx.server)
+      const resolved = fixture('grafana', 'alerts.resolved.json')
+      await deliver(ctx.server, connection, grafanaHeaders(resolved), resolved)
+      await settled(ctx.server)
+      // The same alerts firing again start anew: a new startsAt makes it a new delivery, not a repeat of the first.
+      const again = JSON.parse(firing.toString('utf8'))
+      for (const alert of again.alerts) alert.startsAt = '2021-10-12T11:00:00+02:00'
+      const raw = Buffer.from(JSON.stringify(again))
+      expect((await deliver(ctx.server, connection, grafanaHeaders(raw), raw)).json.result).to.equal('queued')
+      const posts = await eventually('a second group post', async () => {
+        const list = await channelPosts(world.owner.client, channel.id)
+        return list.length === 2 ? list : undefined
+      })
+      expect(posts[0]!.message.split('\n')[0]).to.equal(':white_check_mark: **[RESOLVED] My Super Webhook**: all 2 alerts have resolved')
+      expect(posts[1]!.message).to.equal(GROUP_FIRING)
     })
 
     it('treats the same group sent again with the same alerts as a duplicate', async () => {
@@ -92,7 +126,7 @@ forEachBackend((backend) => {
       expect((await deliver(ctx.server, connection, grafanaHeaders(raw), raw)).json.result).to.equal('duplicate')
     })
 
-    it('publishes one integration.event per alert, correlated by the group key', async () => {
+    it('publishes one integration.event per alert, correlated by the connection and group key', async () => {
       const { connection } = await setUp('grafana')
       const recorder = recordIntegrationEvents(ctx.server)
       try {
@@ -107,8 +141,8 @@ forEachBackend((backend) => {
           return { type, correlationKey, status, fingerprint: data.fingerprint }
         })
         expect(summary).to.have.deep.members([
-          { type: 'grafana.alert.firing', correlationKey: '{}:{}', status: 'firing', fingerprint: 'c6eadffa33fcdf37' },
-          { type: 'grafana.alert.firing', correlationKey: '{}:{}', status: 'firing', fingerprint: 'bc97ff14869b13e3' },
+          { type: 'grafana.alert.firing', correlationKey: `${connection.id}:{}:{}`, status: 'firing', fingerprint: 'c6eadffa33fcdf37' },
+          { type: 'grafana.alert.firing', correlationKey: `${connection.id}:{}:{}`, status: 'firing', fingerprint: 'bc97ff14869b13e3' },
         ])
       } finally {
         recorder.stop()
@@ -160,12 +194,12 @@ forEachBackend((backend) => {
 
   describe('Alertmanager connection', () => {
     const FIRING = [
-      ':fire: **[FIRING] [ProbeFailure](http://prometheus.example.org:9090/graph?g0.expr=probe_success+%3D%3D+0&g0.tab=1)**',
-      'BlackBox Probe Failure: https://server.example.org',
-      '`instance=https://server.example.org` `job=http_checks` `monitor=master` `severity=critical`',
+      ':fire: **[FIRING:1] ProbeFailure**',
+      '- :fire: **[ProbeFailure](http://prometheus.example.org:9090/graph?g0.expr=probe_success+%3D%3D+0&g0.tab=1)**: BlackBox Probe Failure: https://server.example.org · '
+        + '`instance=https://server.example.org` `job=http_checks` `monitor=master` `severity=critical`',
     ].join('\n')
 
-    it('accepts the bearer token of the connection and posts the firing alert', async () => {
+    it('accepts the bearer token of the connection and posts the firing group', async () => {
       const { channel, connection } = await setUp('alertmanager')
       const raw = fixture('alertmanager', 'alerts.firing.json')
       expect((await deliver(ctx.server, connection, { authorization: `Bearer ${AM_TOKEN}` }, raw)).status).to.equal(200)
@@ -177,21 +211,26 @@ forEachBackend((backend) => {
       expect(post!.props).to.include({ from_bot: 'true' })
     })
 
-    it('edits the firing post when the alert resolves', async () => {
+    it('edits the group post as alerts join and resolve, through to the group resolving', async () => {
       const { channel, connection } = await setUp('alertmanager')
-      const firing = fixture('alertmanager', 'alerts.firing.json')
-      await deliver(ctx.server, connection, { authorization: `Bearer ${AM_TOKEN}` }, firing)
+      const send = async (name: string) => {
+        const raw = fixture('alertmanager', name)
+        expect((await deliver(ctx.server, connection, { authorization: `Bearer ${AM_TOKEN}` }, raw)).status).to.equal(200)
+      }
+      await send('alerts.firing.json')
       const [post] = await eventually('the alert post', async () => {
         const list = await channelPosts(world.owner.client, channel.id)
         return list.length > 0 ? list : undefined
       })
-      const resolved = fixture('alertmanager', 'alerts.resolved.json')
-      await deliver(ctx.server, connection, { authorization: `Bearer ${AM_TOKEN}` }, resolved)
-      const edited = await eventually('the edit', async () => {
-        const current = await world.owner.client.getPost(post!.id)
-        return current.message.startsWith(':white_check_mark: **[RESOLVED] [ProbeFailure]') ? current : undefined
-      })
-      expect(edited.id).to.equal(post!.id)
+      const headingOf = async () => (await world.owner.client.getPost(post!.id)).message.split('\n')[0]
+      await send('group.firing.json')
+      await eventually('the second alert', async () => ((await headingOf()) === ':fire: **[FIRING:2] ProbeFailure**' ? true : undefined))
+      await send('group.partly-resolved.json')
+      await eventually('one resolved', async () => ((await headingOf()) === ':fire: **[FIRING:1] ProbeFailure** · 1 resolved' ? true : undefined))
+      await send('group.resolved.json')
+      await eventually('the group resolved', async () => ((await headingOf()) === ':white_check_mark: **[RESOLVED] ProbeFailure**: all 2 alerts have resolved' ? true : undefined))
+      await settled(ctx.server)
+      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
     })
 
     it('rejects a delivery without credentials with 401', async () => {

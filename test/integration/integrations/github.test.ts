@@ -173,6 +173,25 @@ forEachBackend((backend) => {
       expect(JSON.parse(request.body)).to.deep.equal({ body: 'Resolved.' })
     })
 
+    it('github.workflow.dispatch@v1 POSTs the ref and string inputs to the workflow\'s dispatches and GitHub answers 204', async () => {
+      gh.answer('/repos/acme/api/actions/workflows/deploy.yml/dispatches', { status: 204, body: '' })
+      const result = await ctx.server.actions.invoke('github.workflow.dispatch@v1', {
+        connection: connection.name, repo: 'acme/api', workflow: 'deploy.yml', ref: 'main', inputs: { version: '2.5.0', dry_run: false },
+      }, { session: sessionOf(world.owner) })
+      expect(result.outputs).to.deep.equal({ repo: 'acme/api', workflow: 'deploy.yml', ref: 'main' })
+      const request = await gh.next('/repos/acme/api/actions/workflows/deploy.yml/dispatches')
+      expect(request.method).to.equal('POST')
+      restHeaders(request.headers)
+      expect(JSON.parse(request.body)).to.deep.equal({ ref: 'main', inputs: { version: '2.5.0', dry_run: 'false' } })
+    })
+
+    it('github.workflow.dispatch@v1 reports a workflow without a workflow_dispatch trigger (422) as not retryable', async () => {
+      gh.answer('/repos/acme/api/actions/workflows/1234/dispatches', { status: 422, body: { message: "Workflow does not have 'workflow_dispatch' trigger" } })
+      const failure = await rejection(ctx.server.actions.invoke('github.workflow.dispatch@v1', { connection: connection.name, repo: 'acme/api', workflow: 1234, ref: 'main' }, { session: sessionOf(world.owner) }))
+      expect(failure).to.include({ retryable: false, status: 422 })
+      expect(failure.message).to.contain("does not have 'workflow_dispatch' trigger")
+    })
+
     it('reports a 422 from GitHub with its message, not retryable', async () => {
       gh.answer('/repos/acme/locked/issues', { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] } })
       const failure = await rejection(ctx.server.actions.invoke('github.issue.create@v1', { connection: connection.name, repo: 'acme/locked', title: 'x' }, { session: sessionOf(world.owner) }))

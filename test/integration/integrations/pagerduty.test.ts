@@ -263,6 +263,36 @@ forEachBackend((backend) => {
       })
     })
 
+    it('pagerduty.change_event@v1 enqueues an Events API v2 change event with the connection\'s routing key', async () => {
+      const { connection } = await setUp()
+      pd.answer('/v2/change/enqueue', { status: 202, body: { status: 'success', message: 'Change event processed' } })
+      const result = await ctx.server.actions.invoke('pagerduty.change_event@v1', {
+        connection: connection.name, summary: 'Deployed 2.5.0', source: 'acme/api', timestamp: '2024-05-01T10:00:00Z',
+        custom_details: { version: '2.5.0' }, links: [{ href: 'https://github.com/acme/api/releases/tag/v2.5.0', text: 'Release' }],
+      }, { session: sessionOf(world.owner) })
+      expect(result.outputs).to.deep.equal({ status: 'success' })
+      const request = pd.received.filter((r) => r.url === '/v2/change/enqueue').at(-1)!
+      expect(request.method).to.equal('POST')
+      expect(request.headers['content-type']).to.equal('application/json')
+      expect(request.headers).not.to.have.property('authorization')
+      expect(JSON.parse(request.body)).to.deep.equal({
+        routing_key: ROUTING_KEY,
+        payload: { summary: 'Deployed 2.5.0', timestamp: '2024-05-01T10:00:00Z', source: 'acme/api', custom_details: { version: '2.5.0' } },
+        links: [{ href: 'https://github.com/acme/api/releases/tag/v2.5.0', text: 'Release' }],
+      })
+    })
+
+    it('pagerduty.change_event@v1 sends to the integration key given instead of the connection\'s, stamped now', async () => {
+      const { connection } = await setUp()
+      pd.answer('/v2/change/enqueue', { status: 202, body: { status: 'success', message: 'Change event processed' } })
+      const before = Date.now()
+      await ctx.server.actions.invoke('pagerduty.change_event@v1', { connection: connection.id, routing_key: 'C0123456789ABCDEF0123456789ABCDE', summary: 'Feature flag checkout-v2 on' }, { session: sessionOf(world.owner) })
+      const body = JSON.parse(pd.received.filter((r) => r.url === '/v2/change/enqueue').at(-1)!.body)
+      expect(body.routing_key).to.equal('C0123456789ABCDEF0123456789ABCDE')
+      expect(body.payload.summary).to.equal('Feature flag checkout-v2 on')
+      expect(Date.parse(body.payload.timestamp)).to.be.within(before - 1000, Date.now() + 1000)
+    })
+
     it('turns a 429 with Retry-After into a retryable failure that says when to retry', async () => {
       const { connection } = await setUp()
       pd.answer('/incidents/PBUSY01', { status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'Rate Limit Exceeded', code: 2020 } } })

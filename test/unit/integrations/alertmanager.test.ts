@@ -62,12 +62,38 @@ describe('Alertmanager webhooks', () => {
         data: {
           ...raw.alerts[0],
           groupKey: '{}/{severity="critical"}:{alertname="ProbeFailure"}',
+          groupStatus: 'firing',
           groupLabels: { alertname: 'ProbeFailure' },
+          commonLabels: raw.commonLabels,
           receiver: 'sms',
           externalURL: 'http://prometheus.example.org:9093',
         },
         raw,
       })
+    })
+
+    it('scopes the correlation key and event id to the connection it is parsed for, as two teams can share a group key', () => {
+      const event = onlyEvent(alertmanager.parse(body, {}, { connectionId: 'k3x9w1' }))
+      expect(event.correlationKey).to.equal('k3x9w1:{}/{severity="critical"}:{alertname="ProbeFailure"}')
+      expect(event.id).to.match(/^k3x9w1:[0-9a-f]{32}:1a30ba71cca2921f$/)
+    })
+
+    it('hashes a connection\'s group key that would not fit a run\'s correlation key', () => {
+      const raw = fixtureJson('alertmanager', 'alerts.firing.json')
+      raw.groupKey = `{}:{instance="${'x'.repeat(600)}"}`
+      expect(onlyEvent(alertmanager.parse(bytes(JSON.stringify(raw)), {}, { connectionId: 'k3x9w1' })).correlationKey).to.match(/^k3x9w1:[0-9a-f]{32}$/)
+    })
+
+    it('correlates a resolved alert by its fingerprint while its group still fires, and by the group once all resolve', () => {
+      const raw = fixtureJson('alertmanager', 'alerts.firing.json')
+      const other = { ...raw.alerts[0], status: 'resolved', endsAt: '2023-02-06T13:20:00Z', fingerprint: '2b41cb82ddb3a30e', labels: { ...raw.alerts[0].labels, instance: 'https://api.example.org' } }
+      const partly = eventsOf(alertmanager.parse(bytes(JSON.stringify({ ...raw, alerts: [raw.alerts[0], other] })), {}, { connectionId: 'c1' }))
+      expect(partly.map((e) => [e.status, e.correlationKey])).to.deep.equal([
+        ['firing', 'c1:{}/{severity="critical"}:{alertname="ProbeFailure"}'],
+        ['resolved', 'c1:{}/{severity="critical"}:{alertname="ProbeFailure"}#2b41cb82ddb3a30e'],
+      ])
+      const all = eventsOf(alertmanager.parse(fixtureBytes('alertmanager', 'alerts.resolved.json'), {}, { connectionId: 'c1' }))
+      expect(all.map((e) => [e.status, e.correlationKey])).to.deep.equal([['resolved', 'c1:{}/{severity="critical"}:{alertname="ProbeFailure"}']])
     })
 
     it('normalises a resolved alert at its end time', () => {
@@ -119,6 +145,12 @@ describe('Alertmanager webhooks', () => {
       const raw = fixtureJson('alertmanager', 'alerts.firing.json')
       raw.alerts.push({ ...raw.alerts[0], fingerprint: '2b41cb82ddb3a30e', labels: { ...raw.alerts[0].labels, instance: 'https://api.example.org' } })
       expect(eventsOf(alertmanager.parse(bytes(JSON.stringify(raw)), {}))).to.have.length(2)
+      expect(alertmanager.dedupeKey({ rawBody: bytes(JSON.stringify(raw)), headers: {} })).not.to.equal(alertmanager.dedupeKey({ rawBody: body, headers: {} }))
+    })
+
+    it('gives the group a new key when its alert fires again after resolving (a new startsAt, the same fingerprint)', () => {
+      const raw = fixtureJson('alertmanager', 'alerts.firing.json')
+      raw.alerts[0].startsAt = '2023-02-07T09:00:00Z'
       expect(alertmanager.dedupeKey({ rawBody: bytes(JSON.stringify(raw)), headers: {} })).not.to.equal(alertmanager.dedupeKey({ rawBody: body, headers: {} }))
     })
 

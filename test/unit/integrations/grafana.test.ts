@@ -89,7 +89,7 @@ describe('Grafana alerting webhooks', () => {
         severity: 'warning',
         status: 'firing',
         url: 'https://play.grafana.org/alerting/1afz29v7z/edit',
-        data: { ...raw.alerts[0], groupKey: '{}:{}', groupLabels: {}, receiver: 'My Super Webhook', externalURL: 'https://play.grafana.org/' },
+        data: { ...raw.alerts[0], groupKey: '{}:{}', groupStatus: 'firing', groupLabels: {}, commonLabels: { team: 'blue' }, receiver: 'My Super Webhook', externalURL: 'https://play.grafana.org/' },
         raw,
       })
       expect(events[1]).to.deep.include({ correlationKey: '{}:{}', title: 'High CPU usage: This alert was triggered for zone eu-1' })

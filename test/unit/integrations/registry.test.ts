@@ -3,8 +3,8 @@ import { expect } from 'chai'
 import { createConnectorRegistry, webhookPath } from '../../../integrations/index.ts'
 
 describe('connector registry', () => {
-  it('lists PagerDuty, Grafana, Alertmanager, GitHub and Jira in that order', () => {
-    expect(createConnectorRegistry().list().map((c) => c.id)).to.deep.equal(['pagerduty', 'grafana', 'alertmanager', 'github', 'jira'])
+  it('lists PagerDuty, Grafana, Alertmanager, GitHub, Jira and Zoom in that order', () => {
+    expect(createConnectorRegistry().list().map((c) => c.id)).to.deep.equal(['pagerduty', 'grafana', 'alertmanager', 'github', 'jira', 'zoom'])
   })
 
   it('refuses a second connector with the same id, naming both sources', () => {
@@ -15,7 +15,11 @@ describe('connector registry', () => {
 
   it('gives every connector a body cap for the receiver, 2 MB for PagerDuty and 25 MB for GitHub', () => {
     const caps = Object.fromEntries(createConnectorRegistry().list().map((c) => [c.id, c.maxBodyBytes]))
-    expect(caps).to.deep.equal({ pagerduty: 2097152, grafana: 10485760, alertmanager: 10485760, github: 26214400, jira: 10485760 })
+    expect(caps).to.deep.equal({ pagerduty: 2097152, grafana: 10485760, alertmanager: 10485760, github: 26214400, jira: 10485760, zoom: 65536 })
+  })
+
+  it('marks Zoom, and only Zoom, as receiving no webhooks', () => {
+    expect(createConnectorRegistry().list().filter((c) => c.inbound === false).map((c) => c.id)).to.deep.equal(['zoom'])
   })
 
   it('builds the webhook path vendors post to', () => {
