@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import { compilePlaybook, loadPlaybook } from '../../../playbooks/dsl/index.ts'
-import { simulateRun, type Script } from '../../../playbooks/engine/simulate.ts'
+import { formatSimulation, simulateRun, type Script } from '../../../playbooks/engine/simulate.ts'
 import { runPlaybookTests } from '../../../playbooks/engine/playbook-tests.ts'
 import { advance, fireHook, setRunStatus } from '../../../playbooks/engine/plan.ts'
 import { evalContext } from '../../../playbooks/engine/context.ts'
@@ -300,5 +300,26 @@ tests:
     const [result] = runPlaybookTests(plan)
     expect(result!.failures).to.deep.equal([])
     expect(result!.passed).to.equal(true)
+  })
+})
+
+describe('playbook simulate output for hooks and compensation', () => {
+  it('prints the hook firings\' steps in their own section and the compensation under the failed step\'s list', () => {
+    const { sim } = run(`steps:
+  - id: deploy
+    uses: http.request@v1
+    with: { url: "https://example.com/deploy" }
+    onError: [{ id: rollback, message: { text: "rolled back" } }]
+  - { id: resolve, if: "\${{ always() }}", set: { status: resolved } }
+hooks:
+  run.resolved:
+    - { id: bye, message: { text: "resolved" } }
+`, { answers: { deploy: 'failed' } })
+    const lines = formatSimulation(sim)
+    const hooks = lines.indexOf('Hooks:')
+    expect(hooks).to.be.greaterThan(0)
+    expect(lines[hooks + 1]).to.match(/^ {2}succeeded +hooks\.run\.resolved#1\/bye \[message\]$/)
+    expect(lines.some((l) => /^ {2}succeeded +deploy\/onError\/rollback \[message\]$/.test(l))).to.equal(true)
+    expect(lines.some((l) => /hook_fired +hook run\.resolved \(active → resolved\)/.test(l))).to.equal(true)
   })
 })
