@@ -17,12 +17,7 @@ import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receive
 import { eventually } from '../../helpers/eventually.ts'
 
 function parentPlaybook(receiverUrl: string, approver: string): string {
-  return `apiVersion: bridgehead/v1
-kind: Playbook
-metadata: { name: release-train, title: Release train, version: 1 }
-on:
-  manual: {}
-roles:
+  return `roles:
   commander: { from: "\${{ trigger.actor }}" }
 channel:
   name: "train-\${{ run.number }}"
@@ -49,12 +44,7 @@ finally:
 `
 }
 
-const CHILD = `apiVersion: bridgehead/v1
-kind: Playbook
-metadata: { name: release-notes, title: Release notes, version: 1 }
-on:
-  manual: {}
-inputs:
+const CHILD = `inputs:
   version: { type: string, required: true }
 properties:
   summary: { type: string, default: "" }
@@ -114,16 +104,22 @@ forEachBackend((backend) => {
       owner = world.owner
       ;[alice, bob] = world.members as [UserSession, UserSession]
       receiver.answer('/deploy', () => ({ status: 400, body: { error: 'bad artifact' } }))
-      fs.writeFileSync(path.join(dir, 'release-train.yaml'), parentPlaybook(receiver.url, alice.user.username))
-      fs.writeFileSync(path.join(dir, 'release-notes.yaml'), CHILD)
+      await loadPlaybooks({ 'release-train': parentPlaybook(receiver.url, alice.user.username), 'release-notes': CHILD })
+    })
+
+    /** Writes manual playbooks (name → YAML after the header) and waits until the server loaded them without errors. */
+    async function loadPlaybooks(files: Record<string, string>): Promise<void> {
+      for (const [name, body] of Object.entries(files)) {
+        fs.writeFileSync(path.join(dir, `${name}.yaml`), `apiVersion: bridgehead/v1\nkind: Playbook\nmetadata: { name: ${name}, version: 1 }\non:\n  manual: {}\n${body}`)
+      }
       await eventually('the playbooks to load', async () => {
         const list = JSON.parse((await api(owner, '/playbooks')).text) as { items: { id: string; problems: string[] }[] }
-        const mine = list.items.filter((p) => p.id === 'release-train' || p.id === 'release-notes')
+        const mine = list.items.filter((p) => p.id in files)
         const errors = mine.flatMap((p) => p.problems).filter((m) => !m.includes(': warning: '))
         if (errors.length > 0) throw new Error(errors.join('\n'))
-        return mine.length === 2 ? true : undefined
+        return mine.length === Object.keys(files).length ? true : undefined
       })
-    })
+    }
 
     it('runs the onError rollback of a failed deploy once, and goes on (continue-on-error)', async () => {
       const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'release-train', team_id: world.team.id, name: 'Train 2.4' } })
@@ -184,29 +180,17 @@ forEachBackend((backend) => {
     })
 
     it('fails a call step whose child run is canceled', async () => {
-      fs.writeFileSync(path.join(dir, 'caller.yaml'), `apiVersion: bridgehead/v1
-kind: Playbook
-metadata: { name: caller, version: 1 }
-on:
-  manual: {}
-channel:
+      await loadPlaybooks({
+        caller: `channel:
   name: "caller-\${{ run.number }}"
 steps:
   - id: sub
     call: { playbook: waiter }
     onError: [{ id: fallback, message: { text: "the child was canceled" } }]
-`)
-      fs.writeFileSync(path.join(dir, 'waiter.yaml'), `apiVersion: bridgehead/v1
-kind: Playbook
-metadata: { name: waiter, version: 1 }
-on:
-  manual: {}
-steps:
+`,
+        waiter: `steps:
   - { id: hold, wait: { for: 1h } }
-`)
-      await eventually('the playbooks to load', async () => {
-        const list = JSON.parse((await api(owner, '/playbooks')).text) as { items: { id: string }[] }
-        return list.items.filter((p) => p.id === 'caller' || p.id === 'waiter').length === 2 ? true : undefined
+`,
       })
       const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name: 'Caller' } })
       const callerId = (JSON.parse(res.text) as Run).id
