@@ -27,7 +27,7 @@ export interface PlanInput {
   children?: Record<string, ChildOutcome>
 }
 
-/** How deep `call` steps may nest: a run and at most this many callers above it. */
+/** How deep `call` steps may nest: a run with this many callers above it may call no further. */
 export const CALL_DEPTH_MAX = 5
 
 /** Kinds whose work happens outside the run (posts, vendor calls): the executor runs them. */
@@ -111,7 +111,7 @@ export function advance(input: PlanInput): Effect[] {
         const target = step.call!.playbook.split('@')[0]!
         const chain = [...(state.ancestors ?? []), playbook.metadata.name]
         if (chain.includes(target)) finish(node, 'failed', `calling ${target} would make a cycle (${[...chain, target].join(' → ')})`)
-        else if (chain.length > CALL_DEPTH_MAX) finish(node, 'failed', `calls nest deeper than ${CALL_DEPTH_MAX} runs (${[...chain, target].join(' → ')})`)
+        else if (chain.length > CALL_DEPTH_MAX) finish(node, 'failed', `calls nest at most ${CALL_DEPTH_MAX} deep (${[...chain, target].join(' → ')})`)
         else {
           // The executor starts the child run; the step waits until that run is over.
           s.status = 'waiting'

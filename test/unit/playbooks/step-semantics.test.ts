@@ -237,13 +237,26 @@ describe('playbook call steps', () => {
     expect(states).to.deep.include({ sub: 'failed', 'sub/onError/fallback': 'succeeded' })
   })
 
-  it('refuses to call itself (a cycle)', () => {
-    const sim = simulateRun(load(`steps:
+  it('refuses to call a playbook of its own call chain, and lint refuses a playbook calling itself', () => {
+    const plan = load(`steps:
+  - { id: back, call: { playbook: outer } }
+`)
+    const state = { ...blankState(), ancestors: ['outer'] }
+    advance({ playbook: plan.playbook, state, now: 0, ctx })
+    expect(state.steps.back).to.include({ status: 'failed', reason: 'calling outer would make a cycle (outer → semantics → outer)' })
+    expect(() => load(`steps:
   - { id: again, call: { playbook: loop } }
-`, 'loop'), { source: 'manual' }, at)
-    const step = sim.steps!.find((s) => s.id === 'again')!
-    expect(step.state).to.equal('failed')
-    expect(step.detail.join(' ')).to.contain('cycle (loop → loop)')
+`, 'loop')).to.throw('steps[0].call.playbook: a playbook may not call itself')
+  })
+
+  it('refuses calls nested deeper than the limit', () => {
+    const plan = load(`steps:
+  - { id: deeper, call: { playbook: leaf } }
+`)
+    const state = { ...blankState(), ancestors: ['a1', 'a2', 'a3', 'a4', 'a5'] }
+    advance({ playbook: plan.playbook, state, now: 0, ctx })
+    expect(state.steps.deeper!.status).to.equal('failed')
+    expect(state.steps.deeper!.reason).to.match(/^calls nest at most 5 deep \(a1 → a2 → a3 → a4 → a5 → semantics → leaf\)/)
   })
 })
 
