@@ -227,13 +227,14 @@ export function createRunEngine(options: RunEngineOptions) {
     const before = await store.get(runId)
     if (!before) return
     const ctxOptions = await contextOptions(before)
-    const children = await extras.childOutcomes(before.state)
+    const family = await extras.family(before.state)
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
       // A canceled run still runs its hooks (the planner holds back the rest).
       if (state.channelPhase !== 'ready') return { events: [], result: false }
-      const effects = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions), children })
-      const events = await applyEffects(tx, runId, effects)
-      await extras.reportToParent(tx, state)
+      const canceled = family.parentCanceled ? extras.followParent(state, now()) : []
+      const effects = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions), children: family.children })
+      const events = await applyEffects(tx, runId, [...canceled, ...effects])
+      await extras.reportToFamily(tx, state)
       return { events, result: events.length > 0 }
     })
     if (done?.result) await publishUpdated(done.row)

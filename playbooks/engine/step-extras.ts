@@ -1,7 +1,7 @@
 /**
  * The executor's parts for `call` steps and approval requests, beside service.ts: starting a
- * child run and telling its parent when it is over, asking named approvers in direct messages,
- * and the escalation of an approval. Each outside effect is keyed, so a retried job repeats none.
+ * child run, telling its parent when it is over (and it when its parent was canceled), asking
+ * named approvers in direct messages, and the escalation of an approval. Each outside effect is keyed, so a retried job repeats none.
  */
 import type { DbClient } from '../../core/db-client.ts'
 import type { Logger } from '../../core/log.ts'
@@ -13,6 +13,7 @@ import { AppError } from '../../core/errors.ts'
 import type { EvalContext, Playbook } from '../dsl/index.ts'
 import type { StepNode } from './graph.ts'
 import { childOutcome, type ChildOutcome } from './lists.ts'
+import { setRunStatus, type Effect } from './plan.ts'
 import type { RunRow, RunStore } from './store.ts'
 import type { RoleHolder, RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
@@ -58,6 +59,13 @@ export function approvalProps(runId: string, stepId: string, text: string): Reco
       ],
     }],
   }
+}
+
+const TERMINAL_RUN: ReadonlySet<string> = new Set(['finished', 'canceled'])
+
+/** The runs the run's waiting `call` steps started. */
+function waitingChildren(state: RunState): string[] {
+  return Object.values(state.steps).flatMap((s) => (s.status === 'waiting' && typeof s.outputs.runId === 'string' && s.outputs.runId ? [s.outputs.runId] : []))
 }
 
 export function createStepExtras(deps: StepExtrasDeps) {
@@ -125,24 +133,39 @@ export function createStepExtras(deps: StepExtrasDeps) {
       return { runId: run.id, number: run.number }
     },
 
-    /** How the children of the run's waiting `call` steps stand (read outside the lock). */
-    async childOutcomes(state: RunState): Promise<Record<string, ChildOutcome>> {
-      const out: Record<string, ChildOutcome> = {}
-      for (const s of Object.values(state.steps)) {
-        const id = s.status === 'waiting' ? s.outputs.runId : undefined
-        if (typeof id !== 'string' || !id) continue
+    /** How the children of the run's waiting `call` steps stand, and whether its caller was canceled (read outside the lock). */
+    async family(state: RunState): Promise<{ children: Record<string, ChildOutcome>; parentCanceled: boolean }> {
+      const children: Record<string, ChildOutcome> = {}
+      for (const id of waitingChildren(state)) {
         const child = await store.get(id)
-        if (child) out[id] = childOutcome(child.state)
+        if (child) children[id] = childOutcome(child.state)
       }
-      return out
+      const parent = state.parent && !TERMINAL_RUN.has(state.status) ? await store.get(state.parent.runId) : null
+      return { children, parentCanceled: parent?.state.status === 'canceled' }
     },
 
-    /** Inside the child's lock: once it is over, its parent is advanced (in the same transaction, once). */
-    async reportToParent(tx: DbClient, state: RunState): Promise<void> {
+    /** Inside the lock: a run whose caller was canceled is canceled too (its `run.canceled` hooks run). */
+    followParent(state: RunState, now: number): Effect[] {
+      if (TERMINAL_RUN.has(state.status)) return []
+      const effects: Effect[] = []
+      const timeline = (type: string, summary: string) => effects.push({ kind: 'timeline', type, summary })
+      timeline('timeline_note', 'the run that called this one was canceled')
+      setRunStatus(state, 'canceled', now, timeline)
+      return effects
+    },
+
+    /**
+     * Inside the lock, in the same transaction: once a called run is over its caller is advanced;
+     * once a run is canceled its waiting children are advanced (and follow it). Each once.
+     */
+    async reportToFamily(tx: DbClient, state: RunState): Promise<void> {
       const parent = state.parent
-      if (!parent || parent.reported || !childOutcome(state).done) return
-      parent.reported = true
-      await jobs.enqueue({ type: deps.advanceJob, data: { runId: parent.runId }, dedupeKey: `pb:${parent.runId}:child:${state.id}` }, { tx })
+      if (parent && !parent.reported && childOutcome(state).done) {
+        parent.reported = true
+        await jobs.enqueue({ type: deps.advanceJob, data: { runId: parent.runId }, dedupeKey: `pb:${parent.runId}:child:${state.id}` }, { tx })
+      }
+      if (state.status !== 'canceled') return
+      for (const id of waitingChildren(state)) await jobs.enqueue({ type: deps.advanceJob, data: { runId: id }, dedupeKey: `pb:${id}:parent-canceled` }, { tx })
     },
   }
 }

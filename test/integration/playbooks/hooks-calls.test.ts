@@ -3,7 +3,8 @@
  * failed deploy runs its `onError` rollback once, a `call` step starts a child run in the same
  * channel and waits for it, the named approver is asked by direct message, the approval escalates
  * to the commander on its timeout (and only then may the commander decide), and the
- * `run.resolved` hook posts and calls out once; every one of these is on the run's timeline.
+ * `run.resolved` hook posts and calls out once; every one of these is on the run's timeline. A
+ * child run canceled fails its caller's step; a caller canceled cancels its child.
  */
 import { expect } from 'chai'
 import fs from 'node:fs'
@@ -190,6 +191,9 @@ steps:
 `,
         waiter: `steps:
   - { id: hold, wait: { for: 1h } }
+hooks:
+  run.canceled:
+    - { id: bye, message: { text: "waiter canceled" } }
 `,
       })
       const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name: 'Caller' } })
@@ -204,6 +208,23 @@ steps:
       expect(cancel.status, cancel.text).to.equal(200)
       const failed = await untilStep(callerId, 'sub/onError/fallback', 'succeeded')
       expect(stepOf(failed, 'sub')!.status).to.equal('failed')
+    })
+
+    it('cancels the run a call step waits for when its caller is canceled, and runs the child\'s run.canceled hook', async () => {
+      const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name: 'Caller 2' } })
+      const callerId = (JSON.parse(res.text) as Run).id
+      const waiting = await eventually('the child run', async () => {
+        const run = await getRun(callerId)
+        return stepOf(run, 'sub')?.outputs.runId ? run : undefined
+      })
+      const childId = stepOf(waiting, 'sub')!.outputs.runId as string
+      await untilStep(childId, 'hold', 'waiting')
+      const cancel = await api(owner, `/runs/${callerId}/status`, { method: 'PUT', body: { status: 'canceled' } })
+      expect(cancel.status, cancel.text).to.equal(200)
+      const child = await untilStep(childId, 'hooks.run.canceled#1/bye', 'succeeded')
+      expect(child.current_status).to.equal('canceled')
+      expect(stepOf(child, 'hold')!.status).to.equal('waiting')
+      expect((await postsIn(owner, child.channel_id)).filter((p) => p.message === 'waiter canceled')).to.have.length(1)
     })
   })
 })
