@@ -152,6 +152,24 @@ hooks:
     expect(state.lists!.map((l) => l.key)).to.deep.equal(['hooks.role.changed#1', 'hooks.role.changed#2'])
   })
 
+  it('keys a hook\'s parallel branches and needs by its firing', () => {
+    const { states } = run(`steps:
+  - { id: resolve, set: { status: resolved } }
+hooks:
+  run.resolved:
+    - id: fanout
+      parallel:
+        - { id: left, message: { text: left } }
+        - { message: { text: right } }
+    - { id: first, message: { text: first } }
+    - { id: last, needs: [fanout], message: { text: "after {{steps.fanout.status}}" } }
+`)
+    expect(states).to.deep.include({
+      'hooks.run.resolved#1/fanout': 'succeeded', 'hooks.run.resolved#1/left': 'succeeded', 'hooks.run.resolved#1/fanout.2': 'succeeded',
+      'hooks.run.resolved#1/first': 'succeeded', 'hooks.run.resolved#1/last': 'succeeded',
+    })
+  })
+
   it('stops a hook that keeps firing itself', () => {
     const { types } = run(`properties:
   n: { type: string, default: "" }
