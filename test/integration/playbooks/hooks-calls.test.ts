@@ -180,6 +180,20 @@ forEachBackend((backend) => {
       for (const type of ['compensation_started', 'call_started', 'approval_requested', 'approval_escalated', 'approval_decided', 'hook_fired', 'run_status_changed']) expect(types, type).to.include(type)
     })
 
+    /** Starts the caller playbook; resolves once its child (waiter) run waits. */
+    async function startCaller(name: string): Promise<{ callerId: string; childId: string }> {
+      const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name } })
+      expect(res.status, res.text).to.equal(201)
+      const callerId = (JSON.parse(res.text) as Run).id
+      const waiting = await eventually('the child run', async () => {
+        const run = await getRun(callerId)
+        return stepOf(run, 'sub')?.outputs.runId ? run : undefined
+      })
+      const childId = stepOf(waiting, 'sub')!.outputs.runId as string
+      await untilStep(childId, 'hold', 'waiting')
+      return { callerId, childId }
+    }
+
     it('fails a call step whose child run is canceled', async () => {
       await loadPlaybooks({
         caller: `channel:
@@ -196,14 +210,7 @@ hooks:
     - { id: bye, message: { text: "waiter canceled" } }
 `,
       })
-      const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name: 'Caller' } })
-      const callerId = (JSON.parse(res.text) as Run).id
-      const waiting = await eventually('the child run', async () => {
-        const run = await getRun(callerId)
-        return stepOf(run, 'sub')?.outputs.runId ? run : undefined
-      })
-      const childId = stepOf(waiting, 'sub')!.outputs.runId as string
-      await untilStep(childId, 'hold', 'waiting')
+      const { callerId, childId } = await startCaller('Caller')
       const cancel = await api(owner, `/runs/${childId}/status`, { method: 'PUT', body: { status: 'canceled' } })
       expect(cancel.status, cancel.text).to.equal(200)
       const failed = await untilStep(callerId, 'sub/onError/fallback', 'succeeded')
@@ -211,14 +218,7 @@ hooks:
     })
 
     it('cancels the run a call step waits for when its caller is canceled, and runs the child\'s run.canceled hook', async () => {
-      const res = await api(owner, '/runs', { method: 'POST', body: { playbook_id: 'caller', team_id: world.team.id, name: 'Caller 2' } })
-      const callerId = (JSON.parse(res.text) as Run).id
-      const waiting = await eventually('the child run', async () => {
-        const run = await getRun(callerId)
-        return stepOf(run, 'sub')?.outputs.runId ? run : undefined
-      })
-      const childId = stepOf(waiting, 'sub')!.outputs.runId as string
-      await untilStep(childId, 'hold', 'waiting')
+      const { callerId, childId } = await startCaller('Caller 2')
       const cancel = await api(owner, `/runs/${callerId}/status`, { method: 'PUT', body: { status: 'canceled' } })
       expect(cancel.status, cancel.text).to.equal(200)
       const child = await untilStep(childId, 'hooks.run.canceled#1/bye', 'succeeded')
