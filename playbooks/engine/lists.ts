@@ -119,7 +119,7 @@ export function listDone(graph: StepGraph, state: RunState, list: 'main' | 'fina
 
 /**
  * The context a step sees: a step that joined later sees its hook's event as `trigger`, what fired
- * the hook as `hook` (`name`, `property`, `role`, `stepId`, `from`, `to`), and its own list's steps
+ * the hook as `hook` (`name`, `key` of the firing, `property`, `role`, `stepId`, `from`, `to`), and its own list's steps
  * by the ids they declare (`steps.notify`, not `steps['hooks.x#1/notify']`).
  */
 export function nodeContext(state: RunState, node: StepNode, base: EvalContext): EvalContext {
@@ -128,7 +128,7 @@ export function nodeContext(state: RunState, node: StepNode, base: EvalContext):
   const prefix = `${node.instance}/`
   const steps = { ...(base.values.steps as Record<string, unknown> | undefined) }
   for (const id of Object.keys(steps)) if (id.startsWith(prefix)) steps[id.slice(prefix.length)] = steps[id]
-  const hook = list?.kind === 'hook' ? { name: list.name, property: null, role: null, stepId: null, from: null, to: null, ...(list.details ?? {}) } : base.values.hook ?? null
+  const hook = list?.kind === 'hook' ? { name: list.name, key: list.key, property: null, role: null, stepId: null, from: null, to: null, ...(list.details ?? {}) } : base.values.hook ?? null
   return { ...base, values: { ...base.values, steps, hook, ...(list?.trigger ? { trigger: list.trigger } : {}) } }
 }
 

@@ -38,7 +38,7 @@ const FIELDS: Record<string, readonly string[]> = {
   trigger: ['source', 'type', 'id', 'correlationKey', 'occurredAt', 'title', 'severity', 'status', 'url', 'actor', 'assignee', 'data', 'raw', 'args'],
   role: ['id', 'username', 'email', 'displayName'],
   step: ['status', 'outputs', 'attempts', 'startedAt', 'finishedAt'],
-  hook: ['name', 'property', 'role', 'stepId', 'from', 'to'],
+  hook: ['name', 'key', 'property', 'role', 'stepId', 'from', 'to'],
 }
 
 /** Problems of `expr` in `scope`, in source order. */

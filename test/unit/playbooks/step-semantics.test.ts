@@ -57,6 +57,7 @@ steps:
 hooks:
   run.status_changed:
     - { id: say, message: { text: "{{hook.from}} → {{hook.to}}" } }
+    - { id: call, uses: http.request@v1, idempotencyKey: "\${{ run.id }}-\${{ hook.key }}", with: { url: "https://example.com/\${{ hook.key }}" } }
   run.resolved:
     - { id: upgrade, set: { properties: { severity: SEV1 } } }
     - { id: tell, if: "\${{ steps.upgrade.status == 'succeeded' }}", message: { to: "#ops", text: "resolved as {{props.severity}}" } }
@@ -69,6 +70,7 @@ hooks:
       ['the run channel', 'active → mitigated'], ['the run channel', 'mitigated → resolved'], ['#ops', 'resolved as SEV1'],
     ])
     expect(types.filter((t) => t === 'hook_fired')).to.have.length(3)
+    expect(sim.calls!.map((c) => (c.with as { url: string }).url)).to.deep.equal(['https://example.com/hooks.run.status_changed#1', 'https://example.com/hooks.run.status_changed#2'])
   })
 
   it('skips a hook step whose if is false, and fires property.changed for each change', () => {
