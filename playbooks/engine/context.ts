@@ -28,6 +28,8 @@ export function runValues(state: RunState, options: RunContextOptions): Record<s
     roles: state.roles,
     steps,
     secrets: {},
+    // What fired the hook a step runs in; lists.ts's nodeContext fills it in for hook steps.
+    hook: null,
     metrics: metricsOf(state),
     run: {
       id: state.id, number: state.number, title: state.title, status: state.status, mode: 'live', channel: state.channelId,

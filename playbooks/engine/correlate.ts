@@ -1,38 +1,24 @@
 /**
  * An event for a run that is already going, pure: the `wait: { event }` steps it settles (as
- * service.ts's `settleEventWaits`), and for a correlated event the acknowledged mark and the
- * `trigger.correlated` hooks' `set` parts (as its `correlate`). `playbook simulate` and
- * `playbook test` deliver their later events through these.
+ * service.ts's `settleEventWaits`), and for a correlated event the acknowledged mark and a firing
+ * of the `trigger.correlated` hook (as its `correlate`). `playbook simulate` and `playbook test`
+ * deliver their later events through these.
  */
 import type { EvalContext, Playbook } from '../dsl/index.ts'
-import { evaluateCondition, evaluateInterpolated, parseCondition, parseInterpolated } from '../dsl/index.ts'
-import { eventSatisfies, graphOf, setRunStatus } from './plan.ts'
-import type { RunState, RunStatus } from './state.ts'
+import { eventSatisfies, fireHook, graphOf } from './plan.ts'
+import { nodeContext } from './lists.ts'
+import type { RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
 
 /**
- * Applies `event` to `state`; `ctx` builds the expression context of a state (its `trigger` is
- * replaced by the event for the hooks' conditions). Reports each timeline line to `timeline`.
+ * Applies `event` to `state` (the playbook and `ctx`, the expression context of a state, serve
+ * the hook's steps later, in the planner). Reports each timeline line to `timeline`.
  */
-export function applyCorrelatedEvent(playbook: Playbook, state: RunState, event: IntegrationEventLike, now: number, ctx: (state: RunState) => EvalContext, timeline: (type: string, summary: string) => void): void {
+export function applyCorrelatedEvent(_playbook: Playbook, state: RunState, event: IntegrationEventLike, now: number, _ctx: (state: RunState) => EvalContext, timeline: (type: string, summary: string) => void): void {
   timeline('trigger_correlated', `${event.source}: ${event.title || event.type}${event.status ? ` (${event.status})` : ''}`)
   if (event.status === 'acknowledged' && state.marks.acknowledged === 0) state.marks.acknowledged = event.occurredAt || now
-  for (const hook of playbook.hooks?.['trigger.correlated'] ?? []) {
-    // Other step kinds in hooks arrive with hooks support in the engine.
-    if (!hook.set) continue
-    const hookCtx = ctx({ ...state, trigger: event })
-    if (hook.if !== undefined) {
-      let holds = false
-      try {
-        holds = evaluateCondition(parseCondition(hook.if), hookCtx)
-      } catch {
-        holds = false
-      }
-      if (!holds) continue
-    }
-    if (hook.set.status && hook.set.status !== state.status) setRunStatus(state, hook.set.status as RunStatus, now, timeline)
-    for (const [k, v] of Object.entries(hook.set.properties ?? {})) state.props[k] = typeof v === 'string' ? evaluateInterpolated(parseInterpolated(v), hookCtx) : v
-  }
+  // Its steps join the run at the next advance and see the event as `trigger`.
+  fireHook(state, 'trigger.correlated', { trigger: event, at: now })
 }
 
 /**
@@ -41,7 +27,7 @@ export function applyCorrelatedEvent(playbook: Playbook, state: RunState, event:
  * @returns whether a step took the event.
  */
 export function settleEventWaits(playbook: Playbook, state: RunState, event: IntegrationEventLike, now: number, ctx: (state: RunState) => EvalContext, timeline: (type: string, summary: string, stepId: string) => void): boolean {
-  const graph = graphOf(playbook)
+  const graph = graphOf(playbook, state)
   let taken = false
   for (const wait of [...(state.eventWaits ?? [])]) {
     const node = graph.nodes.get(wait.stepId)
@@ -49,7 +35,7 @@ export function settleEventWaits(playbook: Playbook, state: RunState, event: Int
     if (!node?.step.wait?.event || s?.status !== 'waiting') continue
     let matches = false
     try {
-      matches = eventSatisfies(node.step.wait.event, event, ctx(state))
+      matches = eventSatisfies(node.step.wait.event, event, nodeContext(state, node, ctx(state)))
     } catch {
       matches = false
     }

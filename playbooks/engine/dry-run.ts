@@ -11,6 +11,7 @@ import { evaluateInterpolated, parseInterpolated, renderTemplate, resolveValue, 
 import { applyCorrelatedEvent, settleEventWaits } from './correlate.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { advance, graphOf, recordStepResult } from './plan.ts'
+import { nodeContext, type ChildOutcome } from './lists.ts'
 import type { StepNode } from './graph.ts'
 import { TERMINAL, type RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
@@ -96,15 +97,15 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   const events = [...(script.events ?? [])].sort((a, b) => a.atMs - b.atMs)
   const end = start + (script.clockMs ?? events.reduce((max, e) => Math.max(max, e.atMs), 0))
   const out: DryRun = { calls: [], messages: [], timers: [], timeline: [], details: {}, end }
-  const graph = graphOf(playbook)
   let now = start
+  const children: Record<string, ChildOutcome> = {}
   const ctx = (s: RunState) => evalContext(s, { ...options.context, now })
   const line = (type: string, summary: string, stepId = '') => out.timeline.push({ at: now, type, summary, stepId })
   const detail = (stepId: string, text: string) => (out.details[stepId] ??= []).push(text)
   const readTemplate = options.readTemplate ?? ((p: string) => `(template ${p})`)
   // As the executor's textOf: a template file renders like inline text; a missing one fails the step.
-  const textOf = (spec: { text?: string; template?: string }, field: string): string => {
-    const data = runValues(state, { ...options.context, now })
+  const textOf = (spec: { text?: string; template?: string }, field: string, node: StepNode): string => {
+    const data = nodeContext(state, node, { values: runValues(state, { ...options.context, now }) }).values
     if (spec.template === undefined) return renderTemplate(spec.text ?? '', data, `${field}.text`)
     const text = readTemplate(spec.template)
     if (text === undefined) throw new Error(`${field}.template: the template file ${spec.template} was not found`)
@@ -127,8 +128,23 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
     return `@${to.replace(/^user:/, '').replace(/^@/, '')}`
   }
 
-  const scriptedFailure = (stepId: string) => {
-    const answer = answers[stepId]
+  /** The script's answer for a step: by its id, or for a hook's or compensation step, by the id it declares. */
+  const answerFor = (node: StepNode): unknown => answers[node.id] ?? (node.instance && node.step.id ? answers[node.step.id] : undefined)
+
+  /** The people an approval asks by name (DMs): `user:`/`@` references and roles somebody holds. */
+  const namedApprovers = (refs: readonly string[]): string[] => {
+    const out: string[] = []
+    for (const ref of refs) {
+      if (ref.startsWith('role:')) {
+        const holder = state.roles[ref.slice(5)]
+        if (holder) out.push(`@${holder.username}`)
+      } else if (ref.startsWith('user:') || ref.startsWith('@')) out.push(`@${ref.replace(/^user:/, '').replace(/^@/, '')}`)
+    }
+    return [...new Set(out)]
+  }
+
+  const scriptedFailure = (node: StepNode) => {
+    const answer = answerFor(node)
     if (answer === 'failed') throw new ScriptedFailure('failed (scripted)')
     if (isRecord(answer) && typeof answer.fail === 'string') throw new ScriptedFailure(answer.fail)
   }
@@ -136,29 +152,40 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   /** A step's external part, as service.ts's executeStep does it, with the outside world mocked. */
   const perform = (node: StepNode): Record<string, unknown> => {
     const step = node.step
-    const c = ctx(state)
+    const c = nodeContext(state, node, ctx(state))
     switch (node.kind) {
       case 'uses': {
         const input = resolveValue(step.with ?? {}, `${node.path}.with`, { ...c, readTemplate }) as Record<string, unknown>
         out.calls.push({ step: node.id, uses: step.uses!, with: input, at: now })
         detail(node.id, `calls ${step.uses} with ${JSON.stringify(input)}`)
-        scriptedFailure(node.id)
+        scriptedFailure(node)
         if (step.uses === 'run.finish@v1' || step.uses === 'run.fail@v1') return { finish: step.uses === 'run.finish@v1' ? 'finished' : 'failed', message: toText(input.message ?? '') }
         if (step.uses === 'timeline.add@v1') return { timeline: toText(input.summary ?? input.text ?? '') }
-        const answer = answers[node.id]
+        const answer = answerFor(node)
         return isRecord(answer) && isRecord(answer.outputs) ? answer.outputs : {}
       }
+      case 'call': {
+        // The called playbook is not at hand: its run is mocked, and finishes with the answer's outputs.
+        const input = resolveValue(step.with ?? {}, `${node.path}.with`, { ...c, readTemplate }) as Record<string, unknown>
+        out.calls.push({ step: node.id, uses: `call ${step.call!.playbook}`, with: input, at: now })
+        detail(node.id, `starts a run of ${step.call!.playbook} with ${JSON.stringify(input)}`)
+        scriptedFailure(node)
+        const runId = `simulated-child-${Object.keys(children).length + 1}`
+        const answer = answerFor(node)
+        children[runId] = { done: true, failed: false, status: 'finished', outputs: { runId, status: 'finished', ...(isRecord(answer) && isRecord(answer.outputs) ? answer.outputs : {}) } }
+        return { runId }
+      }
       case 'message': {
-        const text = textOf(step.message!, `${node.path}.message`)
+        const text = textOf(step.message!, `${node.path}.message`, node)
         const to = destination(step.message!.to === undefined ? undefined : toText(evaluateInterpolated(parseInterpolated(step.message!.to), c)))
         detail(node.id, `posts to ${to}: ${JSON.stringify(text)}`)
-        scriptedFailure(node.id)
+        scriptedFailure(node)
         return post(node.id, to, text)
       }
       case 'status_update': {
-        const text = textOf(step.status_update!, `${node.path}.status_update`)
+        const text = textOf(step.status_update!, `${node.path}.status_update`, node)
         detail(node.id, `posts to the run channel: ${JSON.stringify(text)}`)
-        scriptedFailure(node.id)
+        scriptedFailure(node)
         const result = post(node.id, 'the run channel', text)
         const broadcast = step.status_update!.broadcast
         const targets = broadcast === true ? playbook.channel?.broadcast ?? [] : Array.isArray(broadcast) ? broadcast : []
@@ -174,9 +201,12 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
       }
       case 'approval': {
         const approval = step.approval!
-        const text = approval.text !== undefined || approval.template !== undefined ? textOf(approval, `${node.path}.approval`) : `Approval needed: **${step.name ?? node.id}**`
+        const text = approval.text !== undefined || approval.template !== undefined ? textOf(approval, `${node.path}.approval`, node) : `Approval needed: **${step.name ?? node.id}**`
         detail(node.id, `asks ${approval.approvers.join(', ')} (quorum ${approval.quorum ?? 1})`)
-        return post(node.id, 'the run channel', `${text}\nApprovers: ${approval.approvers.join(', ')}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`)
+        const request = `${text}\nApprovers: ${approval.approvers.join(', ')}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`
+        const result = post(node.id, 'the run channel', request)
+        for (const to of namedApprovers(approval.approvers)) post(node.id, to, request)
+        return result
       }
       default:
         throw new Error(`${node.kind} steps have no external part`)
@@ -185,7 +215,7 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
 
   /** People answer a posted checklist or approval, as setItemState and vote record it. */
   const answer = (node: StepNode) => {
-    const given = answers[node.id]
+    const given = answerFor(node)
     if (node.kind === 'checklist') {
       for (const item of state.items.filter((i) => i.stepId === node.id && !i.hidden)) {
         const wanted = given === 'all-closed' ? 'closed' : isRecord(given) ? given[item.id] ?? given[item.title] : undefined
@@ -209,9 +239,17 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   }
 
   /** Carries out one `execute` effect and records its result with the engine's own recordStepResult. */
-  const execute = (stepId: string) => {
-    const node = graph.nodes.get(stepId)!
+  const execute = (stepId: string, part?: 'escalate') => {
+    const node = graphOf(playbook, state).nodes.get(stepId)!
     const s = state.steps[stepId]
+    if (part === 'escalate') {
+      // As the server's executor: escalateTo gets the request in a direct message.
+      const approval = node.step.approval!
+      const to = approval.escalateTo ? namedApprovers([approval.escalateTo]) : []
+      if (s?.status === 'waiting') for (const who of to) post(stepId, who, `Approval needed (escalated): **${node.step.name ?? stepId}**`)
+      detail(stepId, `escalated to ${approval.escalateTo}${to.length ? '' : ' (nobody to ask)'}`)
+      return
+    }
     // As the server's executor: a step already over is skipped, except a non-blocking checklist's post.
     if (!s || (TERMINAL.has(s.status) && (node.kind !== 'checklist' || s.outputs.postId))) return
     let outputs: Record<string, unknown> = {}
@@ -228,31 +266,31 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   }
 
   const timerText = (node: StepNode): string => {
-    if (node.kind === 'approval') return `approval ${node.id} times out: ${node.step.approval!.onTimeout ?? 'fail'}`
+    if (node.kind === 'approval') return `approval ${node.id} times out: ${state.steps[node.id]?.escalated ? 'fail (escalated once already)' : node.step.approval!.onTimeout ?? 'fail'}`
     return node.step.wait?.for !== undefined ? `wait ${node.id} ends` : `wait ${node.id} times out`
   }
 
   const wakeups: number[] = []
   let nextEvent = 0
   for (let round = 0; round < 100_000; round++) {
-    const effects = advance({ playbook, state, now, ctx })
+    const effects = advance({ playbook, state, now, ctx, children })
     // The decisions' timeline and timers first: on the server the executor runs after the commit.
     for (const effect of effects) {
       if (effect.kind === 'timeline') line(effect.type, effect.summary, effect.stepId)
       else if (effect.kind === 'timer') {
-        out.timers.push({ at: effect.at, step: effect.stepId, what: timerText(graph.nodes.get(effect.stepId)!) })
+        out.timers.push({ at: effect.at, step: effect.stepId, what: timerText(graphOf(playbook, state).nodes.get(effect.stepId)!) })
         wakeups.push(effect.at)
       }
     }
     for (const effect of effects) {
-      const node = effect.kind === 'timeline' && effect.type === 'step_started' && effect.stepId ? graph.nodes.get(effect.stepId) : undefined
+      const node = effect.kind === 'timeline' && effect.type === 'step_started' && effect.stepId ? graphOf(playbook, state).nodes.get(effect.stepId) : undefined
       const wait = node?.step.wait
       if (wait) detail(node.id, wait.for !== undefined ? `sleeps ${wait.for}` : wait.until !== undefined ? `until ${toText(wait.until)}` : `for event ${wait.event!.source} ${wait.event!.type}`)
     }
     let executed = false
     for (const effect of effects) {
       if (effect.kind !== 'execute') continue
-      execute(effect.stepId)
+      execute(effect.stepId, effect.part)
       executed = true
     }
     // A recorded result may let more steps go: decide again at the same instant.

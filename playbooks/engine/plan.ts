@@ -4,14 +4,17 @@
  * server applies these under the run's row lock; `playbook test` applies them on a virtual clock.
  * Nothing here does I/O, so both see the same semantics.
  */
-import type { Playbook, Step } from '../dsl/index.ts'
+import type { HookEvent, Playbook, Step } from '../dsl/index.ts'
 import { callsStatusFunction, evaluateCondition, evaluateInterpolated, isTruthy, parseCondition, parseDuration, parseInterpolated, ExprError, type EvalContext } from '../dsl/index.ts'
 import { buildGraph, type StepGraph, type StepNode } from './graph.ts'
 import { TERMINAL, type ChecklistItemState, type RunState, type StepState, type StepStatus } from './state.ts'
+import { completeChecklists, fireHook, listDone, nodeContext, openHookFirings, spawnOnError, withLists, type ChildOutcome } from './lists.ts'
+
+export { fireHook } from './lists.ts'
 
 /** A side effect for the executor: run a step's external part, or wake the run at a time. */
 export type Effect =
-  | { kind: 'execute'; stepId: string }
+  | { kind: 'execute'; stepId: string; part?: 'escalate' }
   | { kind: 'timer'; stepId: string; at: number }
   | { kind: 'timeline'; type: string; summary: string; stepId?: string; details?: Record<string, unknown> }
 
@@ -20,19 +23,25 @@ export interface PlanInput {
   state: RunState
   now: number
   ctx: (state: RunState) => EvalContext
+  /** How the runs started by waiting `call` steps stand, by run id (the executor reads them). */
+  children?: Record<string, ChildOutcome>
 }
+
+/** How deep `call` steps may nest: a run with this many callers above it may call no further. */
+export const CALL_DEPTH_MAX = 5
 
 /** Kinds whose work happens outside the run (posts, vendor calls): the executor runs them. */
 const EXTERNAL = new Set(['uses', 'message', 'status_update'])
 
 const graphs = new WeakMap<Playbook, StepGraph>()
-export function graphOf(playbook: Playbook): StepGraph {
+/** The playbook's steps; with a run's state, also the hook and compensation steps that joined it. */
+export function graphOf(playbook: Playbook, state?: RunState): StepGraph {
   let graph = graphs.get(playbook)
   if (!graph) {
     graph = buildGraph(playbook)
     graphs.set(playbook, graph)
   }
-  return graph
+  return state ? withLists(graph, playbook, state) : graph
 }
 
 function stepState(state: RunState, id: string): StepState {
@@ -70,9 +79,10 @@ export function isFailure(status: StepStatus): boolean {
  */
 export function advance(input: PlanInput): Effect[] {
   const { playbook, state, now } = input
-  const graph = graphOf(playbook)
+  let graph = graphOf(playbook, state)
   const effects: Effect[] = []
   const timeline = (type: string, summary: string, stepId?: string, details?: Record<string, unknown>) => effects.push({ kind: 'timeline', type, summary, ...(stepId ? { stepId } : {}), ...(details ? { details } : {}) })
+  const ctxOf = (node: StepNode) => nodeContext(state, node, input.ctx(state))
 
   const finish = (node: StepNode, status: StepStatus, reason?: string, outputs?: Record<string, unknown>) => {
     const s = stepState(state, node.id)
@@ -81,21 +91,32 @@ export function advance(input: PlanInput): Effect[] {
     if (reason) s.reason = reason
     if (outputs) s.outputs = { ...s.outputs, ...outputs }
     if (state.eventWaits) state.eventWaits = state.eventWaits.filter((w) => w.stepId !== node.id)
-    if (isFailure(status) && status !== 'cancelled' && !continuesOnError(node.step, input.ctx(state))) state.failed = true
+    if (isFailure(status) && status !== 'cancelled' && !continuesOnError(node.step, ctxOf(node))) state.failed = true
     const type = status === 'succeeded' ? 'step_succeeded' : status === 'skipped' ? 'step_skipped' : 'step_failed'
     timeline(type, `${node.step.name ?? node.id}: ${status}${reason ? ` (${reason})` : ''}`, node.id)
+    if (isFailure(status) && status !== 'cancelled') compensate(state, node, now, timeline)
   }
 
   const start = (node: StepNode) => {
     const s = stepState(state, node.id)
     s.status = 'running'
     s.startedAt = now
-    const ctx = input.ctx(state)
+    const ctx = ctxOf(node)
     timeline('step_started', `${node.step.name ?? node.id} started`, node.id)
     const step = node.step
     try {
       if (EXTERNAL.has(node.kind)) {
         effects.push({ kind: 'execute', stepId: node.id })
+      } else if (node.kind === 'call') {
+        const target = step.call!.playbook.split('@')[0]!
+        const chain = [...(state.ancestors ?? []), playbook.metadata.name]
+        if (chain.includes(target)) finish(node, 'failed', `calling ${target} would make a cycle (${[...chain, target].join(' → ')})`)
+        else if (chain.length > CALL_DEPTH_MAX) finish(node, 'failed', `calls nest at most ${CALL_DEPTH_MAX} deep (${[...chain, target].join(' → ')})`)
+        else {
+          // The executor starts the child run; the step waits until that run is over.
+          s.status = 'waiting'
+          effects.push({ kind: 'execute', stepId: node.id })
+        }
       } else if (node.kind === 'set') {
         applySet(state, step.set!, ctx, now, timeline)
         finish(node, 'succeeded')
@@ -136,8 +157,6 @@ export function advance(input: PlanInput): Effect[] {
         }
         // Listed in the state, so an incoming event finds the runs waiting for its source with one query.
         if (wait.event) (state.eventWaits ??= []).push({ stepId: node.id, source: wait.event.source, type: wait.event.type })
-      } else {
-        finish(node, 'failed', `${node.kind} steps are not supported by this server yet`)
       }
     } catch (err) {
       finish(node, 'failed', (err as Error).message)
@@ -147,7 +166,14 @@ export function advance(input: PlanInput): Effect[] {
   /** Settles waiting steps whose condition, votes, items or deadline decide them now. */
   const settleWaiting = (node: StepNode) => {
     const s = stepState(state, node.id)
-    const ctx = input.ctx(state)
+    const ctx = ctxOf(node)
+    if (node.kind === 'call') {
+      const child = input.children?.[String(s.outputs.runId ?? '')]
+      if (!child?.done) return
+      const outputs = { ...child.outputs, runId: s.outputs.runId }
+      if (child.failed) return finish(node, 'failed', `the called run ${child.status === 'canceled' ? 'was canceled' : 'failed'}`, outputs)
+      return finish(node, 'succeeded', undefined, outputs)
+    }
     if (node.kind === 'wait') {
       const wait = node.step.wait!
       if (wait.until !== undefined) {
@@ -185,9 +211,26 @@ export function advance(input: PlanInput): Effect[] {
       if (approvals.length >= (approval.quorum ?? 1)) return finish(node, 'succeeded', undefined, { decision: 'approved', by: approvals.map((v) => v.userId), comment: approvals.at(-1)?.comment ?? '' })
       if (s.deadlineAt && now >= s.deadlineAt) {
         const onTimeout = approval.onTimeout ?? 'fail'
+        if (onTimeout === 'escalate' && approval.escalateTo && !s.escalated) {
+          // Once: escalateTo joins the approvers, gets the request, and the timeout starts again.
+          s.escalated = true
+          let timeout: number | undefined
+          try {
+            timeout = durationOf(approval.timeout, ctx, `${node.path}.approval.timeout`)
+          } catch (err) {
+            return finish(node, 'failed', (err as Error).message)
+          }
+          if (timeout !== undefined) {
+            s.deadlineAt = now + timeout
+            effects.push({ kind: 'timer', stepId: node.id, at: s.deadlineAt })
+          }
+          effects.push({ kind: 'execute', stepId: node.id, part: 'escalate' })
+          timeline('approval_escalated', `${node.step.name ?? node.id}: no decision within ${approval.timeout}; escalated to ${approval.escalateTo}`, node.id, { escalateTo: approval.escalateTo })
+          return
+        }
         if (onTimeout === 'approve') return finish(node, 'succeeded', 'approved on timeout', { decision: 'approved', by: [], comment: '' })
         if (onTimeout === 'skip') return finish(node, 'skipped', 'no decision before the timeout')
-        return finish(node, 'timed_out', 'no decision before the timeout', { decision: 'timed_out', by: [], comment: '' })
+        return finish(node, 'timed_out', `no decision before the timeout${s.escalated ? ', also after the escalation' : ''}`, { decision: 'timed_out', by: [], comment: '' })
       }
     }
     if (node.kind === 'parallel') {
@@ -204,6 +247,8 @@ export function advance(input: PlanInput): Effect[] {
 
   /** Whether `node` may be decided now: its dependencies (or its parallel parent) allow it. */
   const ready = (node: StepNode): boolean => {
+    // A canceled run runs only its hooks (run.canceled, run.status_changed).
+    if (state.status === 'canceled' && node.list !== 'hook') return false
     if (node.list === 'finally' && state.phase !== 'finally') return false
     if (node.parent) return stepState(state, node.parent).status === 'running' || TERMINAL.has(stepState(state, node.parent).status)
     return node.deps.every((d) => TERMINAL.has(stepState(state, d).status))
@@ -225,19 +270,19 @@ export function advance(input: PlanInput): Effect[] {
       const s = stepState(state, d)
       // A cancelled step never ran: its continue-on-error cannot forgive that.
       if (s.status === 'cancelled') return true
-      return isFailure(s.status) && !(dep && continuesOnError(dep.step, input.ctx(state)))
+      return isFailure(s.status) && !(dep && continuesOnError(dep.step, ctxOf(dep)))
     })
     const condition = step.if !== undefined ? parseCondition(step.if) : undefined
     const asksForStatus = condition ? callsStatusFunction(condition.expr) : false
-    // `finally` steps run whatever happened before them.
-    if (node.list === 'main' && !asksForStatus) {
-      if (state.halted) return finish(node, 'cancelled', 'the run failed (run.fail)')
-      if (depsFailed) return finish(node, 'cancelled', 'a step it needs did not succeed')
+    // `finally` steps run whatever happened before them; hook and compensation steps whatever the run did.
+    if (!asksForStatus) {
+      if (node.list === 'main' && !node.instance && state.halted) return finish(node, 'cancelled', 'the run failed (run.fail)')
+      if (node.list !== 'finally' && depsFailed) return finish(node, 'cancelled', 'a step it needs did not succeed')
     }
     if (condition) {
       let holds: boolean
       try {
-        holds = evaluateCondition(condition, input.ctx(state))
+        holds = evaluateCondition(condition, ctxOf(node))
       } catch (err) {
         return finish(node, 'failed', `${node.path}.if: ${(err as Error).message}`)
       }
@@ -249,21 +294,26 @@ export function advance(input: PlanInput): Effect[] {
   // Decide until nothing changes: a skip or an inline step can make the next one ready.
   for (let round = 0; round < 10_000; round++) {
     let changed = false
+    completeChecklists(playbook, state, now)
+    if (openHookFirings(playbook, state, (type, summary, details) => timeline(type, summary, undefined, details))) changed = true
+    graph = graphOf(playbook, state)
     for (const node of graph.nodes.values()) {
       const s = stepState(state, node.id)
       if (s.status === 'pending' && ready(node)) {
         if (!endedWithParent(node)) decide(node)
         changed = true
-      } else if ((s.status === 'waiting' || (s.status === 'running' && node.kind === 'parallel'))) {
+      } else if ((s.status === 'waiting' || (s.status === 'running' && node.kind === 'parallel')) && (state.status !== 'canceled' || node.list === 'hook')) {
         const before = s.status
         settleWaiting(node)
         if (stepState(state, node.id).status !== before) changed = true
       }
     }
-    if (state.phase === 'main' && graph.main.every((id) => TERMINAL.has(stepState(state, id).status))) {
+    // A compensation list belongs to the list of the step it compensates: `finally` waits for it.
+    graph = graphOf(playbook, state)
+    if (state.phase === 'main' && listDone(graph, state, 'main')) {
       state.phase = graph.finally.length > 0 ? 'finally' : 'done'
       changed = true
-    } else if (state.phase === 'finally' && graph.finally.every((id) => TERMINAL.has(stepState(state, id).status))) {
+    } else if (state.phase === 'finally' && listDone(graph, state, 'finally')) {
       state.phase = 'done'
       changed = true
     }
@@ -279,8 +329,10 @@ function applySet(state: RunState, set: NonNullable<Step['set']>, ctx: EvalConte
   for (const [key, raw] of Object.entries(set.properties ?? {})) {
     const value = typeof raw === 'string' ? evaluateInterpolated(parseInterpolated(raw), ctx) : raw
     if (state.props[key] !== value) {
+      const from = state.props[key]
       state.props[key] = value
       timeline('property_changed', `${key} set to ${String(value)}`)
+      fireHook(state, 'property.changed', { details: { property: key, from: from ?? null, to: value ?? null }, at: now })
     }
   }
   for (const [key, raw] of Object.entries(set.metrics ?? {})) {
@@ -296,6 +348,14 @@ export function setRunStatus(state: RunState, status: RunState['status'], now: n
   if (mark && state.marks[mark] === 0) state.marks[mark] = now
   if (status === 'resolved' && state.marks.mitigated === 0) state.marks.mitigated = now
   timeline('run_status_changed', `status ${previous} → ${status}`)
+  if (previous === status) return
+  fireHook(state, 'run.status_changed', { details: { from: previous, to: status }, at: now })
+  if (status !== 'active') fireHook(state, `run.${status}` as HookEvent, { details: { from: previous, to: status }, at: now })
+}
+
+/** A failed step's `onError` steps join the run (its own list), with a line on the timeline. */
+function compensate(state: RunState, node: StepNode, now: number, timeline: (type: string, summary: string, stepId?: string) => void): void {
+  if (spawnOnError(state, node, now)) timeline('compensation_started', `${node.step.name ?? node.id} failed: running its onError steps`, node.id)
 }
 
 /** Whether a connector event is the one a `wait: { event }` step waits for (its `if` sees the event as `trigger`). */
@@ -318,7 +378,7 @@ export type StepResult = { outputs: Record<string, unknown> } | { failure: strin
  */
 export function recordStepResult(input: PlanInput, stepId: string, result: StepResult, attempt: number, timeline: (type: string, summary: string) => void): boolean {
   const { state, now } = input
-  const node = graphOf(input.playbook).nodes.get(stepId)
+  const node = graphOf(input.playbook, state).nodes.get(stepId)
   const s = state.steps[stepId]
   if (!node || !s) return false
   const name = node.step.name ?? stepId
@@ -327,14 +387,22 @@ export function recordStepResult(input: PlanInput, stepId: string, result: StepR
     s.outputs = { ...s.outputs, postId: result.outputs.postId }
     return true
   }
+  if ('outputs' in result && node.kind === 'call') {
+    // The child run started; the step waits until it is over.
+    if (TERMINAL.has(s.status) || s.outputs.runId) return false
+    s.outputs = { ...s.outputs, runId: result.outputs.runId }
+    timeline('call_started', `${name}: started run ${String(result.outputs.number ?? result.outputs.runId)} of ${node.step.call!.playbook}`)
+    return true
+  }
   if (TERMINAL.has(s.status)) return false
   s.attempts = attempt
   s.finishedAt = now
   if ('failure' in result) {
     s.status = 'failed'
     s.reason = result.failure
-    if (!continuesOnError(node.step, input.ctx(state))) state.failed = true
+    if (!continuesOnError(node.step, nodeContext(state, node, input.ctx(state)))) state.failed = true
     timeline('step_failed', `${name}: failed (${result.failure})`)
+    compensate(state, node, now, timeline)
     return true
   }
   const outputs = result.outputs

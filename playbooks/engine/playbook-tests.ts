@@ -59,7 +59,9 @@ function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | und
   const clockMs = t.clock !== undefined ? parseDuration(t.clock) : undefined
   const sim = simulateRun(plan, start, at, { answers: t.answers, events: later, clockMs }, files)
   if (sim.notStarted) failures.push(`the run did not start: ${sim.notStarted}`)
-  const states = new Map([...(sim.steps ?? []), ...(sim.finally ?? [])].map((s) => [s.id, s.state]))
+  // A hook's or compensation step also answers to the id it declares (its last firing): `notify` for `hooks.run.resolved#1/notify`.
+  const all = [...(sim.steps ?? []), ...(sim.finally ?? []), ...(sim.hooks ?? [])]
+  const states = new Map([...all.filter((s) => s.id.includes('/')).map((s) => [s.id.slice(s.id.lastIndexOf('/') + 1), s.state] as const), ...all.map((s) => [s.id, s.state] as const)])
   for (const [id, want] of Object.entries(t.expect.steps ?? {})) {
     const got = states.get(id)
     if (got !== want) failures.push(`steps.${id}: expected ${want}, got ${got ?? 'no such step'}`)

@@ -32,6 +32,9 @@ import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
 import { TERMINAL, type RoleHolder, type RunState, type RunStatus } from './state.ts'
 import { REMIND_JOB, afterQuietHours, intervalOf, reminderState, untilHolds } from './reminders.ts'
 import type { Reminder } from '../dsl/index.ts'
+import { nodeContext } from './lists.ts'
+import type { StepNode } from './graph.ts'
+import { approvalProps, createStepExtras, type ChildStart } from './step-extras.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -71,6 +74,9 @@ export interface StartInput {
   trigger: IntegrationEventLike
   /** The same key never starts two runs (an external event's id). */
   dedupeKey?: string
+  /** A run started by a `call` step: its parent, and the playbooks calling it. */
+  parent?: ChildStart['parent']
+  ancestors?: string[]
 }
 
 const RETRY_DEFAULTS = { initialMs: 10_000, maxDelayMs: 10 * 60_000 }
@@ -80,6 +86,7 @@ export function createRunEngine(options: RunEngineOptions) {
   const now = options.now ?? nowMillis
   const store = createRunStore(options.db)
   let bot: UserRecord | undefined
+  const extras = createStepExtras({ store, jobs, actions, channels, library, log, advanceJob: ADVANCE_JOB, engineSession, resolveUserRef, evaluateWith, startRun: start, now })
 
   async function ensureBot(): Promise<UserRecord> {
     bot ??= await options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
@@ -222,15 +229,22 @@ export function createRunEngine(options: RunEngineOptions) {
     }
   }
 
+  type Family = Awaited<ReturnType<typeof extras.family>>
+
   /**
    * Runs the planner on a locked run's state and queues what it asks for, in the caller's
    * transaction. Called inline where a change under the lock makes progress likely (the channel
-   * is ready, a step's result is in), which saves a job round trip per step.
+   * is ready, a step's result is in), which saves a job round trip per step. `family` (called
+   * runs, a canceled caller) is read before the lock, as the advance job reads it.
    */
-  async function decide(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<NewTimelineEvent[]> {
-    if (state.channelPhase !== 'ready' || state.status === 'canceled') return []
-    const effects = advance({ playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions) })
-    return applyEffects(tx, state.id, effects)
+  async function decide(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
+    // A canceled run still runs its hooks (the planner holds back the rest).
+    if (state.channelPhase !== 'ready') return []
+    const canceled = family.parentCanceled ? extras.followParent(state, now()) : []
+    const effects = advance({ playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions), children: family.children })
+    const events = await applyEffects(tx, state.id, [...canceled, ...effects])
+    await extras.reportToFamily(tx, state)
+    return events
   }
 
   /** The advance job: the planner under the lock. */
@@ -239,8 +253,9 @@ export function createRunEngine(options: RunEngineOptions) {
     const before = await store.get(runId)
     if (!before) return
     const ctxOptions = await contextOptions(before)
+    const family = await extras.family(before.state)
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
-      const events = await decide(tx, state, row.playbook, ctxOptions)
+      const events = await decide(tx, state, row.playbook, ctxOptions, family)
       return { events, result: events.length > 0 }
     })
     if (done?.result) await publishUpdated(done.row)
@@ -252,7 +267,7 @@ export function createRunEngine(options: RunEngineOptions) {
       if (effect.kind === 'timeline') {
         events.push({ type: effect.type, actorKind: 'system', actorId: '', summary: effect.summary, details: effect.details ?? {}, stepId: effect.stepId ?? '' })
       } else if (effect.kind === 'execute') {
-        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId, stepId: effect.stepId, attempt: 1 }, dedupeKey: `pb:${runId}:${effect.stepId}:1` }, { tx })
+        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId, stepId: effect.stepId, attempt: 1, ...(effect.part ? { part: effect.part } : {}) }, dedupeKey: `pb:${runId}:${effect.stepId}:${effect.part ?? 1}` }, { tx })
       } else {
         await jobs.enqueue({ type: ADVANCE_JOB, data: { runId }, runAt: effect.at, dedupeKey: `pb:${runId}:timer:${effect.stepId}:${effect.at}` }, { tx })
       }
@@ -321,7 +336,9 @@ export function createRunEngine(options: RunEngineOptions) {
     const ctx = evalContext(state, ctxOptions)
     await teams.addMember(session, state.teamId, session.userId)
     let channelId: string
-    if (!spec || spec.mode === 'existing') {
+    // A called playbook without a channel of its own runs in its caller's.
+    if (!spec && state.parent?.channelId) channelId = state.parent.channelId
+    else if (!spec || spec.mode === 'existing') {
       channelId = spec ? await channelByRef(state.teamId, String(evaluateInterpolated(parseInterpolated(spec.name), ctx)), session) : ''
       if (!channelId) throw new Error('the playbook has no channel: add `channel: { name: … }`')
     } else {
@@ -366,13 +383,13 @@ export function createRunEngine(options: RunEngineOptions) {
 
   /** Runs a step's external part; returns its outputs. @throws for a failure (ActionError tells retryable ones). */
   async function executeStep(row: RunRow, stepId: string): Promise<Record<string, unknown>> {
-    const node = graphOf(row.playbook).nodes.get(stepId)
+    const node = graphOf(row.playbook, row.state).nodes.get(stepId)
     if (!node) throw new Error(`the pinned playbook has no step ${stepId}`)
     const step = node.step
     const state = row.state
     const ctxOptions = await contextOptions(row)
-    const ctx = evalContext(state, ctxOptions)
-    const data = runValues(state, ctxOptions)
+    const ctx = nodeContext(state, node, evalContext(state, ctxOptions))
+    const data = ctx.values as Record<string, unknown>
     const session = await engineSession()
     switch (node.kind) {
       case 'uses':
@@ -397,26 +414,22 @@ export function createRunEngine(options: RunEngineOptions) {
         return { postId: out.outputs.postId }
       }
       case 'approval': {
-        const approval = step.approval!
-        const text = approval.text || approval.template ? textOf(approval, data, `${node.path}.approval`, state) : `Approval needed: **${step.name ?? stepId}**`
-        const who = approval.approvers.join(', ')
-        const context = { run_id: row.id, step_id: stepId }
-        const props = {
-          from_playbook: row.id,
-          attachments: [{
-            text: `${text}\nApprovers: ${who}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`,
-            actions: [
-              { id: 'approve', name: 'Approve', type: 'button', style: 'good', integration: { url: 'bridgehead://playbooks/approval', context: { ...context, decision: 'approved' } } },
-              { id: 'reject', name: 'Reject', type: 'button', style: 'danger', integration: { url: 'bridgehead://playbooks/approval', context: { ...context, decision: 'rejected' } } },
-            ],
-          }],
-        }
+        const props = approvalProps(row.id, stepId, approvalText(row, node, data))
         const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: '', props }, { session, idempotencyKey: `${row.id}:${stepId}:approval` })
+        await extras.askApprovers(row, node, props)
         return { postId: out.outputs.postId }
       }
+      case 'call':
+        return extras.startChild(row, node, ctx)
       default:
         throw new Error(`${node.kind} steps have no external part`)
     }
+  }
+
+  function approvalText(row: RunRow, node: StepNode, data: Record<string, unknown>): string {
+    const approval = node.step.approval!
+    const text = approval.text || approval.template ? textOf(approval, data, `${node.path}.approval`, row.state) : `Approval needed: **${node.step.name ?? node.id}**`
+    return `${text}\nApprovers: ${approval.approvers.join(', ')}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`
   }
 
   async function postStatusUpdate(row: RunRow, text: string, broadcast: boolean | string[] | undefined, session: AuthSession, key: string): Promise<Record<string, unknown>> {
@@ -491,26 +504,32 @@ export function createRunEngine(options: RunEngineOptions) {
   }
 
   /** The job: one attempt of a step's external part, then the result recorded under the lock. */
-  async function execute(data: { runId: string; stepId: string; attempt: number }): Promise<void> {
+  async function execute(data: { runId: string; stepId: string; attempt: number; part?: 'escalate' }): Promise<void> {
     const row = await store.get(data.runId)
-    if (!row || row.state.status === 'canceled') return
+    // A canceled run still runs its hooks' steps.
+    if (!row || (row.state.status === 'canceled' && graphOf(row.playbook, row.state).nodes.get(data.stepId)?.list !== 'hook')) return
     if (data.stepId === CHANNEL_STEP) {
       if (row.state.channelPhase === 'ready') return
       const out = await setUpChannel(row)
       const ctxOptions = await contextOptions(row)
+      const family = await extras.family(row.state)
       const done = await store.mutate(row.id, now(), async (state, _row, tx) => {
         if (state.channelPhase === 'ready') return { events: [], result: null }
         state.channelId = out.channelId as string
         state.channelPhase = 'ready'
         for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
         const ready: NewTimelineEvent = { type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }
-        return { events: [ready, ...(await decide(tx, state, row.playbook, ctxOptions))], result: null }
+        return { events: [ready, ...(await decide(tx, state, row.playbook, ctxOptions, family))], result: null }
       })
       if (done) await publishUpdated(done.row)
       return
     }
     const current = row.state.steps[data.stepId]
-    const node = graphOf(row.playbook).nodes.get(data.stepId)
+    const node = graphOf(row.playbook, row.state).nodes.get(data.stepId)
+    if (data.part === 'escalate' && node?.step.approval) {
+      const ctxOptions = await contextOptions(row)
+      return extras.escalate(row, node, approvalText(row, node, nodeContext(row.state, node, evalContext(row.state, ctxOptions)).values as Record<string, unknown>))
+    }
     // Over already (a retried job): nothing to do, except posting a non-blocking checklist, which is done as it starts.
     if (!current || !node || (TERMINAL.has(current.status) && (node.kind !== 'checklist' || current.outputs.postId))) return
     let outputs: Record<string, unknown> = {}
@@ -531,13 +550,14 @@ export function createRunEngine(options: RunEngineOptions) {
       log.info({ runId: row.id, stepId: data.stepId, err: failure }, 'playbook step failed')
     }
     const ctxOptions = await contextOptions(row)
+    const family = await extras.family(row.state)
     const done = await store.mutate(row.id, now(), async (state, pinned, tx) => {
       const events: NewTimelineEvent[] = []
       const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: data.stepId })
       const plan = { playbook: pinned.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
       if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: false }
       if (failure === null && node.kind === 'status_update') await resetStatusReminders(tx, state, pinned.playbook, ctxOptions)
-      events.push(...(await decide(tx, state, pinned.playbook, ctxOptions)))
+      events.push(...(await decide(tx, state, pinned.playbook, ctxOptions, family)))
       return { events, result: true }
     })
     if (!done) return
@@ -608,6 +628,7 @@ export function createRunEngine(options: RunEngineOptions) {
           id, number, title, status: 'active', teamId: input.teamId, channelId: '', ownerId: input.actorId, channelPhase: 'pending',
           trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {}, templates: { ...(entry.templates ?? {}) },
           marks: { detected: input.trigger.occurredAt || at, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: at, seq: 0,
+          ...(input.parent ? { parent: input.parent, ancestors: input.ancestors ?? [] } : {}),
         }
         base.props = propertyDefaults(playbook, { trigger: input.trigger, inputs, vars: base.vars, run: { id, number, title } })
         await jobs.enqueue({ type: EXECUTE_JOB, data: { runId: id, stepId: CHANNEL_STEP, attempt: 1 }, dedupeKey: `pb:${id}:${CHANNEL_STEP}:1` }, { tx })
@@ -680,11 +701,12 @@ export function createRunEngine(options: RunEngineOptions) {
     async vote(runId: string, stepId: string, userId: string, decision: 'approved' | 'rejected', comment = ''): Promise<string> {
       const run = await store.get(runId)
       if (!run) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
-      const node = graphOf(run.playbook).nodes.get(stepId)
+      const node = graphOf(run.playbook, run.state).nodes.get(stepId)
       const approval = node?.step.approval
       if (!node || !approval) throw new AppError('app.playbook_run.step_not_found.app_error', `Step ${stepId} is not an approval.`, 404)
       const allowed = new Set<string>()
-      for (const ref of approval.approvers) {
+      const escalatedTo = run.state.steps[stepId]?.escalated && approval.escalateTo ? [approval.escalateTo] : []
+      for (const ref of [...approval.approvers, ...escalatedTo]) {
         if (ref.startsWith('role:')) {
           const h = run.state.roles[ref.slice(5)]
           if (h) allowed.add(h.id)
@@ -693,7 +715,7 @@ export function createRunEngine(options: RunEngineOptions) {
           if (u) allowed.add(u.id)
         }
       }
-      if (!allowed.has(userId)) throw new AppError('app.playbook_run.approver_only.app_error', `Only ${approval.approvers.join(', ')} may decide this approval.`, 403)
+      if (!allowed.has(userId)) throw new AppError('app.playbook_run.approver_only.app_error', `Only ${[...approval.approvers, ...escalatedTo].join(', ')} may decide this approval.`, 403)
       if (approval.preventSelfApproval && (userId === run.ownerId || userId === (run.state.trigger.actor?.id ?? ''))) {
         throw new AppError('app.playbook_run.self_approval.app_error', 'Whoever started the run may not approve it.', 403)
       }
@@ -764,7 +786,7 @@ export function createRunEngine(options: RunEngineOptions) {
 /** A run as the API and WebSocket show it (after Mattermost Playbooks' PlaybookRun, where it fits). */
 export function presentRun(row: RunRow): Record<string, unknown> {
   const state = row.state
-  const graph = graphOf(row.playbook)
+  const graph = graphOf(row.playbook, state)
   return {
     id: row.id, number: row.number, name: state.title, playbook_id: row.playbookName, playbook_version: row.playbookVersion,
     team_id: row.teamId, channel_id: state.channelId, owner_user_id: row.ownerId, current_status: state.status,

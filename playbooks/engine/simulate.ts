@@ -78,6 +78,8 @@ export interface Simulation {
   channel?: { mode: string; name: string; private: boolean; header?: string; members: string[]; broadcast: string[] }
   steps?: StepOutcome[]
   finally?: StepOutcome[]
+  /** The steps of each hook firing, in the order they fired. */
+  hooks?: StepOutcome[]
   /** Whether `finally` ran: once every main step is over. */
   finallyRan?: boolean
   checklist?: ChecklistLine[]
@@ -237,7 +239,7 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
     script: { ...script, events: (script.events ?? []).map((e) => ({ atMs: e.atMs, event: triggerOf(e.event, start + e.atMs) })) },
   })
 
-  const graph = graphOf(playbook)
+  const graph = graphOf(playbook, state)
   const outcome = (id: string): StepOutcome => {
     const node = graph.nodes.get(id)!
     let depth = 0
@@ -245,7 +247,7 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
     const s = state.steps[id]
     return { id, kind: node.kind === 'uses' ? `uses ${node.step.uses}` : node.kind, depth, state: s?.status ?? 'pending', detail: [...(s?.reason ? [s.reason] : []), ...(run.details[id] ?? [])] }
   }
-  const listed = (list: 'main' | 'finally') => [...graph.nodes.values()].filter((n) => n.list === list).map((n) => outcome(n.id))
+  const listed = (list: 'main' | 'finally' | 'hook') => [...graph.nodes.values()].filter((n) => n.list === list).map((n) => outcome(n.id))
 
   const checklist: ChecklistLine[] = []
   for (const node of graph.nodes.values()) {
@@ -264,7 +266,7 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
 
   return {
     ...base, inputs, properties: state.props, roles: shown, channel,
-    steps: listed('main'), finally: listed('finally'), finallyRan: state.phase !== 'main', checklist, timers,
+    steps: listed('main'), finally: listed('finally'), hooks: listed('hook'), finallyRan: state.phase !== 'main', checklist, timers,
     calls: run.calls, messages: run.messages, timeline: [...startTimeline(state, trigger), ...run.timeline], runStatus: state.status, runFailed: state.failed,
   }
 }
@@ -326,6 +328,7 @@ export function formatSimulation(sim: Simulation): string[] {
     for (const c of sim.checklist) lines.push(`  [${c.visible ? box[c.state] : '-'}] ${c.title}${c.visible ? '' : ' (hidden: its if is false)'}${c.assignee ? ` · ${c.assignee}` : ''}${c.due ? ` · due ${c.due.toISOString()}` : ''}`)
   }
   if (sim.finally?.length) lines.push(sim.finallyRan ? 'Finally:' : 'Finally (when the run ends):', ...steps(sim.finally))
+  if (sim.hooks?.length) lines.push('Hooks:', ...steps(sim.hooks))
   if (sim.calls?.length) lines.push('Calls:', ...sim.calls.map((c) => `  ${c.uses} (${c.step}) ${JSON.stringify(c.with)}`))
   lines.push(`Run status: ${sim.runStatus ?? 'active'}${sim.runFailed ? ' (failed)' : ''}`)
   lines.push('Timers:', ...(sim.timers?.length ? sim.timers.map((t) => `  ${t.at.toISOString()}  ${t.what}`) : ['  (none)']))

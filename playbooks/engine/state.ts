@@ -19,6 +19,27 @@ export interface StepState {
   reason?: string
   /** A wait's or approval's deadline (ms), 0 when none. */
   deadlineAt?: number
+  /** An approval escalated on its timeout (`onTimeout: escalate`): its `escalateTo` may vote too. */
+  escalated?: boolean
+}
+
+/**
+ * Steps that joined the run after it started: a hook's steps each time it fires, a failed step's
+ * `onError` steps. Their ids are `<key>/<step id>`, so a hook that fires twice runs twice.
+ */
+export interface StepList {
+  /** `hooks.run.resolved#2`, `ship/onError`. */
+  key: string
+  kind: 'hook' | 'onError'
+  /** The hook's name, or the id of the step that failed. */
+  name: string
+  at: number
+  /** A `trigger.correlated` hook's event: its steps see it as `trigger`. */
+  trigger?: IntegrationEventLike
+  /** What fired it (the property, the role, the checklist step, the statuses). */
+  details?: Record<string, unknown>
+  /** Announced on the timeline and its steps joined the run (a firing of a hook without steps is dropped). */
+  open?: boolean
 }
 
 export type ItemState = 'open' | 'closed' | 'skipped'
@@ -83,6 +104,12 @@ export interface RunState {
   templates?: Record<string, string>
   /** The `wait: { event }` steps waiting now, for the query that finds the runs an event may settle. */
   eventWaits?: { stepId: string; source: string; type: string }[]
+  /** Hook firings and compensation lists, in the order they joined the run. */
+  lists?: StepList[]
+  /** The run that started this one with a `call` step, and the step waiting for it. */
+  parent?: { runId: string; stepId: string; channelId: string; reported?: boolean }
+  /** Playbook names of the calling runs, outermost first (cycle and depth guard of `call`). */
+  ancestors?: string[]
   /** Each reminder's sequence number (a pending job with an older one is stale), next time and count. */
   reminders?: Record<string, { seq: number; nextAt: number; fired: number }>
 }

@@ -30,13 +30,15 @@ export interface ExprProblem {
   offset: number
 }
 
-export const CONTEXT_ROOTS = ['trigger', 'inputs', 'run', 'props', 'roles', 'steps', 'vars', 'secrets'] as const
+/** `hook`: what fired the hook a step runs in (null elsewhere). */
+export const CONTEXT_ROOTS = ['trigger', 'inputs', 'run', 'props', 'roles', 'steps', 'vars', 'secrets', 'hook'] as const
 
 const FIELDS: Record<string, readonly string[]> = {
   run: ['id', 'number', 'title', 'status', 'mode', 'channel', 'url', 'startedAt', 'playbook', 'owner'],
   trigger: ['source', 'type', 'id', 'correlationKey', 'occurredAt', 'title', 'severity', 'status', 'url', 'actor', 'assignee', 'data', 'raw', 'args'],
   role: ['id', 'username', 'email', 'displayName'],
   step: ['status', 'outputs', 'attempts', 'startedAt', 'finishedAt'],
+  hook: ['name', 'key', 'property', 'role', 'stepId', 'from', 'to'],
 }
 
 /** Problems of `expr` in `scope`, in source order. */
@@ -163,6 +165,7 @@ export function checkReference(parts: ChainPart[], scope: ExprScope, problems: E
       return
     case 'run':
     case 'trigger':
+    case 'hook':
       if (!FIELDS[root.name]!.includes(first.name)) report(`unknown ${root.name} field "${first.name}" (expected one of ${FIELDS[root.name]!.join(', ')})`, first)
       return
   }

@@ -65,6 +65,8 @@ function lintShape(ctx: LintContext, at: StepAt): void {
     if (step.approval.timeout === undefined) ctx.report([...path, 'approval'], 'approval without a timeout waits forever', { severity: 'warning', at: 'key' })
     if (step.approval.onTimeout === 'escalate' && !step.approval.escalateTo) ctx.report([...path, 'approval', 'onTimeout'], 'onTimeout: escalate needs escalateTo')
   }
+  // Longer cycles (a calls b calls a) only show at run time, where the engine refuses them.
+  if (step.call && step.call.playbook.split('@')[0] === ctx.playbook.metadata.name) ctx.report([...path, 'call', 'playbook'], 'a playbook may not call itself')
   if (step.wait) {
     const modes = (['for', 'until', 'event'] as const).filter((m) => step.wait![m] !== undefined)
     if (modes.length !== 1) ctx.report([...path, 'wait'], `a wait has exactly one of for, until, event${modes.length ? ` (this one has ${modes.join(' and ')})` : ''}`)

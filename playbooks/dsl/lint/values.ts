@@ -8,7 +8,7 @@ import type { Input } from '../../schema/playbook.ts'
 import { parseDuration } from '../duration.ts'
 import { hasExpression } from '../expr/index.ts'
 import type { Path } from '../path.ts'
-import type { LintContext } from './context.ts'
+import { collectSteps, type LintContext } from './context.ts'
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
@@ -104,7 +104,11 @@ function lintTests(ctx: LintContext): void {
     for (const id of Object.keys(t.expect.steps ?? {})) if (!ctx.scope.steps.has(id)) ctx.report([...path, 'expect', 'steps', id], `unknown step "${id}"`, { at: 'key' })
     for (const id of Object.keys(t.answers ?? {})) if (!ctx.scope.steps.has(id)) ctx.report([...path, 'answers', id], `unknown step "${id}"`, { at: 'key' })
     t.expect.calls?.forEach((c, j) => {
-      if (!ctx.catalog.get(c.uses)) ctx.report([...path, 'expect', 'calls', j, 'uses'], `unknown action "${c.uses}"`)
+      // `call <playbook>` expects a call step's child run, as the dry run records it.
+      const called = /^call (.+)$/.exec(c.uses)?.[1]
+      if (called !== undefined) {
+        if (!collectSteps(ctx.playbook).some((s) => s.step.call?.playbook === called)) ctx.report([...path, 'expect', 'calls', j, 'uses'], `no call step calls "${called}"`)
+      } else if (!ctx.catalog.get(c.uses)) ctx.report([...path, 'expect', 'calls', j, 'uses'], `unknown action "${c.uses}"`)
     })
     if (t.clock !== undefined && parseDuration(t.clock) === undefined) ctx.report([...path, 'clock'], `"${t.clock}" is not a duration`)
     t.events?.forEach((e, j) => {

@@ -1,6 +1,6 @@
 /**
  * Two server processes on one PostgreSQL database share the work of many playbook runs: every
- * step's action runs exactly once, both processes take part, and every run finishes.
+ * step's action (a hook's too) runs exactly once, both processes take part, and every run finishes.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
@@ -31,6 +31,9 @@ ${STEPS.map((s) => `  - id: ${s}\n    uses: test.record@v1\n    idempotencyKey: 
     message: { text: "all steps recorded for run {{run.number}}" }
 finally:
   - { id: done, uses: run.finish@v1 }
+hooks:
+  run.finished:
+    - { id: hooked, uses: test.record@v1, idempotencyKey: "\${{ run.id }}-hooked", with: { run: "\${{ run.id }}", step: hooked } }
 `
 
 function startProcess(databaseUrl: string, dataDir: string, playbooksDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -112,18 +115,25 @@ function stop(child: ChildProcess): Promise<number | null> {
       if (Date.now() > deadline) throw new Error(`only ${row!.n} of ${RUNS} runs finished in 120 s`)
       await new Promise((r) => setTimeout(r, 200))
     }
+    // The run.finished hook's step runs after the finish: wait for its success on every run.
+    for (;;) {
+      const [row] = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM playbook_run_timeline WHERE type = 'step_succeeded' AND step_id = 'hooks.run.finished#1/hooked'`)
+      if (row!.n >= RUNS) break
+      if (Date.now() > deadline) throw new Error(`the run.finished hook ran in only ${row!.n} of ${RUNS} runs in 120 s`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
     await new Promise((r) => setTimeout(r, 500))
     const calls = await query<{ run_id: string; step_id: string; pid: number }>(db, 'SELECT run_id, step_id, pid FROM test_step_runs')
     const perStep = new Map<string, number>()
     for (const c of calls) perStep.set(`${c.run_id}:${c.step_id}`, (perStep.get(`${c.run_id}:${c.step_id}`) ?? 0) + 1)
     expect([...perStep.entries()].filter(([, n]) => n !== 1), 'steps whose action ran more than once').to.deep.equal([])
-    expect(perStep.size).to.equal(RUNS * STEPS.length)
+    expect(perStep.size).to.equal(RUNS * (STEPS.length + 1))
     expect(new Set(calls.map((c) => c.pid)).size, 'processes that ran steps').to.equal(2)
     const posts = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM posts WHERE message LIKE 'all steps recorded for run %'`)
     expect(posts[0]!.n).to.equal(RUNS)
     const timeline = await query<{ run_id: string; n: number }>(db, `SELECT run_id, count(*)::int AS n FROM playbook_run_timeline WHERE type = 'step_succeeded' GROUP BY run_id`)
-    // Five recorded steps, the message and the finish: seven successes per run, never one twice.
-    expect(timeline.filter((t) => t.n !== STEPS.length + 2)).to.deep.equal([])
+    // Five recorded steps, the message, the finish and the hook's step: eight successes per run, never one twice.
+    expect(timeline.filter((t) => t.n !== STEPS.length + 3)).to.deep.equal([])
     expect(timeline).to.have.length(RUNS)
   })
 })

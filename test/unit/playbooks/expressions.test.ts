@@ -128,7 +128,7 @@ describe('playbook expressions', () => {
 
     it('names unknown contexts, inputs, properties, vars, roles, steps and their fields', () => {
       expect(problems('input.title || inputs.titel || props.sev || vars.x || roles.cmdr || steps.pag.status || steps.page.output || roles.commander.mail || run.titel').map((p) => p.message)).to.deep.equal([
-        'unknown context "input" (expected one of trigger, inputs, run, props, roles, steps, vars, secrets)',
+        'unknown context "input" (expected one of trigger, inputs, run, props, roles, steps, vars, secrets, hook)',
         'unknown input "titel"',
         'unknown property "sev"',
         'unknown var "x"',

@@ -176,7 +176,7 @@ steps:
   describe('expressions and templates', () => {
     it('reports each problem at its character inside the field', () => {
       expect(lint('invalid/expressions.yaml')).to.deep.equal([
-        'invalid/expressions.yaml:10:14: steps[0].if: unknown context "input" (expected one of trigger, inputs, run, props, roles, steps, vars, secrets)',
+        'invalid/expressions.yaml:10:14: steps[0].if: unknown context "input" (expected one of trigger, inputs, run, props, roles, steps, vars, secrets, hook)',
         'invalid/expressions.yaml:15:19: steps[0].with.title: upper() takes 1 argument, got 2',
         'invalid/expressions.yaml:19:22: steps[1].message.text: secrets are never rendered into text',
         'invalid/expressions.yaml:19:47: steps[1].message.text: ${{ }} is not allowed in a Handlebars field; write {{ }} with the same context names',

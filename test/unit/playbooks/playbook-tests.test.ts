@@ -29,6 +29,14 @@ describe('playbook tests: section', () => {
     ])
   })
 
+  it('runs hooks, compensation, call steps and an escalating approval as the server does', () => {
+    expect(summary('test/fixtures/playbooks/tested/hooks.yaml')).to.deep.equal([
+      { name: 'a signed-off hotfix resolves and announces', failures: [] },
+      { name: 'a failed deploy rolls back and stops', failures: [] },
+      { name: 'nobody signs off, the commander is asked, then it times out', failures: [] },
+    ])
+  })
+
   it('reads event files relative to the playbook and checks messages and calls', () => {
     expect(summary('test/fixtures/playbooks/tested/failing.yaml')[0]).to.deep.equal({ name: 'posts and labels a new issue', failures: [] })
   })

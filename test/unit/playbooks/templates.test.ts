@@ -92,7 +92,7 @@ describe('playbook templates', () => {
 
     it('reports an unknown variable and an unknown helper', () => {
       expect(problems('{{titel}} {{shout run.title}}').map((p) => p.message)).to.deep.equal([
-        'unknown variable "titel" (expected one of trigger, inputs, run, props, roles, steps, vars, timeline, metrics)',
+        'unknown variable "titel" (expected one of trigger, inputs, run, props, roles, steps, vars, hook, timeline, metrics)',
         'unknown helper "shout" (known: md, slug, date, duration, link, mention, default, eq, ne, gt, lt, if, unless, each, with, lookup)',
       ])
     })
