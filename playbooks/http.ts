@@ -1,7 +1,7 @@
 /**
  * The playbooks REST API under /plugins/playbooks/api/v0, shaped after Mattermost Playbooks where
  * it fits: playbooks, runs (list, get, start), the timeline, checklist item states, status
- * updates, status changes and approvals. Team members see their team's runs; changing a run takes
+ * updates, status changes and approvals (roles, items, retrospective, metrics: run-ops-http.ts). Team members see their team's runs; changing a run takes
  * a member of its channel (or a system admin).
  */
 import type { Request, Router } from 'express'
@@ -21,6 +21,7 @@ import type { PlaybookLibrary } from './library.ts'
 import { presentRun, type RunEngine } from './engine/service.ts'
 import type { RunRow } from './engine/store.ts'
 import { commandTrigger } from './engine/trigger.ts'
+import { runOpsRoutes } from './run-ops-http.ts'
 
 export interface PlaybookRouteDeps {
   engine: RunEngine
@@ -137,5 +138,7 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
       await engine.vote(run.id, String(req.params.step_id), session.userId, decision, comment)
       sendOk(res)
     })
+
+    runOpsRoutes(router, engine, changeableRun)
   }
 }

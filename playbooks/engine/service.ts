@@ -32,6 +32,8 @@ import { createRunStore, type NewTimelineEvent, type RunRow } from './store.ts'
 import { TERMINAL, type RoleHolder, type RunState, type RunStatus } from './state.ts'
 import { REMIND_JOB, afterQuietHours, intervalOf, reminderState, untilHolds } from './reminders.ts'
 import type { Reminder } from '../dsl/index.ts'
+import { createRunOps } from './run-ops.ts'
+import { checklistMessage, presentRunOps } from './run-view.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -124,6 +126,7 @@ export function createRunEngine(options: RunEngineOptions) {
       payload: { runId: row.id },
       ws: { event: 'custom_playbooks_playbook_run_updated', data: { payload: JSON.stringify(presentRun(row)) }, audience },
     })
+    await ops.afterChange(row).catch((err: unknown) => log.warn({ err, runId: row.id }, 'run follow-up failed'))
   }
 
   /**
@@ -374,9 +377,8 @@ export function createRunEngine(options: RunEngineOptions) {
       }
       case 'checklist': {
         const items = state.items.filter((i) => i.stepId === stepId && !i.hidden)
-        const lines = [`**${step.checklist!.title ?? step.name ?? stepId}**`, ...items.map((i, n) => `${n + 1}. ${i.state === 'closed' ? '☑' : '☐'} ${i.title}${i.assigneeId ? ` (@${(state.roles && Object.values(state.roles).find((h) => h?.id === i.assigneeId)?.username) ?? i.assigneeId})` : ''}`)]
-        lines.push('', `_Check items with \`/playbook check <number>\` in this channel, or in the run view._`)
-        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: lines.join('\n'), props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:checklist` })
+        const message = checklistMessage(step.checklist!.title ?? step.name ?? stepId, items, (id) => Object.values(state.roles).find((h) => h?.id === id)?.username ?? id)
+        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message, props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:checklist` })
         return { postId: out.outputs.postId }
       }
       case 'approval': {
@@ -610,8 +612,14 @@ export function createRunEngine(options: RunEngineOptions) {
     return { run: result, started: true }
   }
 
+  const ops = createRunOps({
+    store, jobs, actions, channels, channelStore, posts, teams, log, now, engineSession, holder, resolveUserRef, contextOptions, publishUpdated, enqueueAdvance, channelByRef, templateText,
+  })
+
   return {
     store,
+    /** Roles, item assignment, due dates and runs, the retrospective and metrics (run-ops.ts). */
+    ops,
 
     start,
 
@@ -755,6 +763,7 @@ export function presentRun(row: RunRow): Record<string, unknown> {
     roles: state.roles, properties: state.props, inputs: state.inputs, metrics: state.metrics,
     steps: [...graph.nodes.values()].map((n) => ({ id: n.id, name: n.step.name ?? n.id, kind: n.kind, list: n.list, parent: n.parent ?? '', ...(state.steps[n.id] ?? { status: 'pending', outputs: {}, attempts: 0, startedAt: 0, finishedAt: 0 }) })),
     checklist_items: state.items, approvals: state.votes,
+    ...presentRunOps(row),
   }
 }
 
