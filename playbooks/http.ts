@@ -37,7 +37,7 @@ const startBody = z.object({
   name: z.string().max(512).optional(),
   inputs: z.record(z.string(), z.unknown()).default({}),
 })
-const itemStateBody = z.object({ new_state: z.enum(['open', 'closed', 'skipped']) })
+const itemStateBody = z.object({ new_state: z.enum(['open', 'closed', 'skipped']), values: z.record(z.string(), z.unknown()).default({}) })
 const statusBody = z.object({ message: z.string().min(1, 'write the update').max(16_000) })
 const runStatusBody = z.object({ status: z.enum(['active', 'mitigated', 'resolved', 'finished', 'canceled']) })
 const voteBody = z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().max(4000).default('') })
@@ -105,8 +105,8 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
     router.put('/runs/:run_id/checklists/items/:item_id/state', async (req, res) => {
       const session = requireSession(req)
       const run = await changeableRun(session, req)
-      const { new_state } = parseBody(itemStateBody, req.body)
-      const updated = await engine.setItemState(run.id, String(req.params.item_id), session.userId, new_state)
+      const { new_state, values } = parseBody(itemStateBody, req.body)
+      const updated = await engine.setItemState(run.id, String(req.params.item_id), session.userId, new_state, values)
       sendJson(res, 200, presentRun(updated))
     })
 

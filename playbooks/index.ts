@@ -23,6 +23,7 @@ import { playbookCommand } from './command.ts'
 import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type RunEngine } from './engine/service.ts'
 import { REMIND_JOB } from './engine/reminders.ts'
 import { RETRO_REMIND_JOB } from './engine/run-ops.ts'
+import { startItemAutoComplete } from './engine/auto-complete.ts'
 import { startInternalTriggers } from './engine/triggers.ts'
 import type { PostStore } from '../core/posts/store.ts'
 import type { TeamStore } from '../core/teams/store.ts'
@@ -91,6 +92,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
   const internal = startInternalTriggers({
     engine, library, jobs: deps.jobs, bus: deps.bus, postStore: deps.postStore, posts: deps.posts, channelStore: deps.channelStore, teamStore: deps.teamStore, log,
   })
+  startItemAutoComplete({ engine, library, bus: deps.bus, log })
   const onReload = registerTriggers
   registerTriggers = () => {
     onReload()

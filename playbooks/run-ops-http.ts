@@ -3,6 +3,7 @@
  * server/api/playbook_runs.go): change the owner or a role holder, assign an item, set its due
  * date, run it, edit, publish or cancel the retrospective, and set metrics. Only members of the
  * run's channel (or system admins) may: `changeableRun` checks, as http.ts does for the rest.
+ * Items are addressed as Mattermost does, `/checklists/{n}/item/{n}` from 0, or by step and item id.
  */
 import type { Request, RequestHandler, Router } from 'express'
 import { z } from 'zod'
@@ -18,6 +19,7 @@ const userId = (message: string) => z.string().regex(/^[a-z0-9]{26}$/, message)
 const ownerBody = z.object({ owner_id: userId('expected the new owner\'s user id') })
 const roleBody = z.object({ user_id: userId('expected the new holder\'s user id') })
 const assigneeBody = z.object({ assignee_id: z.union([userId('expected a user id, or "" to unassign'), z.literal('')]) })
+const stateBody = z.object({ new_state: z.enum(['open', 'closed', 'skipped']), values: z.record(z.string(), z.unknown()).default({}) })
 const dueDateBody = z.object({ due_date: z.number({ message: 'expected a time in milliseconds since the epoch, or 0 to clear it' }).int().min(0) })
 /** Mattermost's `[{metric_config_id, value}]`, or a map of metric id to value. */
 const metricList = z.union([
@@ -48,6 +50,10 @@ export function runOpsRoutes(router: Router, engine: RunEngine, changeableRun: (
   router.put('/runs/:run_id/roles/:role', changing((run, session, req) => ops.changeRole(run.id, actor(session), String(req.params.role), parseBody(roleBody, req.body).user_id)))
 
   const itemPath = '/runs/:run_id/checklists/:checklist/item/:item'
+  router.put(`${itemPath}/state`, changing((run, session, req) => {
+    const body = parseBody(stateBody, req.body)
+    return engine.setItemState(run.id, item(run, req).id, session.userId, body.new_state, body.values)
+  }))
   router.put(`${itemPath}/assignee`, changing((run, session, req) => ops.setAssignee(run.id, actor(session), item(run, req).id, parseBody(assigneeBody, req.body).assignee_id)))
   router.put(`${itemPath}/duedate`, changing((run, session, req) => ops.setDueDate(run.id, actor(session), item(run, req).id, parseBody(dueDateBody, req.body).due_date)))
   router.post(`${itemPath}/run`, async (req, res) => {

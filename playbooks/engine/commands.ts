@@ -69,9 +69,12 @@ async function inRunCommand(deps: RunCommandDeps, args: CommandArgs, sub: string
   }
   if (sub === 'check' || sub === 'skip' || sub === 'uncheck') {
     const run = await activeRun(deps, args.channelId)
-    const item = visibleItem(run.state, rest)
-    if (!item) return ephemeral(`No checklist item ${rest.join(' ') || '(none given)'}: give its number, 1 to ${run.state.items.filter((i) => !i.hidden).length}.`)
-    await deps.engine.setItemState(run.id, item.id, args.userId, sub === 'check' ? 'closed' : sub === 'skip' ? 'skipped' : 'open')
+    // `name=value` words give the item's `requires`: /playbook check 2 run_url=https://…
+    const values = Object.fromEntries(rest.filter((w) => /^\w+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]))
+    const words = rest.filter((w) => !/^\w+=/.test(w))
+    const item = visibleItem(run.state, words)
+    if (!item) return ephemeral(`No checklist item ${words.join(' ') || '(none given)'}: give its number, 1 to ${run.state.items.filter((i) => !i.hidden).length}.`)
+    await deps.engine.setItemState(run.id, item.id, args.userId, sub === 'check' ? 'closed' : sub === 'skip' ? 'skipped' : 'open', values)
     return ephemeral(`"${item.title}" ${sub === 'check' ? 'checked' : sub === 'skip' ? 'skipped' : 'reopened'}.`)
   }
   return runOpsCommand({ ...deps, now: nowMillis }, args, sub, rest, () => activeRun(deps, args.channelId))

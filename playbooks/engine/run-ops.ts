@@ -213,6 +213,10 @@ export function createRunOps(deps: RunOpsDeps) {
   }
 
   return {
+    draft,
+    /** A user as role holders are kept (id, username, email, display name), or null when gone. */
+    person: deps.holder,
+
     /**
      * Hands `role` (or, with `role` undefined, the first role: the commander, who owns the run) to
      * `userId`: invited to the channel, the role's open items follow, announced in the channel.

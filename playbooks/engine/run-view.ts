@@ -63,10 +63,14 @@ export function presentRunOps(row: RunRow): Record<string, unknown> {
       const node = graph.nodes.get(stepId)
       return {
         id: stepId, title: node?.step.checklist?.title ?? node?.step.name ?? stepId,
-        items: state.items.filter((i) => i.stepId === stepId).map((i) => ({
-          id: i.id, title: i.title, state: i.state, hidden: i.hidden, assignee_id: i.assigneeId, due_date: i.dueAt, command: i.command,
-          command_last_run: i.commandLastRun ?? 0, uses: node ? dslItem(row.playbook, i)?.uses ?? '' : '',
-        })),
+        items: state.items.filter((i) => i.stepId === stepId).map((i) => {
+          const spec = dslItem(row.playbook, i)
+          return {
+            id: i.id, title: i.title, state: i.state, hidden: i.hidden, assignee_id: i.assigneeId, due_date: i.dueAt, command: i.command,
+            command_last_run: i.commandLastRun ?? 0, uses: spec?.uses ?? '',
+            requires: (spec?.requires ?? []).map((r) => ({ name: r.name, type: r.type, required: r.required !== false })), values: i.values ?? {},
+          }
+        }),
       }
     }),
     retrospective: retro?.text ?? '',

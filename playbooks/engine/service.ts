@@ -34,6 +34,7 @@ import { REMIND_JOB, afterQuietHours, intervalOf, reminderState, untilHolds } fr
 import type { Reminder } from '../dsl/index.ts'
 import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
+import { requiredValues } from './item-rules.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -438,13 +439,8 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'timeline.add@v1':
         return { timeline: String(input.summary ?? input.text ?? '') }
       case 'retrospective.create@v1': {
-        // The draft: the playbook's retrospective template over the run's contexts and timeline, else a plain timeline.
-        const timeline = (await store.timeline(row.id)).filter((e) => e.type !== 'step_started').map((e) => ({ at: e.at, type: e.type, summary: e.summary }))
-        const retro = row.playbook.retrospective
-        const data = { ...(ctx.values as Record<string, unknown>), timeline }
-        const message = retro && (retro.text || retro.template)
-          ? textOf(retro, data, 'retrospective', row.state)
-          : [`#### Retrospective draft: ${row.state.title}`, '', '**Timeline**', ...timeline.map((e) => `- ${new Date(e.at).toISOString()} ${e.summary}`)].join('\n')
+        // The draft (run-ops.ts): as people saved it, else the playbook's template (or the default) over the run, its metrics and timeline.
+        const message = await ops.draft(row)
         const out = await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: message.slice(0, 16_000), props: { from_playbook: row.id, playbook_retrospective: true } }, { session, idempotencyKey: key })
         return { postId: out.outputs.postId }
       }
@@ -652,12 +648,13 @@ export function createRunEngine(options: RunEngineOptions) {
       return done.row
     },
 
-    /** Sets a checklist item's state (closed, open, skipped) as `userId`. */
-    async setItemState(runId: string, itemId: string, userId: string, itemState: 'open' | 'closed' | 'skipped'): Promise<RunRow> {
-      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+    /** Sets a checklist item's state (closed, open, skipped) as `userId`; closing checks its `requires` against `values`. */
+    async setItemState(runId: string, itemId: string, userId: string, itemState: 'open' | 'closed' | 'skipped', values: Record<string, unknown> = {}): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, row, tx) => {
         const item = state.items.find((i) => i.id === itemId)
         if (!item) throw new AppError('app.playbook_run.item_not_found.app_error', `Checklist item ${itemId} not found.`, 404)
         if (item.state === itemState) return { events: [], result: null }
+        if (itemState === 'closed') item.values = requiredValues(row.playbook, item, values)
         item.state = itemState
         await enqueueAdvance(runId, tx)
         return { events: [{ type: 'task_state_modified', actorKind: 'user', actorId: userId, summary: `"${item.title}" ${itemState}`, details: { itemId }, stepId: item.stepId }], result: null }

@@ -36,6 +36,8 @@ export interface ChecklistItemState {
   /** When its command or action last ran from the item (ms), and how often (the next run's idempotency key). */
   commandLastRun?: number
   runs?: number
+  /** What was given for its `requires` when it was closed. */
+  values?: Record<string, unknown>
 }
 
 export interface Vote {

@@ -41,6 +41,8 @@ steps:
         - { title: Say hello, command: "/echo hello from \${{ run.title }}" }
         - { title: Call the hook, uses: http.request@v1, with: { url: "${receiverUrl}/item", body: { run: "\${{ run.id }}" } } }
         - { title: Lead the call, assignee: role:commander }
+        - { id: graphs, title: Attach graphs, autoComplete: { keywords: ["graphs attached"], by: [role:scribe] } }
+        - { id: rollback, title: Roll back, requires: [{ name: reason, type: text }, { name: run_url, type: url, required: false }] }
   - id: resolved
     wait: { until: "\${{ run.status == 'resolved' }}", timeout: 1h }
 retrospective: { enabled: true, owner: role:commander, reminderEvery: 2s, publishTo: ["#town-square"] }
@@ -258,6 +260,28 @@ forEachBackend((backend) => {
         expect(sent.map((r) => r.headers['idempotency-key'])).to.deep.equal([`${run.id}:item:${itemId}:1`, `${run.id}:item:${itemId}:2`])
         expect(JSON.parse(sent[0]!.body)).to.deep.equal({ run: run.id })
         expect((await timeline(run.id)).filter((e) => e.event_type === 'ran_action')).to.have.length(2)
+      })
+
+      it('refuses to close an item without the values it requires with 400 naming the value, and closes it with them', async () => {
+        const bare = await api(alice, `/runs/${run.id}/checklists/0/item/5/state`, { method: 'PUT', body: { new_state: 'closed' } })
+        expect(bare.status, bare.text).to.equal(400)
+        expect(JSON.parse(bare.text).message).to.equal('Invalid values.reason: closing "Roll back" needs reason (a text).')
+        const wrong = await api(alice, `/runs/${run.id}/checklists/0/item/5/state`, { method: 'PUT', body: { new_state: 'closed', values: { reason: 'bad deploy', run_url: 'ftp://example.com' } } })
+        expect(wrong.status, wrong.text).to.equal(400)
+        expect(JSON.parse(wrong.text).message).to.equal('Invalid values.run_url: expected an http(s) URL.')
+        expect(await command(alice, run.channel_id, '/playbook check 6 reason=bad-deploy')).to.equal('"Roll back" checked.')
+        const closed = itemsOf(await getRun(run.id))[5] as Item & { values: Record<string, unknown> }
+        expect(closed).to.deep.include({ state: 'closed', values: { reason: 'bad-deploy' } })
+      })
+
+      it('closes an autoComplete item when its role holder posts one of its keywords in the run channel, and only then', async () => {
+        await carol.client.createPost({ channel_id: run.channel_id, message: 'graphs attached' } as Post)
+        await sleep(500)
+        expect(itemsOf(await getRun(run.id))[4]!.state, 'carol is not the scribe').to.equal('open')
+        await bob.client.createPost({ channel_id: run.channel_id, message: 'Graphs attached, see above' } as Post)
+        await eventually('the item to close', async () => (itemsOf(await getRun(run.id))[4]!.state === 'closed' ? true : undefined))
+        const line = (await timeline(run.id)).find((e) => e.event_type === 'task_state_modified' && e.summary.includes('Attach graphs'))!
+        expect(line.subject_user_id).to.equal(bob.user.id)
       })
 
       it('answers an item with nothing to run with 400', async () => {
