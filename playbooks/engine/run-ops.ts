@@ -173,6 +173,21 @@ export function createRunOps(deps: RunOpsDeps) {
     }
   }
 
+  type ItemChange = (item: ChecklistItemState, line: (type: string, summary: string, details: Record<string, unknown>) => void) => Promise<void> | void
+  /** An edit of one item of an active run: `prepare` checks (outside the lock) and returns the change made under it. */
+  async function changeItem(runId: string, actor: Actor, itemId: string, prepare: (row: RunRow) => Promise<ItemChange>): Promise<RunRow> {
+    const row = await runOf(runId)
+    requireActive(row)
+    requireEdit(row, actor)
+    const apply = await prepare(row)
+    const done = await change(runId, actor.userId, async (state, _row, _tx, line) => {
+      const item = itemIn(state, itemId)
+      await apply(item, (type, summary, details) => line(type, summary, details, item.stepId))
+    })
+    await refreshChecklists(done.row)
+    return done.row
+  }
+
   function retroConfig(playbook: Playbook): NonNullable<Playbook['retrospective']> {
     const config = playbook.retrospective
     if (!config || config.enabled === false) throw new AppError('app.playbook_run.no_retrospective.app_error', 'This playbook has no retrospective (retrospective.enabled).', 400)
@@ -256,35 +271,25 @@ export function createRunOps(deps: RunOpsDeps) {
 
     /** Assigns an item ('' unassigns); the assignee joins the channel. @throws AppError 404, 400 ended run or outsider, 403. */
     async setAssignee(runId: string, actor: Actor, itemId: string, assigneeId: string): Promise<RunRow> {
-      const row = await runOf(runId)
-      requireActive(row)
-      requireEdit(row, actor)
-      const next = assigneeId ? await teammate(row, assigneeId, 'assignee_id') : null
-      if (next) await invite(row, next.id)
-      const done = await change(runId, actor.userId, async (state, _row, _tx, line) => {
-        const item = itemIn(state, itemId)
-        if (item.assigneeId === (next?.id ?? '')) return
-        const previous = item.assigneeId ? await deps.holder(item.assigneeId) : null
-        item.assigneeId = next?.id ?? ''
-        line('assignee_changed', `changed assignee of checklist item **${item.title}** from **${previous ? mention(previous) : 'unassigned'}** to **${next ? mention(next) : 'unassigned'}**`, { itemId, assigneeId: item.assigneeId }, item.stepId)
+      return changeItem(runId, actor, itemId, async (row) => {
+        const next = assigneeId ? await teammate(row, assigneeId, 'assignee_id') : null
+        if (next) await invite(row, next.id)
+        return async (item, line) => {
+          if (item.assigneeId === (next?.id ?? '')) return
+          const previous = item.assigneeId ? await deps.holder(item.assigneeId) : null
+          item.assigneeId = next?.id ?? ''
+          line('assignee_changed', `changed assignee of checklist item **${item.title}** from **${previous ? mention(previous) : 'unassigned'}** to **${next ? mention(next) : 'unassigned'}**`, { itemId, assigneeId: item.assigneeId })
+        }
       })
-      await refreshChecklists(done.row)
-      return done.row
     },
 
     /** Sets an item's due time (ms since the epoch; 0 clears it). @throws AppError 404, 400, 403. */
     async setDueDate(runId: string, actor: Actor, itemId: string, dueAt: number): Promise<RunRow> {
-      const row = await runOf(runId)
-      requireActive(row)
-      requireEdit(row, actor)
-      const done = await change(runId, actor.userId, (state, _row, _tx, line) => {
-        const item = itemIn(state, itemId)
+      return changeItem(runId, actor, itemId, async () => (item, line) => {
         if (item.dueAt === dueAt) return
         item.dueAt = dueAt
-        line('due_date_changed', `${dueAt ? `due date of **${item.title}** set to ${new Date(dueAt).toISOString()}` : `due date of **${item.title}** removed`}`, { itemId, dueAt }, item.stepId)
+        line('due_date_changed', dueAt ? `due date of **${item.title}** set to ${new Date(dueAt).toISOString()}` : `due date of **${item.title}** removed`, { itemId, dueAt })
       })
-      await refreshChecklists(done.row)
-      return done.row
     },
 
     /**

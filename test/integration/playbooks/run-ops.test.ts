@@ -11,11 +11,11 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Post } from '@mattermost/types/posts'
 import { forEachBackend, useTestServer } from '../../helpers/server.ts'
-import { rawRequest } from '../../helpers/expect-status.ts'
 import { makeTeamWithMembers, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { connectWs, type WsSession } from '../../helpers/ws-client.ts'
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
 import { eventually } from '../../helpers/eventually.ts'
+import { playbookClient } from './support.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -105,23 +105,9 @@ forEachBackend((backend) => {
     ws = await connectWs(ctx.server.url, alice.token)
   })
 
-  const api = (who: UserSession, route: string, init: { method?: string; body?: unknown } = {}) =>
-    rawRequest(ctx.server.url, `/plugins/playbooks/api/v0${route}`, { token: who.token, ...init } as never)
-  async function getRun(id: string): Promise<Run> {
-    const res = await api(alice, `/runs/${id}`)
-    expect(res.status, res.text).to.equal(200)
-    return JSON.parse(res.text) as Run
-  }
+  const { api, getRun, command, postsIn } = playbookClient<Run>(() => ctx.server.url, () => world.team.id, () => alice)
   async function timeline(id: string): Promise<TimelineEvent[]> {
     return JSON.parse((await api(alice, `/runs/${id}/timeline`)).text) as TimelineEvent[]
-  }
-  async function command(who: UserSession, channelId: string, line: string): Promise<string> {
-    const res = (await who.client.executeCommand(line, { channel_id: channelId, team_id: world.team.id } as never)) as { text?: string }
-    return res.text ?? ''
-  }
-  async function postsIn(channelId: string): Promise<Post[]> {
-    const list = await alice.client.getPosts(channelId, 0, 200)
-    return list.order.map((id) => list.posts[id]!).reverse()
   }
   /** Starts a run with its command in town-square and waits until its checklist waits. */
   async function startRun(trigger: string, title: string, waitFor: string): Promise<Run> {
