@@ -246,14 +246,16 @@ export function createRunOps(deps: RunOpsDeps) {
       if (name !== undefined && row.playbook.roles![name]!.handoff === false) throw new AppError('app.playbook_run.no_handoff.app_error', `The ${name} of this playbook cannot be handed off (roles.${name}.handoff: false).`, 400)
       requireEdit(row, actor)
       const next = await teammate(row, userId, role === undefined ? 'owner_id' : 'user_id')
-      const previous = name !== undefined ? row.state.roles[name] ?? null : await deps.holder(row.state.ownerId)
-      if (previous?.id === next.id) return row
+      const owner = await deps.holder(row.state.ownerId)
+      if ((name !== undefined ? row.state.roles[name]?.id : row.state.ownerId) === next.id) return row
       await invite(row, next.id)
-      const owner = name === ownerRole(row)
-      const done = await change(runId, actor.userId, (state, pinned, tx, line) => {
+      const ownerChange = name === undefined || name === ownerRole(row)
+      const done = await change(runId, actor.userId, async (state, pinned, tx, line) => {
+        // As it is under the lock (a role without one is the run's owner, looked up before it).
+        const previous = name !== undefined ? state.roles[name] ?? null : state.ownerId === owner?.id ? owner : null
         if (name !== undefined) state.roles[name] = next
-        if (owner || name === undefined) state.ownerId = next.id
-        line(owner || name === undefined ? 'owner_changed' : 'role_changed', `${name ?? 'owner'}: ${mention(previous)} to ${mention(next)}`, { role: name ?? 'owner', from: previous?.id ?? '', to: next.id })
+        if (ownerChange) state.ownerId = next.id
+        line(ownerChange ? 'owner_changed' : 'role_changed', `${name ?? 'owner'}: ${mention(previous)} to ${mention(next)}`, { role: name ?? 'owner', from: previous?.id ?? '', to: next.id })
         // Items the playbook gives to this role, still with its previous holder, follow the role.
         for (const item of state.items) {
           if (item.state !== 'open' || !name || dslItem(pinned.playbook, item)?.assignee !== `role:${name}` || item.assigneeId !== (previous?.id ?? '')) continue
@@ -261,10 +263,11 @@ export function createRunOps(deps: RunOpsDeps) {
           line('assignee_changed', `changed assignee of checklist item **${item.title}** from **${mention(previous)}** to **${mention(next)}**`, { itemId: item.id }, item.stepId)
         }
         // The role.changed hook fires here once the planner runs hooks (branch helper-engine): this is its one call site.
-        return deps.enqueueAdvance(runId, tx)
+        await deps.enqueueAdvance(runId, tx)
+        return previous
       })
       const by = await deps.holder(actor.userId)
-      await say(done.row, `${mention(by)} handed the ${name ?? 'run'}${name ? ' role' : ''} of **${row.state.title}** from ${mention(previous)} to ${mention(next)}.`)
+      await say(done.row, `${mention(by)} handed the ${name ?? 'run'}${name ? ' role' : ''} of **${row.state.title}** from ${mention(done.result)} to ${mention(next)}.`)
       await refreshChecklists(done.row)
       return done.row
     },
@@ -274,11 +277,14 @@ export function createRunOps(deps: RunOpsDeps) {
       return changeItem(runId, actor, itemId, async (row) => {
         const next = assigneeId ? await teammate(row, assigneeId, 'assignee_id') : null
         if (next) await invite(row, next.id)
-        return async (item, line) => {
+        // Looked up before the lock: inside it only the transaction may touch the database.
+        const before = itemIn(row.state, itemId).assigneeId
+        const known = before ? await deps.holder(before) : null
+        return (item, line) => {
           if (item.assigneeId === (next?.id ?? '')) return
-          const previous = item.assigneeId ? await deps.holder(item.assigneeId) : null
+          const previous = !item.assigneeId ? 'unassigned' : item.assigneeId === known?.id ? mention(known) : item.assigneeId
           item.assigneeId = next?.id ?? ''
-          line('assignee_changed', `changed assignee of checklist item **${item.title}** from **${previous ? mention(previous) : 'unassigned'}** to **${next ? mention(next) : 'unassigned'}**`, { itemId, assigneeId: item.assigneeId })
+          line('assignee_changed', `changed assignee of checklist item **${item.title}** from **${previous}** to **${next ? mention(next) : 'unassigned'}**`, { itemId, assigneeId: item.assigneeId })
         }
       })
     },

@@ -199,9 +199,12 @@ forEachBackend((backend) => {
         expect(post.message).to.contain(`4. ☐ Lead the call (@${bob.user.username})`)
       })
 
-      it('assigns with /playbook assign <number> @user', async () => {
+      it('assigns and reassigns with /playbook assign <number> @user', async () => {
         expect(await command(alice, run.channel_id, `/playbook assign 2 @${carol.user.username}`)).to.equal(`"Say hello" is assigned to @${carol.user.username}.`)
         expect(itemsOf(await getRun(run.id))[1]!.assignee_id).to.equal(carol.user.id)
+        await command(alice, run.channel_id, `/playbook assign 1 @${carol.user.username}`)
+        const line = (await timeline(run.id)).filter((e) => e.event_type === 'assignee_changed' && e.summary.includes('Take notes')).at(-1)!
+        expect(line.summary).to.equal(`changed assignee of checklist item **Take notes** from **@${dave.user.username}** to **@${carol.user.username}**`)
       })
 
       it('sets and clears a due date with PUT …/duedate and /playbook due', async () => {
