@@ -1,8 +1,9 @@
 /**
  * The playbooks REST API under /plugins/playbooks/api/v0, shaped after Mattermost Playbooks where
  * it fits: playbooks, runs (list, get, start), the timeline, checklist item states, status
- * updates, status changes and approvals (roles, items, retrospective, metrics: run-ops-http.ts). Team members see their team's runs; changing a run takes
- * a member of its channel (or a system admin).
+ * updates, status changes and approvals; roles, items, the retrospective and metrics are in
+ * run-ops-http.ts. Team members see their team's runs; changing a run takes a member of its
+ * channel (or a system admin).
  */
 import type { Request, Router } from 'express'
 import { z } from 'zod'

@@ -102,7 +102,8 @@ export function createRunOps(deps: RunOpsDeps) {
     const owner = ownerRole(row)
     const editors = roles.filter(([name, r]) => name === owner || r.can?.includes('edit')).map(([name]) => name)
     if (editors.some((name) => row.state.roles[name]?.id === actor.userId)) return
-    throw new AppError('app.playbook_run.edit_not_allowed.app_error', `Only the ${editors.join(' or ')} of this run may change it (roles.<role>.can: [edit]).`, 403)
+    const who = editors.length ? `the ${editors.join(' or ')} of this run` : 'a system admin (no role of this playbook can edit)'
+    throw new AppError('app.playbook_run.edit_not_allowed.app_error', `Only ${who} may change it (roles.<role>.can: [edit]).`, 403)
   }
 
   /** An active user of the run's team, for a role or an assignment. @throws AppError 400 naming `field`. */
