@@ -6,16 +6,12 @@
  * with who made it and goes out over the WebSocket; only the run's participants may make them.
  */
 import { expect } from 'chai'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Post } from '@mattermost/types/posts'
-import { forEachBackend, useTestServer } from '../../helpers/server.ts'
+import { forEachBackend } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { connectWs, type WsSession } from '../../helpers/ws-client.ts'
-import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
 import { eventually } from '../../helpers/eventually.ts'
-import { playbookClient } from './support.ts'
+import { playbookClient, usePlaybookServer } from './support.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -78,21 +74,10 @@ type Run = {
 type TimelineEvent = { event_type: string; summary: string; subject_user_id: string; create_at: number }
 
 forEachBackend((backend) => {
-  let receiver: HttpReceiver
   let ws: WsSession | undefined
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-runops-'))
-  before(async () => {
-    receiver = await startHttpReceiver()
-    receiver.answer('/item', () => ({ body: { ok: true } }))
-    fs.writeFileSync(path.join(dir, 'ops-drill.yaml'), opsPlaybook(receiver.url))
-    fs.writeFileSync(path.join(dir, 'guarded.yaml'), GUARDED)
-  })
-  after(async () => {
-    ws?.close()
-    await receiver?.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-  const ctx = useTestServer(backend, { jobPollIntervalMs: 100, allowedUntrustedInternalConnections: '127.0.0.1', playbooksDir: dir })
+  after(() => ws?.close())
+  const ctx = usePlaybookServer(backend, (url) => ({ 'ops-drill.yaml': opsPlaybook(url), 'guarded.yaml': GUARDED }))
+  before(() => ctx.receiver().answer('/item', () => ({ body: { ok: true } })))
   let world: TeamWorld
   let alice: UserSession
   let bob: UserSession
@@ -243,7 +228,7 @@ forEachBackend((backend) => {
         expect(res.status, res.text).to.equal(200)
         expect(JSON.parse(res.text).outputs).to.include({ status: 200 })
         expect(await command(alice, run.channel_id, '/playbook run-item 3')).to.equal('Ran "Call the hook".')
-        const sent = receiver.received.filter((r) => r.url === '/item')
+        const sent = ctx.receiver().received.filter((r) => r.url === '/item')
         expect(sent).to.have.length(2)
         const itemId = itemsOf(run)[2]!.id
         expect(sent.map((r) => r.headers['idempotency-key'])).to.deep.equal([`${run.id}:item:${itemId}:1`, `${run.id}:item:${itemId}:2`])

@@ -1,8 +1,33 @@
 /** What the playbook run tests share: the Playbooks API, slash commands and a channel's posts, as test users. */
 import { expect } from 'chai'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { Post } from '@mattermost/types/posts'
 import { rawRequest } from '../../helpers/expect-status.ts'
 import type { UserSession } from '../../helpers/factories.ts'
+import { useTestServer, type Backend, type TestServer } from '../../helpers/server.ts'
+import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
+
+/**
+ * A test server whose PLAYBOOKS_DIR holds `files` (name → YAML, given the URL of an HTTP receiver
+ * the playbooks may call), written before the server starts. Register hooks that must run before
+ * the server stops (closing a WebSocket) before calling this.
+ */
+export function usePlaybookServer(backend: Backend, files: (receiverUrl: string) => Record<string, string>): { readonly server: TestServer; receiver(): HttpReceiver } {
+  let receiver: HttpReceiver | undefined
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-playbooks-'))
+  before(async () => {
+    receiver = await startHttpReceiver()
+    for (const [name, text] of Object.entries(files(receiver.url))) fs.writeFileSync(path.join(dir, name), text)
+  })
+  after(async () => {
+    await receiver?.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  const ctx = useTestServer(backend, { jobPollIntervalMs: 100, allowedUntrustedInternalConnections: '127.0.0.1', playbooksDir: dir })
+  return { get server() { return ctx.server }, receiver: () => receiver! }
+}
 
 /**
  * Helpers bound to a server and team known only once `before` has run (hence the getters); runs
