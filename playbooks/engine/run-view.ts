@@ -4,7 +4,7 @@
  * (Mattermost's checklist and item numbers, ids, or the number `/playbook check` shows).
  */
 import { AppError } from '../../core/errors.ts'
-import type { ChecklistItem, Playbook } from '../dsl/index.ts'
+import { parseDuration, type ChecklistItem, type Playbook } from '../dsl/index.ts'
 import { graphOf } from './plan.ts'
 import { presentMetrics } from './metrics.ts'
 import type { ChecklistItemState, RunState } from './state.ts'
@@ -77,6 +77,7 @@ export function presentRunOps(row: RunRow): Record<string, unknown> {
     retrospective_published_at: retro?.publishedAt ?? 0,
     retrospective_was_canceled: retro?.canceled ?? false,
     retrospective_enabled: config !== undefined && config.enabled !== false,
+    retrospective_reminder_interval_seconds: config?.reminderEvery ? Math.round((parseDuration(config.reminderEvery) ?? 0) / 1000) : 0,
     ...presentMetrics(row.playbook, state),
   }
 }

@@ -327,8 +327,9 @@ forEachBackend((backend) => {
 
       it('publishes it with /playbook retro publish in the run channel and the publishTo channels, and stops nagging', async () => {
         expect(await command(alice, run.channel_id, '/playbook retro publish')).to.equal('Retrospective published.')
-        const published = await getRun(run.id)
+        const published = await getRun(run.id) as Run & { retrospective_reminder_interval_seconds: number }
         expect(published.retrospective_published_at).to.be.greaterThan(0)
+        expect(published.retrospective_reminder_interval_seconds).to.equal(2)
         expect((await postsIn(run.channel_id)).some((p) => p.message === '## What happened\nThe toaster.')).to.equal(true)
         const townSquare = await alice.client.getChannelByName(world.team.id, 'town-square')
         expect((await postsIn(townSquare.id)).some((p) => p.message.startsWith('## What happened\nThe toaster.\n\n_From run #'))).to.equal(true)
