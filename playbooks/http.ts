@@ -1,8 +1,9 @@
 /**
  * The playbooks REST API under /plugins/playbooks/api/v0, shaped after Mattermost Playbooks where
  * it fits: playbooks, runs (list, get, start), the timeline, checklist item states, status
- * updates, status changes and approvals. Team members see their team's runs; changing a run takes
- * a member of its channel (or a system admin).
+ * updates, status changes and approvals; roles, items, the retrospective and metrics are in
+ * run-ops-http.ts. Team members see their team's runs; changing a run takes a member of its
+ * channel (or a system admin).
  */
 import type { Request, Router } from 'express'
 import { z } from 'zod'
@@ -21,6 +22,7 @@ import type { PlaybookLibrary } from './library.ts'
 import { presentRun, type RunEngine } from './engine/service.ts'
 import type { RunRow } from './engine/store.ts'
 import { commandTrigger } from './engine/trigger.ts'
+import { runOpsRoutes } from './run-ops-http.ts'
 
 export interface PlaybookRouteDeps {
   engine: RunEngine
@@ -36,7 +38,7 @@ const startBody = z.object({
   name: z.string().max(512).optional(),
   inputs: z.record(z.string(), z.unknown()).default({}),
 })
-const itemStateBody = z.object({ new_state: z.enum(['open', 'closed', 'skipped']) })
+const itemStateBody = z.object({ new_state: z.enum(['open', 'closed', 'skipped']), values: z.record(z.string(), z.unknown()).default({}) })
 const statusBody = z.object({ message: z.string().min(1, 'write the update').max(16_000) })
 const runStatusBody = z.object({ status: z.enum(['active', 'mitigated', 'resolved', 'finished', 'canceled']) })
 const voteBody = z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().max(4000).default('') })
@@ -104,8 +106,8 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
     router.put('/runs/:run_id/checklists/items/:item_id/state', async (req, res) => {
       const session = requireSession(req)
       const run = await changeableRun(session, req)
-      const { new_state } = parseBody(itemStateBody, req.body)
-      const updated = await engine.setItemState(run.id, String(req.params.item_id), session.userId, new_state)
+      const { new_state, values } = parseBody(itemStateBody, req.body)
+      const updated = await engine.setItemState(run.id, String(req.params.item_id), session.userId, new_state, values)
       sendJson(res, 200, presentRun(updated))
     })
 
@@ -137,5 +139,7 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
       await engine.vote(run.id, String(req.params.step_id), session.userId, decision, comment)
       sendOk(res)
     })
+
+    runOpsRoutes(router, engine, changeableRun)
   }
 }

@@ -22,6 +22,8 @@ import { liveActionCatalog } from './catalog.ts'
 import { playbookCommand } from './command.ts'
 import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type RunEngine } from './engine/service.ts'
 import { REMIND_JOB } from './engine/reminders.ts'
+import { RETRO_REMIND_JOB } from './engine/run-ops.ts'
+import { startItemAutoComplete } from './engine/auto-complete.ts'
 import { startInternalTriggers } from './engine/triggers.ts'
 import type { PostStore } from '../core/posts/store.ts'
 import type { TeamStore } from '../core/teams/store.ts'
@@ -68,6 +70,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
   })
   deps.jobs.register<{ runId: string }>({ id: ADVANCE_JOB, description: 'Takes the next decisions of a playbook run', maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, handler: (job) => engine.advanceJob(job.data.runId) })
   deps.jobs.register<{ runId: string; reminderId: string; seq: number }>({ id: REMIND_JOB, description: 'Sends a playbook run reminder and queues the next', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.remindJob(job.data) })
+  deps.jobs.register<{ runId: string; seq: number }>({ id: RETRO_REMIND_JOB, description: 'Asks for a playbook run\'s retrospective and queues the next reminder', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.ops.retroRemindJob(job.data) })
   deps.jobs.register<{ runId: string; stepId: string; attempt: number }>({ id: EXECUTE_JOB, description: 'Runs one step of a playbook run (a post, an action call)', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.executeJob(job.data) })
 
   const commands = runCommands({ engine, users: deps.users, library, listing: playbookCommand(library) })
@@ -89,6 +92,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
   const internal = startInternalTriggers({
     engine, library, jobs: deps.jobs, bus: deps.bus, postStore: deps.postStore, posts: deps.posts, channelStore: deps.channelStore, teamStore: deps.teamStore, log,
   })
+  startItemAutoComplete({ engine, library, bus: deps.bus, log })
   const onReload = registerTriggers
   registerTriggers = () => {
     onReload()

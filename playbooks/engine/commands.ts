@@ -1,6 +1,7 @@
 /**
  * Slash commands of the run engine: each playbook's own trigger (`/incident declare "title"
- * --sev 1`), and `/playbook run|check|skip|status|mitigate|resolve|finish|cancel` for runs. The
+ * --sev 1`), and `/playbook run|check|skip|status|mitigate|resolve|finish|cancel` for runs (and
+ * owner|role|assign|due|run-item|retro|metric, run-ops-commands.ts). The
  * in-channel subcommands act on the active run of the channel they are typed in.
  */
 import { AppError } from '../../core/errors.ts'
@@ -12,6 +13,8 @@ import type { RunEngine } from './service.ts'
 import { commandTrigger } from './trigger.ts'
 import type { RunRow } from './store.ts'
 import type { RunStatus } from './state.ts'
+import { RUN_OPS_HINT, runOpsCommand } from './run-ops-commands.ts'
+import { visibleItem } from './run-view.ts'
 
 /** Words of a command line; "double quoted" or “curly quoted” words keep their spaces. */
 export function splitWords(text: string): string[] {
@@ -41,7 +44,7 @@ const STATUS_WORDS: Record<string, RunStatus> = { mitigate: 'mitigated', mitigat
 
 export interface RunCommandDeps {
   engine: RunEngine
-  users: Pick<UserStore, 'getById'>
+  users: Pick<UserStore, 'getById' | 'getByUsername' | 'getByEmail'>
 }
 
 async function activeRun(deps: RunCommandDeps, channelId: string): Promise<RunRow> {
@@ -66,14 +69,15 @@ async function inRunCommand(deps: RunCommandDeps, args: CommandArgs, sub: string
   }
   if (sub === 'check' || sub === 'skip' || sub === 'uncheck') {
     const run = await activeRun(deps, args.channelId)
-    const visible = run.state.items.filter((i) => !i.hidden)
-    const n = Number(rest[0])
-    const item = Number.isInteger(n) && n >= 1 ? visible[n - 1] : visible.find((i) => i.title.toLowerCase() === rest.join(' ').toLowerCase())
-    if (!item) return ephemeral(`No checklist item ${rest.join(' ') || '(none given)'}: give its number, 1 to ${visible.length}.`)
-    await deps.engine.setItemState(run.id, item.id, args.userId, sub === 'check' ? 'closed' : sub === 'skip' ? 'skipped' : 'open')
+    // `name=value` words give the item's `requires`: /playbook check 2 run_url=https://…
+    const values = Object.fromEntries(rest.filter((w) => /^\w+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]))
+    const words = rest.filter((w) => !/^\w+=/.test(w))
+    const item = visibleItem(run.state, words)
+    if (!item) return ephemeral(`No checklist item ${words.join(' ') || '(none given)'}: give its number, 1 to ${run.state.items.filter((i) => !i.hidden).length}.`)
+    await deps.engine.setItemState(run.id, item.id, args.userId, sub === 'check' ? 'closed' : sub === 'skip' ? 'skipped' : 'open', values)
     return ephemeral(`"${item.title}" ${sub === 'check' ? 'checked' : sub === 'skip' ? 'skipped' : 'reopened'}.`)
   }
-  return null
+  return runOpsCommand({ ...deps, now: nowMillis }, args, sub, rest, () => activeRun(deps, args.channelId))
 }
 
 async function startFrom(deps: RunCommandDeps, args: CommandArgs, playbook: string, command: string, words: string[]): Promise<CommandResponse> {
@@ -87,7 +91,7 @@ async function startFrom(deps: RunCommandDeps, args: CommandArgs, playbook: stri
   return ephemeral(`Started run #${run.number} of **${playbook}**: ${run.title}. Its channel is being set up; you will be added to it.`)
 }
 
-const PLAYBOOK_HINT = 'list | problems | run <playbook> "title" | check <n> | skip <n> | status <text> | mitigate | resolve | finish | cancel'
+const PLAYBOOK_HINT = `list | problems | run <playbook> "title" | check <n> | skip <n> | status <text> | mitigate | resolve | finish | cancel | ${RUN_OPS_HINT}`
 
 export function runCommands(deps: RunCommandDeps & { library: { list(): readonly { name: string }[]; get(name: string): unknown }; listing: SlashCommand }): { playbook: SlashCommand; forTrigger(trigger: string, playbook: string, description: string): SlashCommand } {
   const answer = async (work: () => Promise<CommandResponse>): Promise<CommandResponse> => {

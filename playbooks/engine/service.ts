@@ -35,6 +35,9 @@ import type { Reminder } from '../dsl/index.ts'
 import { nodeContext } from './lists.ts'
 import type { StepNode } from './graph.ts'
 import { approvalProps, createStepExtras, type ChildStart } from './step-extras.ts'
+import { createRunOps } from './run-ops.ts'
+import { checklistMessage, presentRunOps } from './run-view.ts'
+import { requiredValues } from './item-rules.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -139,6 +142,7 @@ export function createRunEngine(options: RunEngineOptions) {
       payload: { runId: row.id },
       ws: { event: 'custom_playbooks_playbook_run_updated', data: { payload: JSON.stringify(presentRun(row)) }, audience },
     })
+    await ops.afterChange(row).catch((err: unknown) => log.warn({ err, runId: row.id }, 'run follow-up failed'))
   }
 
   /**
@@ -408,9 +412,8 @@ export function createRunEngine(options: RunEngineOptions) {
       }
       case 'checklist': {
         const items = state.items.filter((i) => i.stepId === stepId && !i.hidden)
-        const lines = [`**${step.checklist!.title ?? step.name ?? stepId}**`, ...items.map((i, n) => `${n + 1}. ${i.state === 'closed' ? '☑' : '☐'} ${i.title}${i.assigneeId ? ` (@${(state.roles && Object.values(state.roles).find((h) => h?.id === i.assigneeId)?.username) ?? i.assigneeId})` : ''}`)]
-        lines.push('', `_Check items with \`/playbook check <number>\` in this channel, or in the run view._`)
-        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message: lines.join('\n'), props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:checklist` })
+        const message = checklistMessage(step.checklist!.title ?? step.name ?? stepId, items, (id) => Object.values(state.roles).find((h) => h?.id === id)?.username ?? id)
+        const out = await actions.invoke('post.create@v1', { channel_id: state.channelId, message, props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:checklist` })
         return { postId: out.outputs.postId }
       }
       case 'approval': {
@@ -466,13 +469,8 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'timeline.add@v1':
         return { timeline: String(input.summary ?? input.text ?? '') }
       case 'retrospective.create@v1': {
-        // The draft: the playbook's retrospective template over the run's contexts and timeline, else a plain timeline.
-        const timeline = (await store.timeline(row.id)).filter((e) => e.type !== 'step_started').map((e) => ({ at: e.at, type: e.type, summary: e.summary }))
-        const retro = row.playbook.retrospective
-        const data = { ...(ctx.values as Record<string, unknown>), timeline }
-        const message = retro && (retro.text || retro.template)
-          ? textOf(retro, data, 'retrospective', row.state)
-          : [`#### Retrospective draft: ${row.state.title}`, '', '**Timeline**', ...timeline.map((e) => `- ${new Date(e.at).toISOString()} ${e.summary}`)].join('\n')
+        // The draft (run-ops.ts): as people saved it, else the playbook's template (or the default) over the run, its metrics and timeline.
+        const message = await ops.draft(row)
         const out = await actions.invoke('post.create@v1', { channel_id: row.state.channelId, message: message.slice(0, 16_000), props: { from_playbook: row.id, playbook_retrospective: true } }, { session, idempotencyKey: key })
         return { postId: out.outputs.postId }
       }
@@ -648,8 +646,14 @@ export function createRunEngine(options: RunEngineOptions) {
     return { run: result, started: true }
   }
 
+  const ops = createRunOps({
+    store, jobs, actions, channels, channelStore, posts, teams, log, now, engineSession, holder, resolveUserRef, contextOptions, publishUpdated, enqueueAdvance, channelByRef, templateText,
+  })
+
   return {
     store,
+    /** Roles, item assignment, due dates and runs, the retrospective and metrics (run-ops.ts). */
+    ops,
 
     start,
 
@@ -682,12 +686,13 @@ export function createRunEngine(options: RunEngineOptions) {
       return done.row
     },
 
-    /** Sets a checklist item's state (closed, open, skipped) as `userId`. */
-    async setItemState(runId: string, itemId: string, userId: string, itemState: 'open' | 'closed' | 'skipped'): Promise<RunRow> {
-      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+    /** Sets a checklist item's state (closed, open, skipped) as `userId`; closing checks its `requires` against `values`. */
+    async setItemState(runId: string, itemId: string, userId: string, itemState: 'open' | 'closed' | 'skipped', values: Record<string, unknown> = {}): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, row, tx) => {
         const item = state.items.find((i) => i.id === itemId)
         if (!item) throw new AppError('app.playbook_run.item_not_found.app_error', `Checklist item ${itemId} not found.`, 404)
         if (item.state === itemState) return { events: [], result: null }
+        if (itemState === 'closed') item.values = requiredValues(row.playbook, item, values)
         item.state = itemState
         await enqueueAdvance(runId, tx)
         return { events: [{ type: 'task_state_modified', actorKind: 'user', actorId: userId, summary: `"${item.title}" ${itemState}`, details: { itemId }, stepId: item.stepId }], result: null }
@@ -794,6 +799,7 @@ export function presentRun(row: RunRow): Record<string, unknown> {
     roles: state.roles, properties: state.props, inputs: state.inputs, metrics: state.metrics,
     steps: [...graph.nodes.values()].map((n) => ({ id: n.id, name: n.step.name ?? n.id, kind: n.kind, list: n.list, parent: n.parent ?? '', ...(state.steps[n.id] ?? { status: 'pending', outputs: {}, attempts: 0, startedAt: 0, finishedAt: 0 }) })),
     checklist_items: state.items, approvals: state.votes,
+    ...presentRunOps(row),
   }
 }
 

@@ -54,6 +54,11 @@ export interface ChecklistItemState {
   /** Hidden by its `if`: never outstanding. */
   hidden: boolean
   command: string
+  /** When its command or action last ran from the item (ms), and how often (the next run's idempotency key). */
+  commandLastRun?: number
+  runs?: number
+  /** What was given for its `requires` when it was closed. */
+  values?: Record<string, unknown>
 }
 
 export interface Vote {
@@ -112,4 +117,16 @@ export interface RunState {
   ancestors?: string[]
   /** Each reminder's sequence number (a pending job with an older one is stale), next time and count. */
   reminders?: Record<string, { seq: number; nextAt: number; fired: number }>
+  /** The retrospective (run-ops.ts): the saved draft, and whether it is published or canceled. */
+  retrospective?: RetrospectiveState
+}
+
+export interface RetrospectiveState {
+  /** The draft as last saved; empty until someone edits or publishes it (the template renders until then). */
+  text: string
+  publishedAt: number
+  canceled: boolean
+  /** The reminder job's sequence number: 0 until reminding starts; a job with an older one is stale. */
+  reminderSeq: number
+  remindersSent: number
 }

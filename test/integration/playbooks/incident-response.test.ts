@@ -58,6 +58,7 @@ forEachBackend((backend) => {
       const retro = messages.find((m) => m.startsWith('# Retrospective: API latency'))
       expect(retro, messages.join('\n---\n')).to.be.a('string')
       expect(retro).to.contain(`| Commander | @${owner.user.username} |`).and.contain('## Timeline')
+      expect(retro, 'the playbook\'s own metrics, unset').to.contain('| Customers affected | unknown |')
       expect(messages.some((m) => m.startsWith(':warning: Step **page** failed'))).to.equal(true)
     })
   })

@@ -5,17 +5,12 @@
  * endpoint with retries, and finishes; every decision is on its timeline.
  */
 import { expect } from 'chai'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Channel } from '@mattermost/types/channels'
-import type { Post } from '@mattermost/types/posts'
-import { forEachBackend, useTestServer } from '../../helpers/server.ts'
-import { rawRequest } from '../../helpers/expect-status.ts'
+import { forEachBackend } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
 import { connectWs, type WsSession } from '../../helpers/ws-client.ts'
-import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts'
 import { eventually } from '../../helpers/eventually.ts'
+import { playbookClient, usePlaybookServer } from './support.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -68,20 +63,9 @@ finally:
 type Run = { id: string; number: number; channel_id: string; current_status: string; steps: { id: string; status: string; attempts: number; outputs: Record<string, unknown> }[]; checklist_items: { id: string; title: string; state: string; hidden: boolean }[]; roles: Record<string, { id: string } | null> }
 
 forEachBackend((backend) => {
-  let receiver: HttpReceiver
   let aliceWs: WsSession | undefined
-  // The folder exists before the server starts; the playbook, which names the receiver's URL, is written before it too.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-playbooks-'))
-  before(async () => {
-    receiver = await startHttpReceiver()
-    fs.writeFileSync(path.join(dir, 'drill.yaml'), drillPlaybook(receiver.url))
-  })
-  after(async () => {
-    aliceWs?.close()
-    await receiver?.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-  const ctx = useTestServer(backend, { jobPollIntervalMs: 100, allowedUntrustedInternalConnections: '127.0.0.1', playbooksDir: dir })
+  after(() => aliceWs?.close())
+  const ctx = usePlaybookServer(backend, (url) => ({ 'drill.yaml': drillPlaybook(url) }))
   let world: TeamWorld
   let alice: UserSession
   let bob: UserSession
@@ -94,28 +78,13 @@ forEachBackend((backend) => {
     aliceWs = await connectWs(ctx.server.url, alice.token)
   })
 
-  const api = (who: UserSession, route: string, init: { method?: string; body?: unknown } = {}) =>
-    rawRequest(ctx.server.url, `/plugins/playbooks/api/v0${route}`, { token: who.token, ...init } as never)
-
-  async function getRun(id: string): Promise<Run> {
-    const res = await api(alice, `/runs/${id}`)
-    expect(res.status, res.text).to.equal(200)
-    return JSON.parse(res.text) as Run
-  }
+  const { api, getRun, command, postsIn } = playbookClient<Run>(() => ctx.server.url, () => world.team.id, () => alice)
   const stepOf = (run: Run, id: string) => run.steps.find((s) => s.id === id)!
   async function untilStep(runId: string, stepId: string, status: string): Promise<Run> {
     return eventually(`step ${stepId} to be ${status}`, async () => {
       const run = await getRun(runId)
       return stepOf(run, stepId).status === status ? run : undefined
     })
-  }
-  async function command(who: UserSession, channelId: string, line: string): Promise<string> {
-    const res = (await who.client.executeCommand(line, { channel_id: channelId, team_id: world.team.id } as never)) as { text?: string }
-    return res.text ?? ''
-  }
-  async function postsIn(channelId: string): Promise<Post[]> {
-    const list = await alice.client.getPosts(channelId, 0, 200)
-    return list.order.map((id) => list.posts[id]!).reverse()
   }
 
   describe('a playbook run started with its own slash command', function () {
@@ -176,7 +145,7 @@ forEachBackend((backend) => {
 
     it('waits for the run to be resolved, then calls the endpoint again after a 503, with one idempotency key, and finishes', async () => {
       let calls = 0
-      receiver.answer('/drill', () => (++calls === 1 ? { status: 503, body: 'busy' } : { body: { ok: true } }))
+      ctx.receiver().answer('/drill', () => (++calls === 1 ? { status: 503, body: 'busy' } : { body: { ok: true } }))
       await untilStep(runId, 'wait-resolved', 'waiting')
       expect(await command(alice, channelId, '/playbook resolve')).to.match(/is now resolved/)
       const finished = await eventually('the run to finish', async () => {
@@ -184,7 +153,7 @@ forEachBackend((backend) => {
         return r.current_status === 'finished' ? r : undefined
       })
       expect(stepOf(finished, 'call')).to.include({ status: 'succeeded', attempts: 2 })
-      const sent = receiver.received.filter((r) => r.url === '/drill')
+      const sent = ctx.receiver().received.filter((r) => r.url === '/drill')
       expect(sent).to.have.length(2)
       expect(new Set(sent.map((r) => r.headers['idempotency-key']))).to.deep.equal(new Set([`drill-${runId}`]))
       expect(JSON.parse(sent[1]!.body)).to.deep.equal({ run: runId, title: 'Kitchen fire' })
