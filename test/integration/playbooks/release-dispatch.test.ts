@@ -66,7 +66,9 @@ forEachBackend((backend) => {
         return run.steps.find((s) => s.id === 'checks')?.status === 'waiting' && run.checklist_items.length > 0 ? run.checklist_items : undefined
       }, 30_000)
       for (const item of checklist.filter((i) => i.state === 'open')) {
-        const res = await api(`/runs/${runId}/checklists/items/${item.id}/state`, world.owner, { method: 'PUT', body: { new_state: 'closed' } })
+        // The smoke-test item requires the CI run's URL (requires: run_url).
+        const values = (item as { title?: string }).title === 'Staging smoke tests green' ? { run_url: 'https://ci.example.com/runs/42' } : undefined
+        const res = await api(`/runs/${runId}/checklists/items/${item.id}/state`, world.owner, { method: 'PUT', body: { new_state: 'closed', ...(values ? { values } : {}) } })
         expect(res.status, res.text).to.equal(200)
       }
       await eventually('the approval', async () => ((await getRun()).steps.find((s) => s.id === 'approve')?.status === 'waiting' ? true : undefined), 30_000)
