@@ -2,6 +2,7 @@
  * The composition root: config → log → database → bus → stores → services → HTTP + WebSocket.
  * The only core file that may import playbooks/, integrations/ and bridges/.
  */
+import type { Duplex } from 'node:stream'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { loadConfig, type Config } from './config/index.ts'
@@ -308,6 +309,11 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   const server = http.createServer(app)
   server.on('request', () => idle.touch())
+  // WebSocket traffic counts as activity too: the collection waits until the last socket has closed.
+  server.on('upgrade', (_req: http.IncomingMessage, socket: Duplex) => {
+    idle.touch()
+    socket.once('close', () => idle.touch())
+  })
   server.keepAliveTimeout = 65_000
   hub.attach(server)
   await new Promise<void>((resolve, reject) => {

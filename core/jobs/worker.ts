@@ -16,6 +16,7 @@ import type { Claim, ClaimedJob, JobSchedule, JobStore } from './store.ts'
 
 const HOUR = 60 * 60_000
 const DAY = 24 * HOUR
+const SCHEDULE_CHECK_MS = 1000
 
 export interface JobWorkerOptions {
   store: JobStore
@@ -50,6 +51,7 @@ export function createJobWorker(options: JobWorkerOptions) {
   let polling: Promise<void> | undefined
   let pollAgain = false
   let lastPurgeAt = 0
+  let lastSchedulesAt = -Infinity
 
   const typeIds = () => registry.list().map((t) => t.id)
 
@@ -96,9 +98,16 @@ export function createJobWorker(options: JobWorkerOptions) {
     if (purged > 0) log.info({ purged }, 'finished jobs purged')
   }
 
-  /** One round: fire due schedules, claim what this process has room for, start running it. */
-  async function poll(at: number): Promise<Promise<void>[]> {
-    await fireSchedules(at)
+  /**
+   * One round: fire due schedules, claim what this process has room for, start running it.
+   * Schedules (cron: minute granularity) are checked at most once a second by the loop, which
+   * polls after every job under load: `always` is for `runDue`, whose callers move the clock.
+   */
+  async function poll(at: number, schedules: 'always' | 'throttled' = 'always'): Promise<Promise<void>[]> {
+    if (schedules === 'always' || at - lastSchedulesAt >= SCHEDULE_CHECK_MS) {
+      lastSchedulesAt = at
+      await fireSchedules(at)
+    }
     await purge(at)
     const room = concurrency - active.size
     const types = typeIds()
@@ -173,7 +182,7 @@ export function createJobWorker(options: JobWorkerOptions) {
       pollAgain = true
       return
     }
-    polling = poll(now())
+    polling = poll(now(), 'throttled')
       .then(() => undefined)
       .catch((err: unknown) => log.error({ err }, 'job poll failed'))
       .finally(() => {

@@ -104,6 +104,8 @@ export function createRunEngine(options: RunEngineOptions) {
 
   // A team's URL name cannot change (Mattermost's team patch has no `name`), so it is read once per team, not once per job.
   const teamNames = new Map<string, string>()
+  // Teams this process has put the bot in: joining again is a no-op that costs queries per run.
+  const botTeams = new Set<string>()
 
   async function contextOptions(row: { playbook: Playbook; teamId: string }): Promise<RunContextOptions> {
     let teamName = teamNames.get(row.teamId)
@@ -338,7 +340,10 @@ export function createRunEngine(options: RunEngineOptions) {
     const spec = row.playbook.channel
     const ctxOptions = await contextOptions(row)
     const ctx = evalContext(state, ctxOptions)
-    await teams.addMember(session, state.teamId, session.userId)
+    if (!botTeams.has(state.teamId)) {
+      await teams.addMember(session, state.teamId, session.userId)
+      botTeams.add(state.teamId)
+    }
     let channelId: string
     // A called playbook without a channel of its own runs in its caller's.
     if (!spec && state.parent?.channelId) channelId = state.parent.channelId

@@ -68,19 +68,27 @@ async function rawQuery(tx: DbClient, text: string, params: unknown[]): Promise<
 }
 
 export function createRunStore(db: Database) {
+  /** One multi-row INSERT for a change's timeline events (a change usually has one to three). */
   async function appendTimeline(tx: DbClient, run: RunState, events: NewTimelineEvent[], at: number): Promise<void> {
-    for (const e of events) {
-      const seq = run.seq++
-      await tx.$executeRawUnsafe(
-        `INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9::jsonb, $10)`,
-        newId(), run.id, e.at ?? at, seq, e.type, e.actorKind, e.actorId, e.summary, JSON.stringify(e.details ?? {}), e.stepId,
-      )
-    }
+    if (events.length === 0) return
+    const params: unknown[] = []
+    const rows = events.map((e) => {
+      const base = params.length
+      params.push(newId(), run.id, e.at ?? at, run.seq++, e.type, e.actorKind, e.actorId, e.summary, JSON.stringify(e.details ?? {}), e.stepId)
+      return `($${base + 1}, $${base + 2}, $${base + 3}::bigint, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::jsonb, $${base + 10})`
+    })
+    await tx.$executeRawUnsafe(`INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ${rows.join(', ')}`, ...params)
+  }
+
+  /** The runs index `event_sources` so an event finds the runs waiting for its source without reading every run. */
+  function eventSources(state: RunState): string[] {
+    const ended = state.status === 'finished' || state.status === 'canceled'
+    return ended ? [] : [...new Set((state.eventWaits ?? []).map((w) => w.source))]
   }
 
   async function writeState(tx: DbClient, state: RunState, at: number): Promise<void> {
     const ended = state.status === 'finished' || state.status === 'canceled'
-    const sources = ended ? [] : [...new Set((state.eventWaits ?? []).map((w) => w.source))]
+    const sources = eventSources(state)
     await tx.$executeRawUnsafe(
       `UPDATE playbook_runs SET state = $2::jsonb, status = $3, title = $4, channel_id = $5, owner_id = $6, update_at = $7::bigint,
          end_at = CASE WHEN $8::boolean AND end_at = 0 THEN $7::bigint ELSE end_at END, event_sources = $9::text[]
@@ -112,16 +120,19 @@ export function createRunStore(db: Database) {
         const [next] = await rawQuery(tx, 'SELECT COALESCE(MAX(number), 0) + 1 AS n FROM playbook_runs', [])
         const number = Number(next!.n)
         const { state, events } = await prepare(tx, number)
-        await tx.$executeRawUnsafe(
-          `INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::bigint, $13::bigint)`,
-          input.id, number, input.playbook.metadata.name, input.playbook.metadata.version, JSON.stringify(input.playbook), state.title, state.status,
-          input.teamId, state.channelId, input.ownerId, input.correlationKey, JSON.stringify(state), input.at,
-        )
+        // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
         await appendTimeline(tx, state, events, input.at)
-        await writeState(tx, state, input.at)
-        const [row] = await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = $1', [input.id])
-        return toRun(row!)
+        await tx.$executeRawUnsafe(
+          `INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::bigint, $13::bigint, $14::text[])`,
+          input.id, number, input.playbook.metadata.name, input.playbook.metadata.version, JSON.stringify(input.playbook), state.title, state.status,
+          input.teamId, state.channelId, input.ownerId, input.correlationKey, JSON.stringify(state), input.at, eventSources(state),
+        )
+        return {
+          id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
+          title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
+          state, createAt: input.at, updateAt: input.at, endAt: 0,
+        }
       })
     },
 
