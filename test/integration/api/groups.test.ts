@@ -169,6 +169,14 @@ forEachBackend((backend) => {
       expect(body.members.map((u) => u.username)).to.deep.equal([alice.user.username, bob.user.username].sort())
     })
 
+    it('lists the members with GET /api/v4/users?in_group=, as Mattermost clients do', async () => {
+      const group = await createGroup(owner, { user_ids: [bob.user.id, alice.user.id] })
+      // A system admin sees every user; others see only users they share a team or channel with.
+      const res = await call(admin, 'GET', `/users?in_group=${group.id}`)
+      expect(res.status, res.text).to.equal(200)
+      expect((res.json as { id: string }[]).map((u) => u.id).sort()).to.deep.equal([alice.user.id, bob.user.id].sort())
+    })
+
     it('adds a member who is already in the group without error', async () => {
       const group = await createGroup(owner, { user_ids: [alice.user.id] })
       expect((await call(owner, 'POST', `/groups/${group.id}/members`, { user_ids: [alice.user.id] })).status).to.equal(200)
