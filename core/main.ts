@@ -43,6 +43,9 @@ import { threadRoutes } from './http/api4/threads.ts'
 import { preferenceRoutes } from './http/api4/preferences.ts'
 import { statusRoutes } from './http/api4/status.ts'
 import { botRoutes } from './http/api4/bots.ts'
+import { groupRoutes } from './http/api4/groups.ts'
+import { createGroupStore } from './groups/store.ts'
+import { createGroupService } from './groups/service.ts'
 import { fileRoutes } from './http/api4/files.ts'
 import { createFileStore } from './files/store.ts'
 import { createFileService } from './files/service.ts'
@@ -160,6 +163,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const statusStore = createStatusStore(db)
   const botStore = createBotStore(db)
   const fileStore = createFileStore(db)
+  const groups = createGroupService({ db, store: createGroupStore(db), users: userStore })
 
   const sessions = createSessionService({
     store: authStore, users: userStore, log,
@@ -295,7 +299,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   // End of connectors.
   // Playbooks: the files (built-in and PLAYBOOKS_DIR), the run engine, its commands and API.
   const playbooks = startPlaybooks({
-    db, jobs, actions, actionRegistry, channels, channelStore, postStore, teamStore, posts, teams, users: userStore, bus, bots, commands: commands.registry,
+    db, jobs, actions, actionRegistry, channels, channelStore, postStore, teamStore, posts, teams, users: userStore, groups, bus, bots, commands: commands.registry,
     interactive: interactiveHandlers, siteUrl: config.siteUrl, playbooksDir: config.playbooksDir, log: log.child({ component: 'playbooks' }),
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
@@ -303,7 +307,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   commands.registry.register(polls.command)
   interactiveHandlers.register(polls.handler)
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, groupRoutes(groups), searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
     pluginRoutes: [{ path: '/plugins/playbooks/api/v0', routes: [playbooks.routes] }],
   })

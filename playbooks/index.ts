@@ -43,6 +43,8 @@ export interface PlaybooksDeps {
   posts: PostService
   teams: TeamService
   users: UserStore
+  /** Custom groups (core/groups), for `group:` references. */
+  groups: { activeMemberIdsByName(name: string): Promise<string[]> }
   bus: EventBus
   bots: { ensureBot(input: { username: string; displayName: string; description: string; ownerId: string }): Promise<UserRecord> }
   commands: CommandRegistry
@@ -67,6 +69,12 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
   const engine = createRunEngine({
     db: deps.db, jobs: deps.jobs, actions: deps.actions, channels: deps.channels, channelStore: deps.channelStore, posts: deps.posts,
     teams: deps.teams, users: deps.users, bus: deps.bus, bots: deps.bots, library, siteUrl: deps.siteUrl, log,
+    directory: {
+      groupMemberIds: (name) => deps.groups.activeMemberIdsByName(name),
+      teamByName: (name) => deps.teamStore.getByName(name),
+      teamMemberIds: (teamId) => deps.teamStore.memberIds(teamId),
+      getUsersByIds: (ids) => deps.users.getByIds(ids),
+    },
   })
   deps.jobs.register<{ runId: string }>({ id: ADVANCE_JOB, description: 'Takes the next decisions of a playbook run', maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, handler: (job) => engine.advanceJob(job.data.runId) })
   deps.jobs.register<{ runId: string; reminderId: string; seq: number }>({ id: REMIND_JOB, description: 'Sends a playbook run reminder and queues the next', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.remindJob(job.data) })

@@ -23,6 +23,8 @@ export interface UserFilter {
   inTeam?: string
   notInTeam?: string
   inChannel?: string
+  /** Members of a custom group (core/groups), as Mattermost's `in_group`. */
+  inGroup?: string
   notInChannel?: string
   withoutTeam?: boolean
   /** true: only deactivated; false: only active; undefined: both. */
@@ -89,6 +91,7 @@ export function createUserStore(db: Database) {
       if (filter.inTeam) where.push(`u.id IN (SELECT user_id FROM team_members WHERE team_id = ${p(filter.inTeam)} AND delete_at = 0)`)
       if (filter.notInTeam) where.push(`u.id NOT IN (SELECT user_id FROM team_members WHERE team_id = ${p(filter.notInTeam)} AND delete_at = 0)`)
       if (filter.inChannel) where.push(`u.id IN (SELECT user_id FROM channel_members WHERE channel_id = ${p(filter.inChannel)})`)
+      if (filter.inGroup) where.push(`u.id IN (SELECT user_id FROM group_members WHERE group_id = ${p(filter.inGroup)})`)
       if (filter.notInChannel) where.push(`u.id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = ${p(filter.notInChannel)})`)
       if (filter.withoutTeam) where.push(`u.id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)`)
       if (filter.inactive === true) where.push('u.delete_at > 0')

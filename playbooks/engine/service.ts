@@ -38,6 +38,7 @@ import { approvalProps, createStepExtras, type ChildStart } from './step-extras.
 import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
 import { requiredValues } from './item-rules.ts'
+import { createPeople, type PeopleDirectory } from './people.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -62,6 +63,8 @@ export interface RunEngineOptions {
   bus: EventBus
   bots: { ensureBot(input: { username: string; displayName: string; description: string; ownerId: string }): Promise<UserRecord> }
   library: PlaybookSource
+  /** Behind `group:` and `team:` references (people.ts). */
+  directory: PeopleDirectory
   siteUrl: string
   log: Logger
   now?: () => number
@@ -89,7 +92,8 @@ export function createRunEngine(options: RunEngineOptions) {
   const now = options.now ?? nowMillis
   const store = createRunStore(options.db)
   let bot: UserRecord | undefined
-  const extras = createStepExtras({ store, jobs, actions, channels, library, log, advanceJob: ADVANCE_JOB, engineSession, resolveUserRef, evaluateWith, startRun: start, now })
+  const people = createPeople({ directory: options.directory, resolveUserRef })
+  const extras = createStepExtras({ store, jobs, actions, channels, library, log, advanceJob: ADVANCE_JOB, engineSession, people, evaluateWith, startRun: start, now })
 
   async function ensureBot(): Promise<UserRecord> {
     bot ??= await options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
@@ -363,14 +367,10 @@ export function createRunEngine(options: RunEngineOptions) {
     const invite = new Set<string>([state.ownerId])
     for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
     for (const ref of spec?.invite ?? []) {
-      if (ref.startsWith('role:')) {
-        const h = state.roles[ref.slice(5)]
-        if (h) invite.add(h.id)
-      } else if (ref.startsWith('user:') || ref.startsWith('@')) {
-        const u = await resolveUserRef(ref)
-        if (u) invite.add(u.id)
+      // oncall: needs the PagerDuty connector's schedules: it invites nobody yet.
+      if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) {
+        for (const u of await people.many(state, ref)) invite.add(u.id)
       }
-      // group:, team: and oncall: need a directory this server does not have yet: they invite nobody.
     }
     for (const userId of invite) {
       if (!(await channelStore.getMember(channelId, userId))) await channels.addMember(session, channelId, userId).catch((err: unknown) => log.warn({ err, runId: row.id, userId }, 'could not invite a run member'))
@@ -591,7 +591,7 @@ export function createRunEngine(options: RunEngineOptions) {
         } catch {
           value = null
         }
-        found = await resolveUserRef(value)
+        found = await people.one(value)
       }
       roles[name] = found
     }
@@ -717,13 +717,7 @@ export function createRunEngine(options: RunEngineOptions) {
       const allowed = new Set<string>()
       const escalatedTo = run.state.steps[stepId]?.escalated && approval.escalateTo ? [approval.escalateTo] : []
       for (const ref of [...approval.approvers, ...escalatedTo]) {
-        if (ref.startsWith('role:')) {
-          const h = run.state.roles[ref.slice(5)]
-          if (h) allowed.add(h.id)
-        } else {
-          const u = await resolveUserRef(ref)
-          if (u) allowed.add(u.id)
-        }
+        for (const u of await people.many(run.state, ref)) allowed.add(u.id)
       }
       if (!allowed.has(userId)) throw new AppError('app.playbook_run.approver_only.app_error', `Only ${[...approval.approvers, ...escalatedTo].join(', ')} may decide this approval.`, 403)
       if (approval.preventSelfApproval && (userId === run.ownerId || userId === (run.state.trigger.actor?.id ?? ''))) {

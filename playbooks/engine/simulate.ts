@@ -2,8 +2,9 @@
  * `playbook simulate`: what a run would do for an event, as data and as text, without side
  * effects. The run starts as service.ts's `start` starts it (inputs, properties, roles, channel)
  * and goes on in the dry run (dry-run.ts), where the engine's planner takes every decision.
- * Without a directory, only `user:` and `@` references find people (as on the server, which
- * cannot resolve `group:`, `team:` or `oncall:` yet); found users are named by their username.
+ * Without a directory, only `user:` and `@` references find people: `group:` and `team:` (which the
+ * server resolves from its groups and teams, people.ts) and `oncall:` find nobody here; found users
+ * are named by their username.
  */
 import type { PlaybookPlan } from '../dsl/index.ts'
 import { evaluateCondition, evaluateInterpolated, ExprError, FieldError, parseCondition, parseDuration, parseInterpolated, renderTemplate, slugify, toText } from '../dsl/index.ts'
@@ -125,7 +126,7 @@ function holderOf(value: unknown): RoleHolder | null {
   }
   if (typeof value !== 'string' || value === '') return null
   const name = value.replace(/^user:/, '').replace(/^@/, '')
-  // group:, team: and oncall: need a directory the server does not have yet: nobody holds the role.
+  // group:, team: (a server directory) and oncall: (not resolved anywhere yet): nobody holds the role here.
   if (name.includes(':')) return null
   return name.includes('@') ? { id: name, username: name.split('@')[0]!, email: name, displayName: name } : { id: name, username: name, email: '', displayName: name }
 }

@@ -17,6 +17,7 @@ import { setRunStatus, type Effect } from './plan.ts'
 import type { RunRow, RunStore } from './store.ts'
 import type { RoleHolder, RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
+import type { People } from './people.ts'
 
 export interface ChildStart {
   playbook: string
@@ -40,7 +41,7 @@ export interface StepExtrasDeps {
   /** The job type that advances a run. */
   advanceJob: string
   engineSession(): Promise<AuthSession>
-  resolveUserRef(ref: unknown): Promise<RoleHolder | null>
+  people: People
   evaluateWith(value: unknown, ctx: EvalContext, path: string, state: RunState): unknown
   startRun(input: ChildStart): Promise<{ run: RunRow }>
   now(): number
@@ -71,20 +72,18 @@ function waitingChildren(state: RunState): string[] {
 export function createStepExtras(deps: StepExtrasDeps) {
   const { store, jobs, actions, channels, library, log } = deps
 
-  /** A `user:`, `@` reference or a role somebody holds, as a person; group:, team: and oncall: find nobody yet. */
-  async function person(state: RunState, ref: string): Promise<RoleHolder | null> {
-    if (ref.startsWith('role:')) return state.roles[ref.slice(5)] ?? null
-    if (ref.startsWith('user:') || ref.startsWith('@')) return deps.resolveUserRef(ref)
-    return null
+  /** The people a reference names (people.ts); a group or team asks each of its members. */
+  async function persons(state: RunState, ref: string): Promise<RoleHolder[]> {
+    if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) return deps.people.many(state, ref)
+    return []
   }
 
   /** Posts the request with its buttons to each person, in a direct message from the bot, once per person. */
   async function directMessages(row: RunRow, stepId: string, refs: readonly string[], props: Record<string, unknown>, keyPart: string): Promise<string[]> {
     const session = await deps.engineSession()
     const sent: string[] = []
-    for (const ref of refs) {
-      const who = await person(row.state, ref)
-      if (!who || sent.includes(who.id) || who.id === session.userId) continue
+    for (const who of (await Promise.all(refs.map((ref) => persons(row.state, ref)))).flat()) {
+      if (sent.includes(who.id) || who.id === session.userId) continue
       try {
         const { channel } = await channels.createDirect(session, [session.userId, who.id])
         await actions.invoke('post.create@v1', { channel_id: channel.id, message: '', props }, { session, idempotencyKey: `${row.id}:${stepId}:${keyPart}:${who.id}` })

@@ -145,6 +145,7 @@ export function userRoutes(router: Router, deps: ApiDeps): void {
       inTeam,
       notInTeam: queryString(req, 'not_in_team'),
       inChannel: queryString(req, 'in_channel'),
+      inGroup: queryString(req, 'in_group'),
       notInChannel,
       withoutTeam: queryBool(req, 'without_team'),
       inactive,

@@ -1,0 +1,132 @@
+/**
+ * `group:` and `team:` references in a run: a custom group (made through /api/v4/groups) approves
+ * and is invited, a role `from: group:…` goes to the group's first member by username, and
+ * `team:<name>` invites the team's people.
+ */
+import { expect } from 'chai'
+import { forEachBackend } from '../../helpers/server.ts'
+import { makeTeamWithMembers, type TeamWorld, type UserSession } from '../../helpers/factories.ts'
+import { rawRequest } from '../../helpers/expect-status.ts'
+import { eventually } from '../../helpers/eventually.ts'
+import { playbookClient, usePlaybookServer } from './support.ts'
+
+const TEAM = 'signoff-crew'
+
+const signoff = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: signoff, title: Sign-off, version: 1 }
+on:
+  command: { name: /signoff }
+roles:
+  commander: { from: "\${{ trigger.actor }}" }
+  reviewer: { from: group:reviewers }
+channel:
+  name: "signoff-\${{ run.number }}"
+  invite: [group:signoff-approvers]
+steps:
+  - id: approve
+    approval: { approvers: [group:signoff-approvers], text: "Ship it?", timeout: 1h }
+`
+
+const allHands = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: all-hands, title: All hands, version: 1 }
+on:
+  command: { name: /all-hands }
+channel:
+  name: "all-hands-\${{ run.number }}"
+  invite: [team:${TEAM}]
+steps:
+  - id: hello
+    message: { text: "Everyone is here" }
+`
+
+type Run = { id: string; channel_id: string; steps: { id: string; status: string; outputs: Record<string, unknown> }[]; roles: Record<string, { id: string } | null> }
+
+forEachBackend((backend) => {
+  const ctx = usePlaybookServer(backend, () => ({ 'signoff.yaml': signoff, 'all-hands.yaml': allHands }))
+  let world: TeamWorld
+  let bob: UserSession
+  let carol: UserSession
+  let dave: UserSession
+  let erin: UserSession
+  const pb = playbookClient<Run>(() => ctx.server.url, () => world.team.id, () => world.owner)
+
+  async function createGroup(name: string, members: UserSession[]): Promise<void> {
+    const res = await rawRequest(ctx.server.url, '/api/v4/groups', { token: world.owner.token, body: { name, display_name: name, source: 'custom', allow_reference: true, user_ids: members.map((m) => m.user.id) } })
+    expect(res.status, res.text).to.equal(201)
+  }
+
+  async function startRun(playbook: string): Promise<Run> {
+    const res = await pb.api(world.owner, '/runs', { method: 'POST', body: { playbook_id: playbook, team_id: world.team.id, name: `${playbook} run` } })
+    expect(res.status, res.text).to.equal(201)
+    const { id } = JSON.parse(res.text) as Run
+    return eventually('the run channel', async () => {
+      const run = await pb.getRun(id)
+      return run.channel_id ? run : undefined
+    }, 30_000)
+  }
+
+  async function channelMemberIds(channelId: string): Promise<string[]> {
+    return (await world.owner.client.getChannelMembers(channelId)).map((m) => m.user_id)
+  }
+
+  before(async () => {
+    world = await makeTeamWithMembers(ctx.server, 4, { name: TEAM, display_name: 'Sign-off crew' })
+    ;[bob, carol, dave, erin] = world.members as [UserSession, UserSession, UserSession, UserSession]
+    await createGroup('signoff-approvers', [carol])
+    await createGroup('reviewers', [erin, dave])
+  })
+
+  describe('group: references', () => {
+    it('gives a role `from: group:reviewers` to the group\'s first member by username', async () => {
+      const run = await startRun('signoff')
+      const first = [dave, erin].sort((a, b) => (a.user.username < b.user.username ? -1 : 1))[0]!
+      expect(run.roles.reviewer?.id).to.equal(first.user.id)
+    })
+
+    it('invites the members of a group named in channel.invite, and nobody outside it', async () => {
+      const run = await startRun('signoff')
+      const members = await eventually('carol in the channel', async () => {
+        const ids = await channelMemberIds(run.channel_id)
+        return ids.includes(carol.user.id) ? ids : undefined
+      }, 30_000)
+      expect(members).to.not.include(bob.user.id)
+    })
+
+    it('lets a member of an approver group approve, and refuses a non-member with 403', async () => {
+      const run = await startRun('signoff')
+      await eventually('the approval', async () => ((await pb.getRun(run.id)).steps.find((s) => s.id === 'approve')?.status === 'waiting' ? true : undefined), 30_000)
+      const refused = await pb.api(bob, `/runs/${run.id}/approvals/approve`, { method: 'POST', body: { decision: 'approved' } })
+      expect(refused.status, refused.text).to.equal(403)
+      expect(JSON.parse(refused.text)).to.include({ id: 'app.playbook_run.approver_only.app_error' })
+      const accepted = await pb.api(carol, `/runs/${run.id}/approvals/approve`, { method: 'POST', body: { decision: 'approved' } })
+      expect(accepted.status, accepted.text).to.equal(200)
+      await eventually('the approval to pass', async () => ((await pb.getRun(run.id)).steps.find((s) => s.id === 'approve')?.status === 'succeeded' ? true : undefined), 30_000)
+    })
+
+    it('sends the approval request to each group member in a direct message', async () => {
+      const run = await startRun('signoff')
+      await eventually('carol\'s direct message with the request', async () => {
+        const channels = await carol.client.getMyChannels(world.team.id)
+        for (const channel of channels.filter((c) => c.type === 'D')) {
+          const posts = await carol.client.getPosts(channel.id, 0, 50)
+          if (Object.values(posts.posts).some((p) => p.props?.from_playbook === run.id)) return true
+        }
+        return undefined
+      }, 30_000)
+    })
+  })
+
+  describe('team: references', () => {
+    it('invites the people of the team named in channel.invite', async () => {
+      const run = await startRun('all-hands')
+      const expected = [world.owner, bob, carol, dave, erin].map((u) => u.user.id)
+      const members = await eventually('the team in the channel', async () => {
+        const ids = await channelMemberIds(run.channel_id)
+        return expected.every((id) => ids.includes(id)) ? ids : undefined
+      }, 30_000)
+      expect(members).to.include.members(expected)
+    })
+  })
+})
