@@ -155,7 +155,8 @@ export function createRunOps(deps: RunOpsDeps) {
 
   /** Keeps each checklist post in the channel true to the items (best effort: the run view is the source of truth). */
   async function refreshChecklists(row: RunRow): Promise<void> {
-    const graph = graphOf(row.playbook)
+    // With the state: a hook's checklist steps join the graph later.
+    const graph = graphOf(row.playbook, row.state)
     let names: Map<string, string> | undefined
     for (const stepId of checklistIds(row.state)) {
       const postId = row.state.steps[stepId]?.outputs.postId
@@ -163,15 +164,18 @@ export function createRunOps(deps: RunOpsDeps) {
       names ??= await usernames(row.state)
       const node = graph.nodes.get(stepId)
       const text = checklistMessage(node?.step.checklist?.title ?? node?.step.name ?? stepId, row.state.items.filter((i) => i.stepId === stepId && !i.hidden), (id) => names!.get(id) ?? id)
-      if (posted.get(postId) === text) continue
-      try {
-        const session = await deps.engineSession()
-        const current = await posts.get(session, postId)
-        if (current.message !== text) await posts.patch(session, postId, { message: text })
-        posted.set(postId, text)
-      } catch (err) {
-        log.warn({ err, runId: row.id, postId }, 'could not update the checklist post')
+      if (posted.get(postId) !== text) {
+        try {
+          const session = await deps.engineSession()
+          const current = await posts.get(session, postId)
+          if (current.message !== text) await posts.patch(session, postId, { message: text })
+          posted.set(postId, text)
+        } catch (err) {
+          log.warn({ err, runId: row.id, postId }, 'could not update the checklist post')
+        }
       }
+      // An ended run's posts change no more: forget them, so the cache holds active runs only.
+      if (row.state.status === 'finished' || row.state.status === 'canceled') posted.delete(postId)
     }
   }
 
