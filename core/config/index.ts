@@ -3,6 +3,7 @@
  * and check. The only module that reads `process.env`. No variables = the embedded setup.
  */
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { LOG_LEVELS, type LogLevel } from '../log.ts'
 import { parseAllowList } from '../outbound/address-policy.ts'
 
@@ -14,6 +15,8 @@ export interface Config {
   databaseUrl: string | undefined
   siteUrl: string
   logLevel: LogLevel
+  /** The built web app (index.html and hashed assets) served at `/`; a missing folder serves no UI. */
+  uiDir: string
   /** Open sign-up: anyone may create an account (the first account is always allowed). */
   enableOpenServer: boolean
   sessionLengthHours: number
@@ -164,6 +167,13 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
       }
       return raw as LogLevel
     },
+  },
+  {
+    key: 'uiDir',
+    env: 'UI_DIR',
+    doc: 'folder of the built web app served at / (default: ui/dist of this install)',
+    // Both core/config/index.ts and the bundled build/server/cli.mjs sit two folders below the package root.
+    parse: (raw) => path.resolve(raw || fileURLToPath(new URL('../../ui/dist', import.meta.url))),
   },
   { key: 'enableOpenServer', env: 'ENABLE_OPEN_SERVER', doc: 'anyone may sign up', parse: boolean(true) },
   { key: 'sessionLengthHours', env: 'SESSION_LENGTH_HOURS', doc: 'session lifetime', parse: integer(1, 24 * 365, 720) },

@@ -1,4 +1,4 @@
-/** The Express application: /api/v4 routes, public routes (/hooks, public file links), error rendering, and (later) the web UI. */
+/** The Express application: /api/v4 routes, public routes (/hooks, public file links), error rendering, and the web UI. */
 import express, { Router } from 'express'
 import { requestContext } from './middleware/request-context.ts'
 import { authenticate } from './middleware/authenticate.ts'
@@ -11,6 +11,7 @@ import { teamRoutes } from './api4/teams.ts'
 import { channelRoutes } from './api4/channels.ts'
 import { postRoutes } from './api4/posts.ts'
 import { isUploadRequest, publicFileRoutes } from './api4/files.ts'
+import { staticUiRoutes } from './static-ui.ts'
 
 /** Adds routes of a module that plugs in later (reactions, threads, webhooks…). */
 export type RouteModule = (router: Router, deps: ApiDeps) => void
@@ -46,6 +47,7 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
   publicRoutes.use(rejectNulInUrl)
   for (const register of [publicFileRoutes, ...(options.publicRoutes ?? [])]) register(publicRoutes, deps)
   app.use(publicRoutes)
+  app.use(staticUiRoutes(deps.config.uiDir, (message) => deps.log.warn(message)))
   app.use(errorHandler({ developerMode: deps.config.developerMode }))
   return app
 }
