@@ -25,7 +25,7 @@ const result = await esbuild.build({
   jsxImportSource: 'preact',
   outdir: path.join(outdir, 'static'),
   entryNames: '[name]-[hash]',
-  chunkNames: 'chunk-[name]-[hash]',
+  chunkNames: '[name]-[hash]',
   assetNames: '[name]-[hash]',
   metafile: true,
   legalComments: 'none',

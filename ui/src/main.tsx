@@ -1,2 +1,6 @@
+/** The web app's entry: styles, then the app into #app. */
 import { render } from 'preact'
-render(<p>Bridgehead</p>, document.getElementById('app')!)
+import './styles.css'
+import { App } from './components/App.tsx'
+
+render(<App />, document.getElementById('app')!)

@@ -1,0 +1,156 @@
+/**
+ * The web app in Chromium, as a team uses it: two people in two browser contexts chat in real
+ * time, reply in a thread, react, share an image, search, run a slash command and a playbook.
+ */
+import { expect } from 'chai'
+import type { Page } from 'playwright-core'
+import { useBrowserSuite } from '../helpers/browser.ts'
+
+// A 2×2 PNG, enough for the server to make a thumbnail.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64')
+
+const alice = { username: 'alice', email: 'alice@example.com', password: 'alice-password-1' }
+const bob = { username: 'bob', email: 'bob@example.com', password: 'bob-password-1' }
+
+async function send(page: Page, text: string, box = 'Write to Town Square'): Promise<void> {
+  const input = page.getByLabel(box, { exact: true })
+  await input.fill(text)
+  await input.press('Enter')
+}
+
+/** A post in the channel view (the side panel shows posts too). */
+function post(page: Page, text: string) {
+  return page.getByRole('main').locator('article.post', { hasText: text })
+}
+
+describe('web app in Chromium', function () {
+  this.timeout(60_000)
+  const e2e = useBrowserSuite('chat')
+  let a: Page
+  let b: Page
+
+  it('signs up the first user, who creates a team and lands in Town Square', async () => {
+    a = await e2e.open('/signup')
+    await a.getByLabel('Email').fill(alice.email)
+    await a.getByLabel('Username').fill(alice.username)
+    await a.getByLabel('Password').fill(alice.password)
+    await a.getByRole('button', { name: 'Create account' }).click()
+    await a.getByLabel('Team name').fill('Ops Crew')
+    await a.getByRole('button', { name: 'Create team' }).click()
+    await a.getByRole('heading', { name: '# Town Square' }).waitFor()
+    await e2e.shot(a, 'alice-town-square')
+    expect(new URL(a.url()).pathname).to.equal('/ops-crew/channels/town-square')
+    await a.getByRole('link', { name: 'System console' }).waitFor()
+  })
+
+  it('lets a second person sign up, join the team from the team list, and log in again after logging out', async () => {
+    const res = await fetch(`${e2e.server.url}/api/v4/users`, { method: 'POST', body: JSON.stringify(bob) })
+    expect(res.status).to.equal(201)
+    b = await e2e.open('/login')
+    await b.getByLabel('Email or username').fill(bob.username)
+    await b.getByLabel('Password').fill(bob.password)
+    await b.getByRole('button', { name: 'Log in' }).click()
+    await b.getByRole('button', { name: 'Join' }).click()
+    await b.getByRole('heading', { name: '# Town Square' }).waitFor()
+    await b.getByRole('button', { name: 'Log out' }).click()
+    await b.getByRole('heading', { name: 'Log in to Bridgehead' }).waitFor()
+    await b.getByLabel('Email or username').fill(bob.email)
+    await b.getByLabel('Password').fill(bob.password)
+    await b.getByRole('button', { name: 'Log in' }).click()
+    await b.getByRole('heading', { name: '# Town Square' }).waitFor()
+    await e2e.shot(b, 'bob-joined')
+  })
+
+  it('delivers a message to the other person in real time', async () => {
+    await send(a, 'hello bob, the deploy is green')
+    await post(b, 'hello bob, the deploy is green').waitFor({ timeout: 5000 })
+    await send(b, 'great, thanks alice')
+    await post(a, 'great, thanks alice').waitFor({ timeout: 5000 })
+    await e2e.shot(b, 'chat-live')
+  })
+
+  it('replies in a thread in the side panel, and the root shows the reply count live', async () => {
+    await post(b, 'hello bob, the deploy is green').hover()
+    await post(b, 'hello bob, the deploy is green').getByRole('button', { name: 'Reply' }).click()
+    await send(b, 'which version?', 'Reply to thread')
+    await b.getByRole('complementary', { name: 'Thread' }).locator('article.post', { hasText: 'which version?' }).waitFor()
+    await post(a, 'hello bob, the deploy is green').getByRole('button', { name: '1 reply' }).click()
+    await a.getByRole('complementary', { name: 'Thread' }).locator('article.post', { hasText: 'which version?' }).waitFor()
+    await e2e.shot(a, 'thread')
+  })
+
+  it('adds a reaction from the picker and shows it to the other person', async () => {
+    const target = post(a, 'great, thanks alice')
+    await target.hover()
+    await target.getByRole('button', { name: 'Add reaction' }).click()
+    await target.getByRole('option', { name: '+1' }).click()
+    await post(b, 'great, thanks alice').getByRole('button', { name: '+1 reaction, 1' }).waitFor({ timeout: 5000 })
+    await e2e.shot(b, 'reaction')
+  })
+
+  it('uploads an image and shows its thumbnail to both people', async () => {
+    await a.getByRole('main').getByLabel('Files to attach').setInputFiles({ name: 'graph.png', mimeType: 'image/png', buffer: PNG })
+    await a.getByRole('progressbar', { name: 'Uploading graph.png' }).waitFor()
+    await send(a, 'latency graph')
+    const thumb = post(b, 'latency graph').getByRole('img', { name: 'graph.png' })
+    await thumb.waitFor({ timeout: 5000 })
+    await b.waitForFunction(() => {
+      const img = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('img[alt="graph.png"]')
+      return img !== null && img.complete && img.naturalWidth > 0
+    })
+    await post(b, 'latency graph').getByRole('button', { name: 'Preview graph.png' }).click()
+    await b.getByRole('dialog', { name: 'Preview of graph.png' }).waitFor()
+    await e2e.shot(b, 'image-preview')
+    await b.keyboard.press('Escape')
+  })
+
+  it('searches with Mattermost syntax, highlights the words and jumps to the message', async () => {
+    await b.getByLabel('Search messages').fill('from:alice deploy')
+    await b.getByLabel('Search messages').press('Enter')
+    const results = b.getByRole('complementary', { name: 'Search results' })
+    await results.locator('mark', { hasText: 'deploy' }).waitFor()
+    await e2e.shot(b, 'search')
+    await results.getByRole('button', { name: 'Jump' }).first().click()
+    await b.getByRole('main').locator('article.post.highlighted', { hasText: 'hello bob, the deploy is green' }).waitFor()
+  })
+
+  it('runs a slash command chosen from the server’s suggestions and shows the ephemeral answer', async () => {
+    const input = a.getByLabel('Write to Town Square', { exact: true })
+    await input.fill('/hel')
+    await input.press('End')
+    await input.pressSequentially('p', { delay: 20 })
+    await a.getByRole('option', { name: /help/ }).first().waitFor()
+    await input.press('Enter')
+    expect(await input.inputValue()).to.match(/^\/help\s/)
+    await input.press('Enter')
+    await post(a, 'Slash commands available here').getByText('(Only visible to you)').waitFor()
+    await e2e.shot(a, 'slash-command')
+    expect(await post(b, 'Slash commands available here').count()).to.equal(0)
+  })
+
+  it('edits the last own message with the Up key', async () => {
+    const input = a.getByLabel('Write to Town Square', { exact: true })
+    await send(a, 'typo mesage')
+    await post(a, 'typo mesage').waitFor()
+    await input.press('ArrowUp')
+    const edit = a.getByLabel('Edit message')
+    await edit.fill('typo message')
+    await edit.press('Enter')
+    await post(b, 'typo message').getByText('(edited)').waitFor({ timeout: 5000 })
+  })
+
+  it('starts a playbook run and checks an item, which stays checked', async () => {
+    await a.getByRole('link', { name: 'Playbooks' }).click()
+    await a.getByRole('combobox', { name: /^Playbook/ }).selectOption({ label: 'Release train' })
+    await a.getByLabel('Run name').fill('Release 1.2')
+    await a.getByRole('button', { name: 'Start run' }).click()
+    await a.getByRole('heading', { name: /Release 1\.2/ }).waitFor()
+    const firstItem = a.locator('.checklist .item input[type=checkbox]').first()
+    await firstItem.waitFor({ timeout: 15_000 })
+    await firstItem.check()
+    await a.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.checklist .item.closed') !== null)
+    await e2e.shot(a, 'playbook-run')
+    await a.reload()
+    await a.locator('.checklist .item.closed').first().waitFor()
+  })
+})

@@ -1,0 +1,100 @@
+/**
+ * Browser tests in Debian's Chromium (/usr/bin/chromium, installed by scripts/ensure-chromium.sh)
+ * driven by playwright-core, which downloads nothing. One server and one browser per test file,
+ * one browser context (its own cookies) per user; `shot()` keeps a screenshot of each step in
+ * test-artifacts/e2e/<suite>/ (git-ignored) for a person to look at when a test fails.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { BACKENDS, useTestServer, type TestServer } from './server.ts'
+
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+const ARTIFACTS = path.resolve('test-artifacts', 'e2e')
+
+export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run "sh scripts/ensure-chromium.sh" (apt-get install chromium) before the browser tests`)
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export interface BrowserSuite {
+  readonly server: TestServer
+  readonly browser: Browser
+  /** A fresh context (cookies of its own) and page at `path`, logged in as `user` when given. */
+  open(path?: string, user?: { username: string; password: string }): Promise<Page>
+  /** Saves a screenshot of the page as test-artifacts/e2e/<suite>/<nn>-<step>.png. */
+  shot(page: Page, step: string): Promise<void>
+  /** Dialogs (alert/confirm/prompt) any page opened; an XSS test expects none. */
+  readonly dialogs: string[]
+}
+
+/**
+ * Registers hooks that start the server (built UI from ui/dist, first backend of TEST_DB) and
+ * Chromium for the enclosing describe, and close both after it.
+ */
+export function useBrowserSuite(suite: string): BrowserSuite {
+  const ctx = useTestServer(BACKENDS[0]!)
+  let browser: Browser | undefined
+  const contexts: BrowserContext[] = []
+  const dialogs: string[] = []
+  const dir = path.join(ARTIFACTS, suite)
+  let step = 0
+  before(async function () {
+    this.timeout(60_000)
+    if (!fs.existsSync(path.resolve('ui', 'dist', 'index.html'))) throw new Error('ui/dist is not built: run "npm run build" first')
+    fs.rmSync(dir, { recursive: true, force: true })
+    fs.mkdirSync(dir, { recursive: true })
+    browser = await launchChromium()
+  })
+  const pages: Page[] = []
+  // A failed step leaves a picture of every open page, named after the test.
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return
+    for (const [i, page] of pages.entries()) await shotAs(page, `FAILED-${this.currentTest.title}-page${i + 1}`)
+  })
+  const shotAs = async (page: Page, name: string) => {
+    step += 1
+    await page.screenshot({ path: path.join(dir, `${String(step).padStart(2, '0')}-${name.replace(/[^\w-]+/g, '-').slice(0, 100)}.png`) }).catch(() => undefined)
+  }
+  after(async function () {
+    this.timeout(30_000)
+    for (const c of contexts) await c.close().catch(() => undefined)
+    await browser?.close()
+  })
+  return {
+    get server() {
+      return ctx.server
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not running (used outside a test or hook?)')
+      return browser
+    },
+    dialogs,
+    async open(urlPath = '/', user) {
+      const context = await this.browser.newContext({ baseURL: ctx.server.url, viewport: { width: 1280, height: 800 } })
+      contexts.push(context)
+      // Fail a step within seconds, not mocha's whole timeout: everything here is local.
+      context.setDefaultTimeout(8000)
+      const page = await context.newPage()
+      pages.push(page)
+      page.on('dialog', (d) => {
+        dialogs.push(`${d.type()}: ${d.message()}`)
+        void d.dismiss()
+      })
+      if (user) {
+        // Log in through the API in this context, so its cookies are set as after the login form.
+        const res = await context.request.post('/api/v4/users/login', { data: { login_id: user.username, password: user.password }, headers: { 'X-Requested-With': 'XMLHttpRequest' } })
+        if (!res.ok()) throw new Error(`logging in ${user.username} failed: ${res.status()} ${await res.text()}`)
+      }
+      await page.goto(urlPath)
+      return page
+    },
+    shot: shotAs,
+  }
+}

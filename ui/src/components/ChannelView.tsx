@@ -1,0 +1,111 @@
+/** A channel: its header, the message list (load older, dates, "new messages"), who is typing, and the compose box. */
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { api, v4 } from '../api/client.ts'
+import type { Channel } from '../api/types.ts'
+import { buildRows } from '../lib/posts.ts'
+import { channelLabel, displayName, loadChannelPosts, loadOlder, loadTeamChannels, viewChannel } from '../state/actions.ts'
+import { state, update, useAppState } from '../state/store.ts'
+import { Compose } from './Compose.tsx'
+import { PostItem } from './PostItem.tsx'
+
+export function TypingLine(props: { keyId: string }) {
+  const s = useAppState()
+  const now = Date.now()
+  const who = Object.entries(s.typing[props.keyId] ?? {}).filter(([, until]) => until > now).map(([id]) => displayName(s.users[id]))
+  return (
+    <div class="typing" aria-live="polite">
+      {who.length === 1 ? `${who[0]} is typing…` : who.length > 1 ? `${who.join(', ')} are typing…` : ''}
+    </div>
+  )
+}
+
+export function ChannelView(props: { channel: Channel }) {
+  const s = useAppState()
+  const { channel } = props
+  const listRef = useRef<HTMLDivElement>(null)
+  const stickToBottom = useRef(true)
+  const [loadingOlder, setLoadingOlder] = useState(false)
+  const [error, setError] = useState('')
+  const cp = s.channelPosts[channel.id]
+
+  useEffect(() => {
+    update((st) => {
+      st.currentChannelId = channel.id
+      st.newSince[channel.id] = st.members[channel.id]?.last_viewed_at ?? 0
+    })
+    stickToBottom.current = true
+    setError('')
+    loadChannelPosts(channel.id).catch((err: Error) => setError(err.message))
+    void viewChannel(channel.id)
+    document.title = `${channelLabel(channel)} - Bridgehead`
+    return () => update((st) => (st.currentChannelId = ''))
+  }, [channel.id])
+
+  const posts = (cp?.order ?? []).map((id) => s.posts[id]!).filter((p) => p && !p.delete_at)
+  const rows = buildRows(posts, { newSince: s.newSince[channel.id], myId: s.me?.id, now: Date.now() })
+
+  useLayoutEffect(() => {
+    const el = listRef.current
+    if (el && stickToBottom.current && !s.highlight) el.scrollTop = el.scrollHeight
+  })
+
+  const older = async () => {
+    const el = listRef.current
+    const before = el ? el.scrollHeight - el.scrollTop : 0
+    setLoadingOlder(true)
+    try {
+      await loadOlder(channel.id)
+      requestAnimationFrame(() => el && (el.scrollTop = el.scrollHeight - before))
+    } finally {
+      setLoadingOlder(false)
+    }
+  }
+
+  const archived = channel.delete_at > 0
+  const openThread = (rootId: string) => update((st) => (st.rightPanel = { kind: 'thread', rootId }))
+  return (
+    <section class="channel" aria-labelledby="channel-title">
+      <header class="channel-header">
+        <h1 id="channel-title">{channel.type === 'O' ? '# ' : channel.type === 'P' ? '🔒 ' : ''}{channelLabel(channel)}</h1>
+        {channel.purpose && <p class="muted purpose">{channel.purpose}</p>}
+        <div class="header-actions">
+          <button aria-label="Pinned messages" onClick={() => update((st) => (st.rightPanel = { kind: 'pinned', channelId: channel.id }))}>📌 Pinned</button>
+          {(channel.type === 'O' || channel.type === 'P') && !archived && channel.name !== 'town-square' && (
+            <>
+              <button onClick={async () => {
+                await api.del(v4(`/channels/${channel.id}/members/${state.me!.id}`)).catch((err: Error) => setError(err.message))
+                await loadTeamChannels(state.teamId)
+              }}>Leave</button>
+              <button onClick={async () => {
+                if (!confirm(`Archive ${channel.display_name}?`)) return
+                await api.del(v4(`/channels/${channel.id}`)).catch((err: Error) => setError(err.message))
+                await loadTeamChannels(state.teamId)
+              }}>Archive</button>
+            </>
+          )}
+        </div>
+      </header>
+      <div class="post-list" ref={listRef} role="log" aria-label={`Messages in ${channelLabel(channel)}`} onScroll={(e) => {
+        const el = e.currentTarget
+        stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
+      }}>
+        {cp?.hasOlder && (
+          <button class="load-older" disabled={loadingOlder} onClick={() => void older()}>{loadingOlder ? 'Loading…' : 'Load older messages'}</button>
+        )}
+        {cp?.loaded && posts.length === 0 && <p class="muted empty">No messages yet. Say hello!</p>}
+        {rows.map((row) =>
+          row.kind === 'date' ? (
+            <div key={row.key} class="separator" role="separator"><span>{row.label}</span></div>
+          ) : row.kind === 'new' ? (
+            <div key={row.key} class="separator new" role="separator"><span>New messages</span></div>
+          ) : (
+            <PostItem key={row.key} post={row.post} continued={row.continued} onReply={() => openThread(row.post.id)} />
+          ),
+        )}
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <TypingLine keyId={channel.id} />
+      {archived ? <p class="muted archived">This channel is archived.</p> : <Compose channelId={channel.id} label={`Write to ${channelLabel(channel)}`} />}
+    </section>
+  )
+}

@@ -1,0 +1,161 @@
+/** One post: author, time, text, files, attachments, reactions, and the actions its reader may take. */
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { Post } from '../api/types.ts'
+import { deletePost, displayName, editPost, togglePin, toggleReaction } from '../state/actions.ts'
+import { state, update, useAppState } from '../state/store.ts'
+import { emojiChar, QUICK_EMOJI } from '../lib/emoji-lite.ts'
+import { FileList } from './Files.tsx'
+import { MessageText } from './MessageText.tsx'
+import { Attachments } from './Attachments.tsx'
+
+export function timeOf(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+}
+
+export function Avatar(props: { userId: string; size?: number }) {
+  const s = useAppState()
+  const user = s.users[props.userId]
+  const status = s.statuses[props.userId] ?? 'offline'
+  const name = user?.username ?? '?'
+  return (
+    <span class="avatar" style={{ width: props.size ?? 32, height: props.size ?? 32 }} aria-hidden="true">
+      {name.slice(0, 1).toUpperCase()}
+      <span class={`status ${status}`} title={status} />
+    </span>
+  )
+}
+
+export function PostItem(props: { post: Post; continued?: boolean; inThread?: boolean; onReply?: () => void; terms?: string[] }) {
+  const s = useAppState()
+  const { post } = props
+  const me = s.me?.id
+  const mine = post.user_id === me
+  const [picking, setPicking] = useState(false)
+  const [error, setError] = useState('')
+  const ref = useRef<HTMLElement>(null)
+  const editing = s.editing === post.id
+  const ephemeral = post.type === 'system_ephemeral'
+  const author = typeof post.props?.override_username === 'string' && post.props.from_webhook === 'true' ? post.props.override_username : displayName(s.users[post.user_id])
+  const highlighted = s.highlight === post.id
+  useEffect(() => {
+    if (highlighted) ref.current?.scrollIntoView({ block: 'center' })
+  }, [highlighted])
+  const act = (fn: () => Promise<void>) => () => fn().catch((err: Error) => setError(err.message))
+  const reactions = groupReactions(post)
+  return (
+    <article ref={ref} class={`post${props.continued ? ' continued' : ''}${ephemeral ? ' ephemeral' : ''}${highlighted ? ' highlighted' : ''}`} data-post-id={post.id} aria-label={`${author} at ${timeOf(post.create_at)}`}>
+      {!props.continued ? <Avatar userId={post.user_id} /> : <span class="avatar-space" />}
+      <div class="post-body">
+        {!props.continued && (
+          <header>
+            <strong class="author">{author}</strong>
+            {post.props?.from_webhook === 'true' && <span class="badge">BOT</span>}
+            <time dateTime={new Date(post.create_at).toISOString()}>{timeOf(post.create_at)}</time>
+            {ephemeral && <span class="muted">(Only visible to you)</span>}
+            {post.is_pinned && <span class="pinned" aria-label="Pinned">📌</span>}
+          </header>
+        )}
+        {editing ? <EditBox post={post} /> : <MessageText text={post.message} terms={props.terms} />}
+        {post.edit_at > 0 && !editing && <span class="muted edited">(edited)</span>}
+        <Attachments post={post} />
+        <FileList files={post.metadata?.files ?? []} />
+        {reactions.length > 0 && (
+          <div class="reactions" role="group" aria-label="Reactions">
+            {reactions.map((r) => (
+              <button key={r.name} class={r.mine ? 'reaction mine' : 'reaction'} aria-pressed={r.mine} aria-label={`${r.name} reaction, ${r.count}`} onClick={act(() => toggleReaction(post, r.name))}>
+                {emojiChar(r.name)} {r.count}
+              </button>
+            ))}
+          </div>
+        )}
+        {!props.inThread && !post.root_id && (post.reply_count ?? 0) > 0 && (
+          <button class="link replies" onClick={props.onReply}>{post.reply_count} {post.reply_count === 1 ? 'reply' : 'replies'}</button>
+        )}
+        {error && <p class="error" role="alert">{error}</p>}
+      </div>
+      {!ephemeral && !editing && (
+        <div class="post-actions" role="toolbar" aria-label="Message actions">
+          <button class="icon" aria-label="Add reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>☺</button>
+          {props.onReply && <button class="icon" aria-label="Reply" onClick={props.onReply}>↩</button>}
+          <button class="icon" aria-label={post.is_pinned ? 'Unpin' : 'Pin'} onClick={act(() => togglePin(post))}>📌</button>
+          {mine && <button class="icon" aria-label="Edit" onClick={() => update((st) => (st.editing = post.id))}>✎</button>}
+          {mine && <button class="icon" aria-label="Delete" onClick={act(async () => {
+            if (confirm('Delete this message?')) await deletePost(post.id)
+          })}>🗑</button>}
+          {picking && (
+            <ReactionPicker onPick={(name) => {
+              setPicking(false)
+              act(() => toggleReaction(post, name))()
+            }} onClose={() => setPicking(false)} />
+          )}
+        </div>
+      )}
+    </article>
+  )
+}
+
+function groupReactions(post: Post): { name: string; count: number; mine: boolean }[] {
+  const me = state.me?.id
+  const byName = new Map<string, { name: string; count: number; mine: boolean }>()
+  for (const r of post.metadata?.reactions ?? []) {
+    const entry = byName.get(r.emoji_name) ?? { name: r.emoji_name, count: 0, mine: false }
+    entry.count += 1
+    entry.mine ||= r.user_id === me
+    byName.set(r.emoji_name, entry)
+  }
+  return [...byName.values()]
+}
+
+function ReactionPicker(props: { onPick: (name: string) => void; onClose: () => void }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose()
+    addEventListener('keydown', onKey)
+    return () => removeEventListener('keydown', onKey)
+  }, [])
+  return (
+    <div class="picker" role="listbox" aria-label="Choose a reaction">
+      {Object.entries(QUICK_EMOJI).slice(0, 24).map(([name, char]) => (
+        <button key={name} role="option" class="icon" aria-label={name} title={`:${name}:`} onClick={() => props.onPick(name)}>{char}</button>
+      ))}
+    </div>
+  )
+}
+
+function EditBox(props: { post: Post }) {
+  const [text, setText] = useState(props.post.message)
+  const [error, setError] = useState('')
+  const ref = useRef<HTMLTextAreaElement>(null)
+  useEffect(() => {
+    ref.current?.focus()
+  }, [])
+  const close = () => update((s) => (s.editing = ''))
+  const save = async () => {
+    try {
+      if (text.trim() === '') {
+        if (confirm('Delete this message?')) await deletePost(props.post.id)
+      } else if (text !== props.post.message) await editPost(props.post.id, text)
+      close()
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
+  return (
+    <div class="edit-box">
+      <textarea ref={ref} aria-label="Edit message" value={text} onInput={(e) => setText(e.currentTarget.value)} onKeyDown={(e) => {
+        if (e.key === 'Enter' && !e.shiftKey) {
+          e.preventDefault()
+          void save()
+        }
+        if (e.key === 'Escape') {
+          e.stopPropagation()
+          close()
+        }
+      }} />
+      <div class="row">
+        <button onClick={close}>Cancel</button>
+        <button class="primary" onClick={() => void save()}>Save</button>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
+  )
+}

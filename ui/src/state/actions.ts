@@ -1,0 +1,257 @@
+/** Everything the screens ask of the server, each call folding its answer into the state. */
+import { api, v4 } from '../api/client.ts'
+import type { Channel, ChannelMember, Post, PostList, Reaction, Team, User } from '../api/types.ts'
+import { mergeOrder } from '../lib/posts.ts'
+import { state, update } from './store.ts'
+
+export const PAGE = 60
+
+export function displayName(user: User | undefined): string {
+  if (!user) return 'someone'
+  return user.username
+}
+
+/** The other person of a DM (`uid1__uid2`), or the first other member id of a name we cannot parse. */
+export function dmPartnerId(channel: Channel, myId: string): string {
+  const [a, b] = channel.name.split('__')
+  return a === myId ? b ?? '' : a ?? ''
+}
+
+export function channelLabel(channel: Channel): string {
+  const me = state.me?.id ?? ''
+  if (channel.type === 'D') {
+    const other = state.users[dmPartnerId(channel, me)]
+    return other ? other.username : channel.display_name || 'Direct message'
+  }
+  return channel.display_name || channel.name
+}
+
+export function unreadOf(channelId: string): { unread: boolean; mentions: number } {
+  const channel = state.channels[channelId]
+  const member = state.members[channelId]
+  if (!channel || !member) return { unread: false, mentions: 0 }
+  const total = channel.total_msg_count_root ?? channel.total_msg_count
+  const read = member.msg_count_root ?? member.msg_count
+  return { unread: total > read, mentions: member.mention_count }
+}
+
+export async function ensureUsers(ids: Iterable<string>): Promise<void> {
+  const missing = [...new Set(ids)].filter((id) => id && !state.users[id])
+  if (missing.length === 0) return
+  const users = await api.post<User[]>(v4('/users/ids'), missing)
+  update((s) => {
+    for (const u of users) s.users[u.id] = u
+  })
+  const statuses = await api.post<{ user_id: string; status: string }[]>(v4('/users/status/ids'), missing).catch(() => [])
+  update((s) => {
+    for (const st of statuses) s.statuses[st.user_id] = st.status
+  })
+}
+
+export async function boot(): Promise<void> {
+  try {
+    const me = await api.get<User>(v4('/users/me'))
+    update((s) => {
+      s.me = me
+      s.users[me.id] = me
+    })
+    await loadTeams()
+  } catch {
+    update((s) => (s.me = null))
+  } finally {
+    update((s) => (s.booted = true))
+  }
+}
+
+export async function login(loginId: string, password: string): Promise<void> {
+  const me = await api.post<User>(v4('/users/login'), { login_id: loginId, password })
+  update((s) => {
+    s.me = me
+    s.users[me.id] = me
+  })
+  await loadTeams()
+}
+
+export async function signup(username: string, email: string, password: string): Promise<void> {
+  await api.post<User>(v4('/users'), { username, email, password })
+  await login(username, password)
+}
+
+export async function logout(): Promise<void> {
+  await api.post(v4('/users/logout')).catch(() => undefined)
+  location.assign('/login')
+}
+
+export async function loadTeams(): Promise<Team[]> {
+  const teams = await api.get<Team[]>(v4('/users/me/teams'))
+  update((s) => (s.teams = teams))
+  return teams
+}
+
+export async function createTeam(displayName: string, name: string, open: boolean): Promise<Team> {
+  const team = await api.post<Team>(v4('/teams'), { name, display_name: displayName, type: open ? 'O' : 'I', allow_open_invite: open })
+  await loadTeams()
+  return team
+}
+
+export async function joinTeam(teamId: string): Promise<void> {
+  await api.post(v4(`/teams/${teamId}/members`), { team_id: teamId, user_id: state.me!.id })
+  await loadTeams()
+}
+
+/** Loads a team's channels, the caller's memberships (unread counts) and the DM partners. */
+export async function loadTeamChannels(teamId: string): Promise<void> {
+  const [channels, members] = await Promise.all([
+    api.get<Channel[]>(v4(`/users/me/teams/${teamId}/channels`)),
+    api.get<ChannelMember[]>(v4(`/users/me/teams/${teamId}/channels/members`)),
+  ])
+  update((s) => {
+    s.teamId = teamId
+    for (const c of channels) s.channels[c.id] = c
+    for (const m of members) s.members[m.channel_id] = m
+  })
+  const me = state.me?.id ?? ''
+  await ensureUsers(channels.filter((c) => c.type === 'D').map((c) => dmPartnerId(c, me)))
+}
+
+function addPosts(list: PostList): Post[] {
+  const posts = list.order.map((id) => list.posts[id]!).filter(Boolean)
+  update((s) => {
+    for (const p of Object.values(list.posts)) s.posts[p.id] = p
+  })
+  void ensureUsers(posts.map((p) => p.user_id))
+  return posts
+}
+
+export async function loadChannelPosts(channelId: string): Promise<void> {
+  const list = await api.get<PostList>(v4(`/channels/${channelId}/posts?per_page=${PAGE}&collapsedThreads=true`))
+  const posts = addPosts(list)
+  update((s) => {
+    const prev = s.channelPosts[channelId]
+    const roots = posts.filter((p) => !p.root_id).map((p) => p.id)
+    s.channelPosts[channelId] = {
+      order: mergeOrder(prev?.order ?? [], roots, (id) => s.posts[id]?.create_at ?? 0),
+      hasOlder: prev?.loaded ? prev.hasOlder : list.order.length >= PAGE,
+      loaded: true,
+    }
+  })
+}
+
+export async function loadOlder(channelId: string): Promise<void> {
+  const current = state.channelPosts[channelId]
+  const oldest = current?.order[0]
+  if (!current || !oldest) return
+  const list = await api.get<PostList>(v4(`/channels/${channelId}/posts?per_page=${PAGE}&before=${oldest}&collapsedThreads=true`))
+  const posts = addPosts(list)
+  update((s) => {
+    const cp = s.channelPosts[channelId]!
+    cp.order = mergeOrder(cp.order, posts.filter((p) => !p.root_id).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+    cp.hasOlder = list.order.length >= PAGE
+  })
+}
+
+/**
+ * After the socket was down: fetches every post changed since the newest one we hold in each
+ * loaded channel (`since` returns new, edited and deleted posts), and fresh unread counts.
+ */
+export async function catchUp(): Promise<void> {
+  const loaded = Object.entries(state.channelPosts).filter(([, cp]) => cp.loaded)
+  await Promise.all(
+    loaded.map(async ([channelId, cp]) => {
+      const newest = Math.max(0, ...cp.order.map((id) => state.posts[id]?.update_at ?? 0))
+      const list = await api.get<PostList>(v4(`/channels/${channelId}/posts?since=${newest || Date.now() - 3_600_000}&collapsedThreads=true`))
+      const posts = addPosts(list)
+      update((s) => {
+        const c = s.channelPosts[channelId]!
+        c.order = mergeOrder(c.order, posts.filter((p) => !p.root_id && !p.delete_at).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+        for (const p of posts) if (p.delete_at) c.order = c.order.filter((id) => id !== p.id)
+        for (const p of posts.filter((p) => p.root_id)) s.replies[p.root_id] = mergeOrder(s.replies[p.root_id] ?? [], [p.id], (id) => s.posts[id]?.create_at ?? 0)
+      })
+    }),
+  )
+  if (state.teamId) await loadTeamChannels(state.teamId)
+}
+
+export async function loadThread(rootId: string): Promise<void> {
+  const list = await api.get<PostList>(v4(`/posts/${rootId}/thread`))
+  const posts = addPosts(list)
+  update((s) => {
+    s.replies[rootId] = mergeOrder([], posts.filter((p) => p.root_id === rootId).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+  })
+}
+
+export async function viewChannel(channelId: string): Promise<void> {
+  update((s) => {
+    const c = s.channels[channelId]
+    const m = s.members[channelId]
+    if (c && m) {
+      m.msg_count = c.total_msg_count
+      m.msg_count_root = c.total_msg_count_root
+      m.mention_count = 0
+    }
+  })
+  await api.post(v4('/channels/members/me/view'), { channel_id: channelId }).catch(() => undefined)
+}
+
+let pendingCounter = 0
+export async function sendPost(channelId: string, message: string, rootId = '', fileIds: string[] = []): Promise<Post> {
+  const pending = `${state.me!.id}:${Date.now()}:${pendingCounter++}`
+  return api.post<Post>(v4('/posts'), { channel_id: channelId, message, root_id: rootId, file_ids: fileIds, pending_post_id: pending })
+}
+
+export async function editPost(postId: string, message: string): Promise<void> {
+  const post = await api.put<Post>(v4(`/posts/${postId}/patch`), { message })
+  update((s) => (s.posts[post.id] = { ...s.posts[post.id], ...post }))
+}
+
+export async function deletePost(postId: string): Promise<void> {
+  await api.del(v4(`/posts/${postId}`))
+  removePost(postId)
+}
+
+export function removePost(postId: string): void {
+  update((s) => {
+    const post = s.posts[postId]
+    if (!post) return
+    post.delete_at = Date.now()
+    const cp = s.channelPosts[post.channel_id]
+    if (cp) cp.order = cp.order.filter((id) => id !== postId)
+    if (post.root_id && s.replies[post.root_id]) s.replies[post.root_id] = s.replies[post.root_id]!.filter((id) => id !== postId)
+  })
+}
+
+export async function toggleReaction(post: Post, emoji: string): Promise<void> {
+  const me = state.me!.id
+  const mine = (post.metadata?.reactions ?? []).some((r) => r.user_id === me && r.emoji_name === emoji)
+  if (mine) await api.del(v4(`/users/me/posts/${post.id}/reactions/${encodeURIComponent(emoji)}`))
+  else await api.post<Reaction>(v4('/reactions'), { user_id: me, post_id: post.id, emoji_name: emoji })
+}
+
+export async function togglePin(post: Post): Promise<void> {
+  await api.post(v4(`/posts/${post.id}/${post.is_pinned ? 'unpin' : 'pin'}`))
+  update((s) => {
+    const p = s.posts[post.id]
+    if (p) p.is_pinned = !post.is_pinned
+  })
+}
+
+export async function openDirect(userIds: string[]): Promise<Channel> {
+  const me = state.me!.id
+  const channel =
+    userIds.length === 1
+      ? await api.post<Channel>(v4('/channels/direct'), [me, userIds[0]])
+      : await api.post<Channel>(v4('/channels/group'), [me, ...userIds])
+  if (state.teamId) await loadTeamChannels(state.teamId)
+  return channel
+}
+
+/** Adds or replaces a reaction in a post's metadata (from a live event). */
+export function applyReaction(reaction: Reaction, added: boolean): void {
+  update((s) => {
+    const post = s.posts[reaction.post_id]
+    if (!post) return
+    const list = (post.metadata?.reactions ?? []).filter((r) => !(r.user_id === reaction.user_id && r.emoji_name === reaction.emoji_name))
+    if (added) list.push(reaction)
+    s.posts[post.id] = { ...post, metadata: { ...post.metadata, reactions: list } }
+  })
+}
