@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Config } from '../../core/config/index.ts'
 import { BACKENDS, useTestServer, type TestServer } from './server.ts'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
@@ -35,11 +36,11 @@ export interface BrowserSuite {
 }
 
 /**
- * Registers hooks that start the server (built UI from ui/dist, first backend of TEST_DB) and
- * Chromium for the enclosing describe, and close both after it.
+ * Registers hooks that start the server (built UI from ui/dist, first backend of TEST_DB, plus
+ * `config`) and Chromium for the enclosing describe, and close both after it.
  */
-export function useBrowserSuite(suite: string): BrowserSuite {
-  const ctx = useTestServer(BACKENDS[0]!)
+export function useBrowserSuite(suite: string, config?: Partial<Config>): BrowserSuite {
+  const ctx = useTestServer(BACKENDS[0]!, config)
   let browser: Browser | undefined
   const contexts: BrowserContext[] = []
   const dialogs: string[] = []
