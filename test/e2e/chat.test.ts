@@ -3,7 +3,7 @@
  * time, reply in a thread, react, share an image, search, run a slash command and a playbook.
  */
 import { expect } from 'chai'
-import type { Page } from 'playwright-core'
+import type { Page, WebSocketRoute } from 'playwright-core'
 import { useBrowserSuite } from '../helpers/browser.ts'
 
 // A 2×2 PNG, enough for the server to make a thumbnail.
@@ -137,6 +137,31 @@ describe('web app in Chromium', function () {
     await edit.fill('typo message')
     await edit.press('Enter')
     await post(b, 'typo message').getByText('(edited)').waitFor({ timeout: 5000 })
+  })
+
+  it('catches up on messages posted while the connection was down', async () => {
+    // Bob's second tab, whose WebSocket goes through a switch the test can turn off.
+    let online = true
+    const sockets: WebSocketRoute[] = []
+    const tab = await e2e.open('/ops-crew/channels/town-square', bob, (page) =>
+      page.routeWebSocket(/\/api\/v4\/websocket/, (ws) => {
+        if (!online) return void ws.close()
+        const server = ws.connectToServer()
+        sockets.push(ws, server)
+      }),
+    )
+    await post(tab, 'great, thanks alice').waitFor()
+    await tab.locator('.connection.online').waitFor({ state: 'attached' })
+    online = false
+    for (const ws of sockets) await ws.close()
+    await tab.getByText('Offline: reconnecting…').waitFor()
+    await send(a, 'posted during the outage')
+    await post(b, 'posted during the outage').waitFor()
+    expect(await post(tab, 'posted during the outage').count()).to.equal(0)
+    online = true
+    await post(tab, 'posted during the outage').waitFor({ timeout: 15_000 })
+    await e2e.shot(tab, 'caught-up')
+    await tab.close()
   })
 
   it('starts a playbook run and checks an item, which stays checked', async () => {

@@ -27,8 +27,11 @@ export function launchChromium(): Promise<Browser> {
 export interface BrowserSuite {
   readonly server: TestServer
   readonly browser: Browser
-  /** A fresh context (cookies of its own) and page at `path`, logged in as `user` when given. */
-  open(path?: string, user?: { username: string; password: string }): Promise<Page>
+  /**
+   * A fresh context (cookies of its own) and page at `path`, logged in as `user` when given;
+   * `prepare` runs before the first navigation (e.g. to route the WebSocket).
+   */
+  open(path?: string, user?: { username: string; password: string }, prepare?: (page: Page) => Promise<void>): Promise<Page>
   /** Saves a screenshot of the page as test-artifacts/e2e/<suite>/<nn>-<step>.png. */
   shot(page: Page, step: string): Promise<void>
   /** Dialogs (alert/confirm/prompt) any page opened; an XSS test expects none. */
@@ -77,7 +80,7 @@ export function useBrowserSuite(suite: string, config?: Partial<Config>): Browse
       return browser
     },
     dialogs,
-    async open(urlPath = '/', user) {
+    async open(urlPath = '/', user, prepare) {
       const context = await this.browser.newContext({ baseURL: ctx.server.url, viewport: { width: 1280, height: 800 } })
       contexts.push(context)
       // Fail a step within seconds, not mocha's whole timeout: everything here is local.
@@ -93,6 +96,7 @@ export function useBrowserSuite(suite: string, config?: Partial<Config>): Browse
         const res = await context.request.post('/api/v4/users/login', { data: { login_id: user.username, password: user.password }, headers: { 'X-Requested-With': 'XMLHttpRequest' } })
         if (!res.ok()) throw new Error(`logging in ${user.username} failed: ${res.status()} ${await res.text()}`)
       }
+      await prepare?.(page)
       await page.goto(urlPath)
       return page
     },
