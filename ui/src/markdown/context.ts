@@ -1,0 +1,14 @@
+/** What the Markdown renderer needs from the app around it; every field is optional. */
+export interface MarkdownContext {
+  /** The signed-in user's name: `@` it and the message highlights, as do `@here`, `@channel`, `@all`. */
+  currentUsername?: string
+  /** A click on `@username`. */
+  onMention?: (username: string) => void
+  /** A click on `~channel-name`. */
+  onChannelLink?: (channelName: string) => void
+  /** Search terms to mark: words, `prefix*` and `"quoted phrases"`, as typed in Mattermost's search box. */
+  highlightTerms?: readonly string[]
+}
+
+/** The mentions that reach everyone in a channel, highlighted for every reader. */
+export const CHANNEL_WIDE_MENTIONS: readonly string[] = ['here', 'channel', 'all']
