@@ -13,7 +13,8 @@ const SPECIAL = /(?<![\p{L}\p{N}_])@([a-z0-9][a-z0-9._-]*)|(?<![\p{L}\p{N}_])~([
 /** A sentence ending right after a name (`thanks @anna.`) is not part of the name. */
 const trimTrailingDots = (name: string) => name.replace(/\.+$/, '')
 
-function mention(name: string, ctx: MarkdownContext): ComponentChildren {
+/** `@name` as Mattermost shows it: highlighted when it reaches the reader, clickable when the app listens. */
+export function renderMention(name: string, ctx: MarkdownContext): ComponentChildren {
   const lower = name.toLowerCase()
   const everyone = CHANNEL_WIDE_MENTIONS.includes(lower)
   const highlight = everyone || (ctx.currentUsername !== undefined && lower === ctx.currentUsername.toLowerCase())
@@ -102,7 +103,7 @@ export function decorateText(text: string, ctx: MarkdownContext, options: Decora
       const name = trimTrailingDots(user ?? channel!)
       if (name === '') continue
       length = name.length + 1
-      node = user !== undefined ? mention(name, ctx) : channelLink(name, ctx)
+      node = user !== undefined ? renderMention(name, ctx) : channelLink(name, ctx)
     }
     mark(text.slice(last, found.index), options.matcher, out)
     out.push(node)

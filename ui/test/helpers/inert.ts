@@ -15,7 +15,8 @@ const decode = (value: string) =>
 
 export function activeMarkup(html: string): string[] {
   const problems: string[] = []
-  for (const tag of html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>/g)) {
+  // A quoted attribute value may hold `>`; it does not end the tag.
+  for (const tag of html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>/g)) {
     const [, element, attributes] = tag
     if (DANGEROUS_ELEMENTS.test(element)) problems.push(`<${element}> element`)
     for (const attribute of attributes.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
