@@ -176,6 +176,21 @@ describe('markdown', () => {
     })
   })
 
+  describe('emoticons', () => {
+    it('shows standalone text emoticons as emoji, as Mattermost does by default', () => {
+      const out = html('hi :) :-( x-d <3 :P')
+      for (const [face, name] of [[':)', 'slightly_smiling_face'], [':-(', 'slightly_frowning_face'], ['x-d', 'stuck_out_tongue_closed_eyes'], ['&lt;3', 'heart'], [':P', 'stuck_out_tongue']]) {
+        expect(out).to.include(`title="${face}" role="img" aria-label="${name}"`)
+      }
+    })
+
+    it('leaves emoticons touching letters or digits, in code, or switched off as typed', () => {
+      expect(html('a:) :)b 1:2 ftp://host')).to.equal('<p>a:) :)b 1:2 ftp://host</p>')
+      expect(html('`:)`')).to.equal('<p><code>:)</code></p>')
+      expect(html('hi :)', { emoticons: false })).to.equal('<p>hi :)</p>')
+    })
+  })
+
   describe('search highlighting', () => {
     it('marks whole words, prefixes and phrases in any case', () => {
       const out = html('Deploy the deployment to prod; redeploy never', { highlightTerms: ['deploy'] })

@@ -41,6 +41,8 @@ const COMMON = [
   'evergreen_tree', 'seedling', 'earth_africa', 'house', 'car', 'airplane', 'ship', 'checkered_flag', 'triangular_flag_on_post',
   'red_circle', 'large_green_circle', 'large_yellow_circle', 'large_blue_circle', 'white_circle', 'black_circle',
   'arrow_up', 'arrow_down', 'arrow_right', 'arrow_left', 'repeat', 'arrows_counterclockwise', 'thumbsup', 'thumbsdown',
+  // What Mattermost's text emoticons (:( :p x-d …) turn into.
+  'slightly_frowning_face', 'stuck_out_tongue', 'stuck_out_tongue_closed_eyes', 'confounded', 'mask',
 ]
 
 const here = fileURLToPath(new URL('.', import.meta.url))

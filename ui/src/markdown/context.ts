@@ -8,6 +8,8 @@ export interface MarkdownContext {
   onChannelLink?: (channelName: string) => void
   /** Search terms to mark: words, `prefix*` and `"quoted phrases"`, as typed in Mattermost's search box. */
   highlightTerms?: readonly string[]
+  /** Show `:)`, `<3`, … as emoji, Mattermost's default; false keeps them as typed (a display setting there). */
+  emoticons?: boolean
 }
 
 /** The mentions that reach everyone in a channel, highlighted for every reader. */

@@ -6,9 +6,43 @@ import type { ComponentChildren } from 'preact'
 import { emojiFor } from '../emoji/table.ts'
 import { CHANNEL_WIDE_MENTIONS, type MarkdownContext } from './context.ts'
 
+/**
+ * Text emoticons Mattermost shows as emoji (its `emoticonPatterns`): each stands alone, with no
+ * letter or digit touching it, so `ratio 1:2` or `ftp://x` are left as they are.
+ */
+const EMOTICONS: Record<string, string[]> = {
+  slightly_smiling_face: [':)', ':-)'],
+  wink: [';)', ';-)'],
+  open_mouth: [':o'],
+  scream: [':-o'],
+  smirk: [':]', ':-]'],
+  smile: [':d', ':-d'],
+  stuck_out_tongue_closed_eyes: ['x-d'],
+  stuck_out_tongue: [':p', ':-p'],
+  rage: [':@', ':-@', ':[', ':-['],
+  slightly_frowning_face: [':(', ':-('],
+  cry: [":'(", ":'-(", ':`(', ':`-(', ':’(', ':’-('],
+  confused: [':/', ':-/'],
+  confounded: [':s', ':-s'],
+  neutral_face: [':|', ':-|'],
+  flushed: [':$', ':-$'],
+  mask: [':-x'],
+  heart: ['<3'],
+  broken_heart: ['</3'],
+}
+const EMOTICON_NAMES = new Map(Object.entries(EMOTICONS).flatMap(([name, faces]) => faces.map((face) => [face, name] as const)))
+const EMOTICON_SOURCE = [...EMOTICON_NAMES.keys()]
+  .sort((a, b) => b.length - a.length)
+  .map((face) => face.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+  .join('|')
+
 // Usernames and channel names as Mattermost allows them; a letter or digit just before the sigil
-// (an e-mail address, `a~b`) means it is not one.
-const SPECIAL = /(?<![\p{L}\p{N}_])@([a-z0-9][a-z0-9._-]*)|(?<![\p{L}\p{N}_])~([a-z0-9][a-z0-9._-]*)|:([a-z0-9_+-]+):/giu
+// (an e-mail address, `a~b`) means it is not one. Then `:shortcodes:`, then emoticons.
+const SPECIAL = new RegExp(
+  '(?<![\\p{L}\\p{N}_])@([a-z0-9][a-z0-9._-]*)|(?<![\\p{L}\\p{N}_])~([a-z0-9][a-z0-9._-]*)|:([a-z0-9_+-]+):' +
+    `|(?<![\\p{L}\\p{N}_])(${EMOTICON_SOURCE})(?![\\p{L}\\p{N}_])`,
+  'giu',
+)
 
 /** A sentence ending right after a name (`thanks @anna.`) is not part of the name. */
 const trimTrailingDots = (name: string) => name.replace(/\.+$/, '')
@@ -91,13 +125,15 @@ export function decorateText(text: string, ctx: MarkdownContext, options: Decora
   const out: ComponentChildren[] = []
   let last = 0
   for (const found of text.matchAll(SPECIAL)) {
-    const [whole, user, channel, emojiName] = found
+    const [whole, user, channel, shortcode, emoticon] = found
     let node: ComponentChildren
     let length = whole.length
-    if (emojiName !== undefined) {
+    if (shortcode !== undefined || emoticon !== undefined) {
+      if (emoticon !== undefined && ctx.emoticons === false) continue
+      const emojiName = shortcode ?? EMOTICON_NAMES.get(emoticon!.toLowerCase())!
       const char = emojiFor(emojiName.toLowerCase())
       if (!char) continue
-      node = <span class="emoticon" title={`:${emojiName}:`} role="img" aria-label={emojiName}>{char}</span>
+      node = <span class="emoticon" title={shortcode !== undefined ? `:${emojiName}:` : emoticon} role="img" aria-label={emojiName}>{char}</span>
     } else {
       if (options.inLink) continue
       const name = trimTrailingDots(user ?? channel!)
