@@ -27,11 +27,11 @@ describe('message attachments', () => {
     expect(out).to.include('<div class="attachment__pretext"><p>Deploy <strong>started</strong></p></div>')
     expect(out).to.include('style="border-left-color:#36a64f;"')
     expect(out).to.include(
-      '<a class="attachment__author-link" href="https://ci.example.com" target="_blank" rel="noopener noreferrer">' +
+      '<a class="attachment__author-link" href="https://ci.example.com" rel="noopener noreferrer" target="_blank">' +
         '<img class="attachment__author-icon" src="https://ci.example.com/icon.png" alt width="14" height="14" loading="lazy" referrerpolicy="no-referrer"/>' +
         '<span class="attachment__author-name">CI</span></a>',
     )
-    expect(out).to.include('<h1 class="attachment__title"><a class="attachment__title-link" href="https://ci.example.com/42" target="_blank" rel="noopener noreferrer">Build #42</a></h1>')
+    expect(out).to.include('<h1 class="attachment__title"><a class="attachment__title-link" href="https://ci.example.com/42" rel="noopener noreferrer" target="_blank">Build #42</a></h1>')
     expect(out).to.include('<div class="attachment__text"><p>All <em>green</em></p></div>')
     expect(out).to.include('<img class="attachment__image" src="https://ci.example.com/graph.png"')
     expect(out).to.include('<div class="attachment__thumb-container"><img class="attachment__thumb" src="https://ci.example.com/thumb.png"')

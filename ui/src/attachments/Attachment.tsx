@@ -4,6 +4,7 @@
  * row), image, thumbnail on the right, footer, and the interactive actions.
  */
 import type { ComponentChildren } from 'preact'
+import { anchor } from '../markdown/links.tsx'
 import { renderMarkdown } from '../markdown/render.tsx'
 import { safeImageUrl, safeLinkUrl } from '../markdown/urls.ts'
 import { AttachmentActions } from './actions.tsx'
@@ -28,19 +29,10 @@ function image(url: string | undefined, cls: string, alt: string, size?: number)
   return <img class={cls} src={safe.href} alt={alt} width={size} height={size} loading="lazy" referrerpolicy="no-referrer" />
 }
 
-/** `text` as a link to `url` when that URL is allowed, else just the text. */
+/** `children` as a link to `url` when that URL is allowed, else just the children. */
 function maybeLink(url: string | undefined, cls: string, children: ComponentChildren): ComponentChildren {
   const safe = url ? safeLinkUrl(url) : undefined
-  if (!safe) return children
-  return safe.external ? (
-    <a class={cls} href={safe.href} target="_blank" rel="noopener noreferrer">
-      {children}
-    </a>
-  ) : (
-    <a class={cls} href={safe.href}>
-      {children}
-    </a>
-  )
+  return safe ? anchor(safe, cls, children) : children
 }
 
 /**

@@ -10,6 +10,7 @@ import type { MarkdownContext } from './context.ts'
 import { decorateText, termMatcher, type DecorateOptions } from './decorate.tsx'
 import { decodeEntities } from './entities.ts'
 import { highlightCode } from './highlight.tsx'
+import { anchor } from './links.tsx'
 import { safeImageUrl, safeLinkUrl } from './urls.ts'
 
 interface State extends DecorateOptions {
@@ -81,19 +82,7 @@ function link(token: Tokens.Link, state: State): ComponentChildren {
   const url = safeLinkUrl(token.href)
   // An unsafe target keeps the words the author linked, as Mattermost does, but not the target.
   if (!url) return children
-  const title = token.title ? decodeEntities(token.title) : undefined
-  if (url.external) {
-    return (
-      <a class="markdown__link" href={url.href} title={title} rel="noopener noreferrer" target="_blank">
-        {children}
-      </a>
-    )
-  }
-  return (
-    <a class="markdown__link" href={url.href} title={title}>
-      {children}
-    </a>
-  )
+  return anchor(url, 'markdown__link', children, token.title ? decodeEntities(token.title) : undefined)
 }
 
 function image(token: Tokens.Image, state: State): ComponentChildren {
