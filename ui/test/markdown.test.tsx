@@ -73,6 +73,16 @@ describe('markdown', () => {
       expect(out).to.include('<span class="hljs-number">42</span>')
     })
 
+    it('highlights the languages chat code mostly holds', () => {
+      const code = (lang: string, text: string) => html(`\`\`\`${lang}\n${text}\n\`\`\``)
+      expect(code('go', 'func f() { s := `raw` }')).to.include('<span class="hljs-keyword">func</span> f() { s := <span class="hljs-string">`raw`</span> }')
+      expect(code('sql', "SELECT id FROM posts -- all")).to.include('<span class="hljs-keyword">SELECT</span> id <span class="hljs-keyword">FROM</span> posts <span class="hljs-comment">-- all</span>')
+      expect(code('sh', 'echo $HOME')).to.include('<span class="hljs-keyword">echo</span> <span class="hljs-variable">$HOME</span>')
+      expect(code('json', '{"ok": true}')).to.include('{<span class="hljs-attr">&quot;ok&quot;</span>: <span class="hljs-literal">true</span>}')
+      expect(code('yaml', 'on:\n  - name: ci # c')).to.include('  - <span class="hljs-attr">name</span>: ci <span class="hljs-comment"># c</span>')
+      expect(code('html', '<b class="x">hi</b>')).to.include('<span class="hljs-tag">&lt;b</span> class=<span class="hljs-string">&quot;x&quot;</span>')
+    })
+
     it('highlights diffs by line and leaves unknown languages as plain text', () => {
       expect(html('```diff\n+added\n-removed\n```')).to.include('<span class="hljs-addition">+added\n</span><span class="hljs-deletion">-removed</span>')
       expect(html('```brainfuck\n+++ if\n```')).to.equal('<pre class="post-code"><code class="hljs language-brainfuck">+++ if</code></pre>')

@@ -87,14 +87,14 @@ function compile(name: string): Compiled {
   const parts: string[] = []
   for (const [open, close] of grammar.block ?? []) parts.push(`(?<c${parts.length}>${escapeRegex(open)}[\\s\\S]*?(?:${escapeRegex(close)}|$))`)
   for (const token of grammar.line ?? []) parts.push(`(?<c${parts.length}>${escapeRegex(token)}[^\\n]*)`)
-  if (grammar.keys) parts.push(`(?<key>(?:^|(?<=\\n))[ \\t-]*[\\w.-]+(?=:(?:\\s|$))|"(?:[^"\\\\\\n]|\\\\.)*"(?=\\s*:))`)
+  if (grammar.keys) parts.push(`(?<key>(?<=(?:^|\\n)[ \\t]*(?:-[ \\t]+)?)[\\w.-]+(?=:(?:\\s|$))|"(?:[^"\\\\\\n]|\\\\.)*"(?=\\s*:))`)
   if (grammar.triple) parts.push(`(?<s0>"""[\\s\\S]*?(?:"""|$)|'''[\\s\\S]*?(?:'''|$))`)
   for (const quote of grammar.quotes) {
     const q = escapeRegex(quote)
     const body = quote === '`' ? `[^\\\\\`]|\\\\[\\s\\S]` : `[^\\\\${q}\\n]|\\\\.`
     parts.push(`(?<s${parts.length}>${q}(?:${body})*(?:${q}|$))`)
   }
-  if (grammar.variables) parts.push(`(?<variable>\\$(?:\\{[^}\\n]*\\}|[\\w@#?$!*-]))`)
+  if (grammar.variables) parts.push(`(?<variable>\\$(?:\\{[^}\\n]*\\}|\\w+|[@#?$!*-]))`)
   if (name === 'xml') parts.push(`(?<tag></?[\\w:.-]+|/?>)`)
   parts.push(`(?<number>\\b(?:0[xX][0-9a-fA-F_]+|\\d[\\d_]*(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)\\b)`)
   parts.push(`(?<word>[@!]?[A-Za-z_$][\\w$?]*)`)
