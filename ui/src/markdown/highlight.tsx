@@ -87,7 +87,7 @@ function compile(name: string): Compiled {
   const parts: string[] = []
   for (const [open, close] of grammar.block ?? []) parts.push(`(?<c${parts.length}>${escapeRegex(open)}[\\s\\S]*?(?:${escapeRegex(close)}|$))`)
   for (const token of grammar.line ?? []) parts.push(`(?<c${parts.length}>${escapeRegex(token)}[^\\n]*)`)
-  if (grammar.keys) parts.push(`(?<key>(?<=(?:^|\\n)[ \\t]*(?:-[ \\t]+)?)[\\w.-]+(?=:(?:\\s|$))|"(?:[^"\\\\\\n]|\\\\.)*"(?=\\s*:))`)
+  if (grammar.keys) parts.push(`(?<key>(?:^|\\n)[ \\t]*(?:-[ \\t]+)?[\\w.-]+(?=:(?:\\s|$))|"(?:[^"\\\\\\n]|\\\\.)*"(?=\\s*:))`)
   if (grammar.triple) parts.push(`(?<s0>"""[\\s\\S]*?(?:"""|$)|'''[\\s\\S]*?(?:'''|$))`)
   for (const quote of grammar.quotes) {
     const q = escapeRegex(quote)
@@ -152,11 +152,20 @@ export function highlightCode(code: string, lang: string | undefined): Component
   for (const match of code.matchAll(language.pattern)) {
     const cls = classOf(match.groups ?? {}, language)
     if (!cls) continue
-    plain += code.slice(last, match.index)
+    let text = match[0]
+    let start = match.index
+    if (cls === 'hljs-attr' && match.groups?.key !== undefined) {
+      // A YAML key's match starts with its line break and indent (a lookbehind instead would rescan
+      // long runs of spaces at every position); those stay plain.
+      const indent = /^[\s-]*/.exec(text)![0]
+      text = text.slice(indent.length)
+      start += indent.length
+    }
+    plain += code.slice(last, start)
     if (plain) out.push(plain)
     plain = ''
-    out.push(<span class={cls}>{match[0]}</span>)
-    last = match.index + match[0].length
+    out.push(<span class={cls}>{text}</span>)
+    last = start + text.length
   }
   plain += code.slice(last)
   if (plain) out.push(plain)
