@@ -172,6 +172,25 @@ describe('markdown', () => {
     })
   })
 
+  describe('hashtags', () => {
+    it('renders #hashtags as buttons that search for them, when the app listens', () => {
+      const searched: string[] = []
+      const tree = renderMarkdown('release #v2-rollout, #ok and #42 [#linked](https://x.example)', { onHashtag: (tag) => searched.push(tag) })
+      ;(findOne(tree, (v) => v.props['data-hashtag'] === 'v2-rollout').props.onClick as () => void)()
+      expect(searched).to.deep.equal(['#v2-rollout'])
+      const out = html('release #v2-rollout, #ok and #42 [#linked](https://x.example)', { onHashtag: () => {} })
+      expect(out).to.include('#ok and #42')
+      expect(out).to.include('target="_blank">#linked</a>')
+      expect(html('#incident')).to.equal('<p>#incident</p>')
+    })
+
+    it('shows a known channel by its display name', () => {
+      expect(html('~town-square ~nope', { channelDisplayName: (name) => (name === 'town-square' ? 'Town Square' : undefined) })).to.equal(
+        '<p><span class="channel-link" data-channel="town-square">~Town Square</span> <span class="channel-link" data-channel="nope">~nope</span></p>',
+      )
+    })
+  })
+
   describe('emoji', () => {
     it('turns known :shortcodes: into Unicode and leaves unknown ones as text', () => {
       expect(html(':+1: :white_check_mark: :not_an_emoji:')).to.equal(

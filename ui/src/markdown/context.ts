@@ -6,6 +6,10 @@ export interface MarkdownContext {
   onMention?: (username: string) => void
   /** A click on `~channel-name`. */
   onChannelLink?: (channelName: string) => void
+  /** The display name of a channel the app knows (`town-square` → `Town Square`), shown after the `~`. */
+  channelDisplayName?: (channelName: string) => string | undefined
+  /** A click on a `#hashtag` (Mattermost runs a search for it); without it hashtags stay text. */
+  onHashtag?: (hashtag: string) => void
   /** Search terms to mark: words, `prefix*` and `"quoted phrases"`, as typed in Mattermost's search box. */
   highlightTerms?: readonly string[]
   /** Show `:)`, `<3`, … as emoji, Mattermost's default; false keeps them as typed (a display setting there). */

@@ -37,12 +37,16 @@ const EMOTICON_SOURCE = [...EMOTICON_NAMES.keys()]
   .join('|')
 
 // Usernames and channel names as Mattermost allows them; a letter or digit just before the sigil
-// (an e-mail address, `a~b`) means it is not one. Then `:shortcodes:`, then emoticons.
+// (an e-mail address, `a~b`) means it is not one. Then `:shortcodes:`, emoticons, and hashtags
+// (Mattermost's: a letter first, letters, digits, `.`, `-`, `_` after, not ending in punctuation).
 const SPECIAL = new RegExp(
   '(?<![\\p{L}\\p{N}_])@([a-z0-9][a-z0-9._-]*)|(?<![\\p{L}\\p{N}_])~([a-z0-9][a-z0-9._-]*)|:([a-z0-9_+-]+):' +
-    `|(?<![\\p{L}\\p{N}_])(${EMOTICON_SOURCE})(?![\\p{L}\\p{N}_])`,
+    `|(?<![\\p{L}\\p{N}_])(${EMOTICON_SOURCE})(?![\\p{L}\\p{N}_])` +
+    '|(?<![\\p{L}\\p{N}_&#])#(\\p{L}[\\p{L}\\p{N}._-]*[\\p{L}\\p{N}])',
   'giu',
 )
+// Mattermost does not link shorter hashtags (`#ok` stays text).
+const MIN_HASHTAG_LENGTH = 3
 
 /** A sentence ending right after a name (`thanks @anna.`) is not part of the name. */
 const trimTrailingDots = (name: string) => name.replace(/\.+$/, '')
@@ -64,11 +68,21 @@ export function renderMention(name: string, ctx: MarkdownContext): ComponentChil
 
 function channelLink(name: string, ctx: MarkdownContext): ComponentChildren {
   const lower = name.toLowerCase()
-  if (!ctx.onChannelLink) return <span class="channel-link" data-channel={lower}>~{name}</span>
+  // Mattermost shows a known channel by its display name; an unknown one as typed.
+  const label = `~${ctx.channelDisplayName?.(lower) ?? name}`
+  if (!ctx.onChannelLink) return <span class="channel-link" data-channel={lower}>{label}</span>
   const onChannelLink = ctx.onChannelLink
   return (
     <button type="button" class="channel-link" data-channel={lower} onClick={() => onChannelLink(lower)}>
-      ~{name}
+      {label}
+    </button>
+  )
+}
+
+function hashtag(tag: string, onHashtag: (hashtag: string) => void): ComponentChildren {
+  return (
+    <button type="button" class="hashtag" data-hashtag={tag} onClick={() => onHashtag(`#${tag}`)}>
+      #{tag}
     </button>
   )
 }
@@ -120,15 +134,18 @@ export interface DecorateOptions {
   matcher?: Matcher
 }
 
-/** Plain text as text nodes, with mentions, channel links, emoji and search marks made into elements. */
+/** Plain text as text nodes, with mentions, channel links, hashtags, emoji and search marks made into elements. */
 export function decorateText(text: string, ctx: MarkdownContext, options: DecorateOptions = {}): ComponentChildren[] {
   const out: ComponentChildren[] = []
   let last = 0
   for (const found of text.matchAll(SPECIAL)) {
-    const [whole, user, channel, shortcode, emoticon] = found
+    const [whole, user, channel, shortcode, emoticon, tag] = found
     let node: ComponentChildren
     let length = whole.length
-    if (shortcode !== undefined || emoticon !== undefined) {
+    if (tag !== undefined) {
+      if (options.inLink || tag.length < MIN_HASHTAG_LENGTH || !ctx.onHashtag) continue
+      node = hashtag(tag, ctx.onHashtag)
+    } else if (shortcode !== undefined || emoticon !== undefined) {
       if (emoticon !== undefined && ctx.emoticons === false) continue
       const emojiName = shortcode ?? EMOTICON_NAMES.get(emoticon!.toLowerCase())!
       const char = emojiFor(emojiName.toLowerCase())
