@@ -1,6 +1,7 @@
 /**
  * The chat-specific parts of message text, found in plain text runs after Markdown parsing (so
- * never inside code): `@mentions`, `~channel` links, `:emoji:` shortcodes, and search-term marks.
+ * never inside code): `@mentions`, `~channel` links, `#hashtags`, `:emoji:` shortcodes and `:)`
+ * emoticons, and search-term marks.
  */
 import type { ComponentChildren } from 'preact'
 import { emojiFor } from '../emoji/table.ts'
