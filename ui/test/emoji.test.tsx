@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { render } from 'preact-render-to-string'
-import { EmojiPicker, moveInGrid, pickerItems } from '../src/emoji/EmojiPicker.tsx'
+import { EmojiPicker, moveInGrid, pickerItems, sectionStarts } from '../src/emoji/EmojiPicker.tsx'
 import { COMMON_EMOJI } from '../src/emoji/common.generated.ts'
 import { allEmoji, emojiFor, isFullEmojiLoaded, loadFullEmoji, recentEmojiNames, rememberEmoji, searchEmoji } from '../src/emoji/index.ts'
 import { renderMarkdown } from '../src/markdown/index.ts'
@@ -56,11 +56,20 @@ describe('emoji', () => {
     it('lists recent emoji first, then the rest without repeating them', () => {
       const items = pickerItems('', ['tada', 'thumbsup', 'not_real'])
       expect(items.slice(0, 2)).to.deep.equal([
-        { name: 'tada', char: '🎉', recent: true },
-        { name: 'thumbsup', char: '👍', recent: true },
+        { name: 'tada', char: '🎉', recent: true, category: 'Recent' },
+        { name: 'thumbsup', char: '👍', recent: true, category: 'Recent' },
       ])
       expect(items.filter((item) => item.char === '👍')).to.have.length(1)
       expect(items.some((item) => item.name === 'skin-tone-2')).to.equal(false)
+    })
+
+    it('offers a jump to each category, recent first', () => {
+      const starts = sectionStarts(pickerItems('', ['tada']))
+      expect(starts.map((s) => s.category)).to.deep.equal(['Recent', 'Smileys & Emotion', 'People & Body', 'Animals & Nature', 'Food & Drink', 'Travel & Places', 'Activities', 'Objects', 'Symbols', 'Flags'])
+      expect(starts.slice(0, 2).map((s) => s.index)).to.deep.equal([0, 1])
+      const html = render(<EmojiPicker onPick={() => {}} onClose={() => {}} recent={['tada']} />)
+      expect(html).to.include('aria-label="Emoji categories"')
+      expect(html).to.include('aria-label="Food &amp; Drink"')
     })
 
     it('lists search matches when there is a query', () => {
@@ -71,7 +80,7 @@ describe('emoji', () => {
       const html = render(<EmojiPicker onPick={() => {}} onClose={() => {}} recent={['rocket']} />)
       expect(html).to.include('aria-label="Search emoji"')
       expect(html).to.include('<button type="button" class="emoji-picker__item emoji-picker__item--active" data-index="0" tabindex="0" aria-label="rocket (recent)" title=":rocket:">🚀</button>')
-      const buttons = html.match(/<button /g) ?? []
+      const buttons = html.match(/<button type="button" class="emoji-picker__item/g) ?? []
       const unlabelled = html.match(/<button (?![^>]*aria-label="[^"]+")/g) ?? []
       expect(buttons.length).to.be.greaterThan(1800)
       expect(unlabelled).to.deep.equal([])

@@ -23,26 +23,37 @@ export interface PickerItem {
   name: string
   char: string
   recent: boolean
+  /** The picker's section: `Recent`, or the emoji's category (`Smileys & Emotion`, …). */
+  category: string
 }
 
 /** What the grid shows: for a query the matches, else recent emoji followed by every other one. */
 export function pickerItems(query: string, recent: readonly string[]): PickerItem[] {
-  if (query.trim() !== '') return searchEmoji(query.trim(), 200).map((e) => ({ name: e.name, char: e.char, recent: false }))
+  if (query.trim() !== '') return searchEmoji(query.trim(), 200).map((e) => ({ name: e.name, char: e.char, recent: false, category: e.category }))
   const items: PickerItem[] = []
   const seen = new Set<string>()
   for (const name of recent) {
     const char = emojiFor(name)
     if (char && !seen.has(char)) {
       seen.add(char)
-      items.push({ name, char, recent: true })
+      items.push({ name, char, recent: true, category: 'Recent' })
     }
   }
   for (const emoji of allEmoji() as Emoji[]) {
     // Skin-tone swatches are modifiers, not something to react with.
     if (emoji.category === 'Component' || seen.has(emoji.char)) continue
-    items.push({ name: emoji.name, char: emoji.char, recent: false })
+    items.push({ name: emoji.name, char: emoji.char, recent: false, category: emoji.category })
   }
   return items
+}
+
+/** Where each section starts, for the category bar: its name, first index and first emoji. */
+export function sectionStarts(items: readonly PickerItem[]): { category: string; index: number; char: string }[] {
+  const starts: { category: string; index: number; char: string }[] = []
+  items.forEach((item, index) => {
+    if (starts[starts.length - 1]?.category !== item.category) starts.push({ category: item.category, index, char: item.char })
+  })
+  return starts
 }
 
 /** The index the key moves to in a grid of `count` items, `columns` wide; undefined for other keys. */
@@ -83,7 +94,9 @@ export function EmojiPicker(props: EmojiPickerProps): ComponentChildren {
   }
   const focusItem = (index: number) => {
     setActive(index)
-    grid.current?.querySelector<HTMLButtonElement>(`[data-index="${index}"]`)?.focus()
+    const button = grid.current?.querySelector<HTMLButtonElement>(`[data-index="${index}"]`)
+    button?.focus()
+    button?.scrollIntoView?.({ block: 'nearest' })
   }
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -123,6 +136,15 @@ export function EmojiPicker(props: EmojiPickerProps): ComponentChildren {
           setActive(0)
         }}
       />
+      {query ? null : (
+        <div class="emoji-picker__categories" role="toolbar" aria-label="Emoji categories">
+          {sectionStarts(items).map((section) => (
+            <button type="button" class="emoji-picker__category" aria-label={section.category} title={section.category} tabIndex={-1} onClick={() => focusItem(section.index)}>
+              {section.char}
+            </button>
+          ))}
+        </div>
+      )}
       <div class="emoji-picker__grid" ref={grid} role="group" aria-label={query ? 'Matching emoji' : 'Emoji'} style={{ gridTemplateColumns: `repeat(${columns}, 1fr)` }}>
         {items.length === 0 ? <p class="emoji-picker__empty">No emoji match “{query}”</p> : null}
         {items.map((item, index) => (
