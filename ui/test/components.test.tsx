@@ -1,25 +1,48 @@
 import { expect } from 'chai'
 import { renderToString } from 'preact-render-to-string'
-import { MessageText } from '../src/components/MessageText.tsx'
-import { Attachments } from '../src/components/Attachments.tsx'
 import type { Post } from '../src/api/types.ts'
+import { PostItem } from '../src/components/PostItem.tsx'
+import { state } from '../src/state/store.ts'
 
-describe('message rendering', () => {
-  it('renders markup in a message as text', () => {
-    const html = renderToString(<MessageText text={'<img src=x onerror=alert(1)><script>alert(2)</script>'} />)
-    expect(html).not.to.contain('<img')
-    expect(html).not.to.contain('<script')
-    expect(html).to.contain('&lt;img src=x onerror=alert(1)>')
+function post(extra: Partial<Post> = {}): Post {
+  return { id: 'p1', user_id: 'u1', channel_id: 'c1', root_id: '', create_at: Date.UTC(2026, 10, 26, 9), update_at: 0, edit_at: 0, delete_at: 0, message: 'hello **team**', type: '', props: {}, ...extra }
+}
+
+describe('a post in the list', () => {
+  before(() => {
+    state.me = { id: 'u1', username: 'alice', roles: 'system_user', delete_at: 0 }
+    state.users.u1 = state.me
+    state.users.u2 = { id: 'u2', username: 'bob', roles: 'system_user', delete_at: 0 }
   })
 
-  it('marks search terms with <mark>', () => {
-    expect(renderToString(<MessageText text="deploy is green" terms={['green']} />)).to.contain('<mark>green</mark>')
+  it('shows the author, the rendered Markdown and the (edited) mark', () => {
+    const html = renderToString(<PostItem post={post({ edit_at: 1 })} />)
+    expect(html).to.contain('alice')
+    expect(html).to.contain('<strong>team</strong>')
+    expect(html).to.contain('(edited)')
   })
 
-  it('renders every field of a webhook attachment as text', () => {
-    const post = { props: { attachments: [{ pretext: '<b>pre</b>', title: '<i>t</i>', text: '<svg onload=alert(1)>', fields: [{ title: '<u>f</u>', value: '<a href="javascript:alert(1)">x</a>' }], color: 'red;background:url(x)' }] } } as unknown as Post
-    const html = renderToString(<Attachments post={post} />)
-    for (const tag of ['<b>', '<i>', '<svg', '<u>', '<a ']) expect(html).not.to.contain(tag)
-    expect(html).not.to.contain('url(x)')
+  it('offers Edit and Delete on your own posts only', () => {
+    expect(renderToString(<PostItem post={post()} />)).to.contain('aria-label="Edit"')
+    const theirs = renderToString(<PostItem post={post({ user_id: 'u2' })} />)
+    expect(theirs).not.to.contain('aria-label="Edit"')
+    expect(theirs).not.to.contain('aria-label="Delete"')
+  })
+
+  it('counts reactions per emoji and marks the ones you added', () => {
+    const reactions = [
+      { user_id: 'u1', post_id: 'p1', emoji_name: '+1', create_at: 1 },
+      { user_id: 'u2', post_id: 'p1', emoji_name: '+1', create_at: 2 },
+      { user_id: 'u2', post_id: 'p1', emoji_name: 'tada', create_at: 3 },
+    ]
+    const html = renderToString(<PostItem post={post({ metadata: { reactions } })} />)
+    expect(html).to.match(/aria-pressed="true"[^>]*aria-label="\+1 reaction, 2"/)
+    expect(html).to.match(/aria-pressed="false"[^>]*aria-label="tada reaction, 1"/)
+  })
+
+  it('says an ephemeral answer is only visible to you and offers no actions on it', () => {
+    const html = renderToString(<PostItem post={post({ type: 'system_ephemeral', message: 'only you' })} />)
+    expect(html).to.contain('(Only visible to you)')
+    expect(html).not.to.contain('Message actions')
   })
 })

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, uploadFiles, v4 } from '../api/client.ts'
 import type { CommandResponse, CommandSuggestion, User } from '../api/types.ts'
 import { applyCompletion, findTrigger, type Trigger } from '../lib/autocomplete.ts'
-import { emojiChar, searchQuickEmoji } from '../lib/emoji-lite.ts'
+import { loadFullEmoji, searchEmoji } from '../emoji/index.ts'
 import { sendTyping } from '../realtime/connection.ts'
 import { navigate } from '../router.ts'
 import { sendPost } from '../state/actions.ts'
@@ -43,7 +43,8 @@ async function optionsFor(trigger: NonNullable<Trigger>, channelId: string): Pro
         .map((c) => ({ value: `~${c.name}`, label: `~${c.name}`, hint: c.display_name }))
     }
     case 'emoji':
-      return searchQuickEmoji(trigger.query).map((n) => ({ value: `:${n}:`, label: `${emojiChar(n)} :${n}:` }))
+      await loadFullEmoji().catch(() => undefined)
+      return searchEmoji(trigger.query, 8).map((e) => ({ value: `:${e.name}:`, label: `${e.char} :${e.name}:` }))
     case 'command': {
       const list = await api.get<CommandSuggestion[]>(v4(`/teams/${teamId}/commands/autocomplete_suggestions?user_input=${encodeURIComponent(trigger.query)}`))
       return list.slice(0, 10).map((c) => ({ value: `/${c.Complete.replace(/^\//, '')}`, label: `${c.Suggestion} ${c.Hint}`.trim(), hint: c.Description }))

@@ -3,10 +3,10 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Post } from '../api/types.ts'
 import { deletePost, displayName, editPost, togglePin, toggleReaction } from '../state/actions.ts'
 import { state, update, useAppState } from '../state/store.ts'
-import { emojiChar, QUICK_EMOJI } from '../lib/emoji-lite.ts'
+import { EmojiPicker, emojiFor } from '../emoji/index.ts'
+import { MessageBody } from '../message/index.ts'
 import { FileList } from './Files.tsx'
-import { MessageText } from './MessageText.tsx'
-import { Attachments } from './Attachments.tsx'
+import { messageContext } from './message-context.ts'
 
 export function timeOf(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -55,15 +55,14 @@ export function PostItem(props: { post: Post; continued?: boolean; inThread?: bo
             {post.is_pinned && <span class="pinned" aria-label="Pinned">📌</span>}
           </header>
         )}
-        {editing ? <EditBox post={post} /> : <MessageText text={post.message} terms={props.terms} />}
+        {editing ? <EditBox post={post} /> : <MessageBody post={post} ctx={messageContext(props.terms)} />}
         {post.edit_at > 0 && !editing && <span class="muted edited">(edited)</span>}
-        <Attachments post={post} />
         <FileList files={post.metadata?.files ?? []} />
         {reactions.length > 0 && (
           <div class="reactions" role="group" aria-label="Reactions">
             {reactions.map((r) => (
               <button key={r.name} class={r.mine ? 'reaction mine' : 'reaction'} aria-pressed={r.mine} aria-label={`${r.name} reaction, ${r.count}`} onClick={act(() => toggleReaction(post, r.name))}>
-                {emojiChar(r.name)} {r.count}
+                {emojiFor(r.name) ?? `:${r.name}:`} {r.count}
               </button>
             ))}
           </div>
@@ -83,10 +82,12 @@ export function PostItem(props: { post: Post; continued?: boolean; inThread?: bo
             if (confirm('Delete this message?')) await deletePost(post.id)
           })}>🗑</button>}
           {picking && (
-            <ReactionPicker onPick={(name) => {
-              setPicking(false)
-              act(() => toggleReaction(post, name))()
-            }} onClose={() => setPicking(false)} />
+            <div class="picker">
+              <EmojiPicker onPick={(name) => {
+                setPicking(false)
+                act(() => toggleReaction(post, name))()
+              }} onClose={() => setPicking(false)} />
+            </div>
           )}
         </div>
       )}
@@ -104,21 +105,6 @@ function groupReactions(post: Post): { name: string; count: number; mine: boolea
     byName.set(r.emoji_name, entry)
   }
   return [...byName.values()]
-}
-
-function ReactionPicker(props: { onPick: (name: string) => void; onClose: () => void }) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose()
-    addEventListener('keydown', onKey)
-    return () => removeEventListener('keydown', onKey)
-  }, [])
-  return (
-    <div class="picker" role="listbox" aria-label="Choose a reaction">
-      {Object.entries(QUICK_EMOJI).slice(0, 24).map(([name, char]) => (
-        <button key={name} role="option" class="icon" aria-label={name} title={`:${name}:`} onClick={() => props.onPick(name)}>{char}</button>
-      ))}
-    </div>
-  )
 }
 
 function EditBox(props: { post: Post }) {

@@ -4,7 +4,8 @@ import { api, v4 } from '../api/client.ts'
 import type { Team, ThreadList } from '../api/types.ts'
 import { channelLabel, ensureUsers } from '../state/actions.ts'
 import { update, useAppState } from '../state/store.ts'
-import { MessageText } from './MessageText.tsx'
+import { MessageBody } from '../message/index.ts'
+import { messageContext } from './message-context.ts'
 import { timeOf } from './PostItem.tsx'
 
 export function ThreadsView(props: { team: Team }) {
@@ -42,7 +43,7 @@ export function ThreadsView(props: { team: Team }) {
             <li key={t.id} class={t.unread_replies > 0 ? 'thread-item unread' : 'thread-item'}>
               <button class="thread-open" onClick={() => update((st) => (st.rightPanel = { kind: 'thread', rootId: t.id }))}>
                 <span class="muted">{channel ? channelLabel(channel) : ''} · {s.users[t.post.user_id]?.username ?? ''} · {timeOf(t.last_reply_at)}</span>
-                <MessageText text={t.post.message.slice(0, 300)} />
+                <MessageBody post={t.post} ctx={messageContext()} />
                 <span>
                   {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
                   {t.unread_replies > 0 && <strong class="badge" aria-label={`${t.unread_replies} unread replies`}>{t.unread_replies} new</strong>}
