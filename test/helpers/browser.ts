@@ -6,23 +6,12 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from './chromium.ts'
 import type { Config } from '../../core/config/index.ts'
 import { BACKENDS, useTestServer, type TestServer } from './server.ts'
 
-export const CHROMIUM_PATH = '/usr/bin/chromium'
 const ARTIFACTS = path.resolve('test-artifacts', 'e2e')
-
-export function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run "sh scripts/ensure-chromium.sh" (apt-get install chromium) before the browser tests`)
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-}
 
 export interface BrowserSuite {
   readonly server: TestServer
