@@ -37,6 +37,8 @@ const entry = outputs.find(([, o]) => o.entryPoint === 'src/main.tsx')
 if (!entry) throw new Error('ui build: esbuild produced no output for src/main.tsx')
 const publicPath = (file) => '/' + path.relative(outdir, path.join(root, file)).split(path.sep).join('/')
 const script = publicPath(entry[0])
+// The entry's static imports (shared chunks) are fetched with it instead of after it is parsed.
+const preloads = entry[1].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => publicPath(i.path))
 const css = entry[1].cssBundle ? publicPath(entry[1].cssBundle) : undefined
 
 const html = `<!doctype html>
@@ -46,7 +48,8 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Bridgehead</title>
-${css ? `<link rel="stylesheet" href="${css}">\n` : ''}<script type="module" src="${script}"></script>
+<link rel="icon" href="data:,">
+${css ? `<link rel="stylesheet" href="${css}">\n` : ''}${preloads.map((p) => `<link rel="modulepreload" href="${p}">\n`).join('')}<script type="module" src="${script}"></script>
 </head>
 <body>
 <div id="app"></div>

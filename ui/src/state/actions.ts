@@ -50,12 +50,13 @@ export async function ensureUsers(ids: Iterable<string>): Promise<void> {
 
 export async function boot(): Promise<void> {
   try {
-    const me = await api.get<User>(v4('/users/me'))
+    // Both at once: a first paint waits for the slower of the two, not their sum.
+    const [me, teams] = await Promise.all([api.get<User>(v4('/users/me')), api.get<Team[]>(v4('/users/me/teams'))])
     update((s) => {
       s.me = me
       s.users[me.id] = me
+      s.teams = teams
     })
-    await loadTeams()
   } catch {
     update((s) => (s.me = null))
   } finally {
@@ -110,8 +111,9 @@ export async function loadTeamChannels(teamId: string): Promise<void> {
     for (const c of channels) s.channels[c.id] = c
     for (const m of members) s.members[m.channel_id] = m
   })
+  // DM partners' names fill in when they arrive; the channel list does not wait for them.
   const me = state.me?.id ?? ''
-  await ensureUsers(channels.filter((c) => c.type === 'D').map((c) => dmPartnerId(c, me)))
+  void ensureUsers(channels.filter((c) => c.type === 'D').map((c) => dmPartnerId(c, me))).catch(() => undefined)
 }
 
 function addPosts(list: PostList): Post[] {
@@ -181,16 +183,22 @@ export async function loadThread(rootId: string): Promise<void> {
 }
 
 export async function viewChannel(channelId: string): Promise<void> {
+  markRead([channelId])
+  await api.post(v4('/channels/members/me/view'), { channel_id: channelId }).catch(() => undefined)
+}
+
+/** Marks channels read locally (the server is told separately, or told us). */
+export function markRead(channelIds: string[]): void {
   update((s) => {
-    const c = s.channels[channelId]
-    const m = s.members[channelId]
-    if (c && m) {
-      m.msg_count = c.total_msg_count
-      m.msg_count_root = c.total_msg_count_root
-      m.mention_count = 0
+    for (const id of channelIds) {
+      const channel = s.channels[id]
+      const member = s.members[id]
+      if (!channel || !member) continue
+      member.msg_count = channel.total_msg_count
+      member.msg_count_root = channel.total_msg_count_root
+      member.mention_count = 0
     }
   })
-  await api.post(v4('/channels/members/me/view'), { channel_id: channelId }).catch(() => undefined)
 }
 
 let pendingCounter = 0

@@ -2,7 +2,7 @@
 import type { Channel, Post, Reaction } from '../api/types.ts'
 import { mergeOrder } from '../lib/posts.ts'
 import type { ServerEvent } from '../realtime/socket.ts'
-import { applyReaction, ensureUsers, loadTeamChannels, removePost, viewChannel } from './actions.ts'
+import { applyReaction, ensureUsers, loadTeamChannels, markRead, removePost, viewChannel } from './actions.ts'
 import { state, update } from './store.ts'
 
 function parse<T>(raw: unknown): T | undefined {
@@ -101,8 +101,13 @@ export function handleServerEvent(e: ServerEvent): void {
     case 'status_change':
       update((s) => (s.statuses[String(e.data.user_id)] = String(e.data.status)))
       break
-    case 'channel_viewed':
     case 'multiple_channels_viewed':
+      // Read in another tab or device: the channel is read here too.
+      markRead(Object.keys((e.data.channel_times as Record<string, number> | undefined) ?? {}))
+      break
+    case 'channel_viewed':
+      markRead([String(e.data.channel_id ?? '')])
+      break
     case 'channel_created':
     case 'direct_added':
     case 'group_added':
