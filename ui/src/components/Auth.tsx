@@ -4,9 +4,8 @@ import { login, signup } from '../state/actions.ts'
 import { linkHandler, navigate } from '../router.ts'
 import { ErrorLine } from './Modal.tsx'
 
-export function Login() {
-  const [loginId, setLoginId] = useState('')
-  const [password, setPassword] = useState('')
+/** A sign-in form's submit: runs `work`, goes to the app, or shows the server's message. */
+function useSignIn(work: () => Promise<void>) {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const submit = async (e: Event) => {
@@ -14,7 +13,7 @@ export function Login() {
     setBusy(true)
     setError('')
     try {
-      await login(loginId.trim(), password)
+      await work()
       navigate('/', true)
     } catch (err) {
       setError((err as Error).message)
@@ -22,6 +21,13 @@ export function Login() {
       setBusy(false)
     }
   }
+  return { busy, error, submit }
+}
+
+export function Login() {
+  const [loginId, setLoginId] = useState('')
+  const [password, setPassword] = useState('')
+  const { busy, error, submit } = useSignIn(() => login(loginId.trim(), password))
   return (
     <main class="auth">
       <form onSubmit={submit} aria-labelledby="login-title">
@@ -48,21 +54,7 @@ export function Signup() {
   const [username, setUsername] = useState('')
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: Event) => {
-    e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
-      await signup(username.trim(), email.trim(), password)
-      navigate('/', true)
-    } catch (err) {
-      setError((err as Error).message)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, error, submit } = useSignIn(() => signup(username.trim(), email.trim(), password))
   return (
     <main class="auth">
       <form onSubmit={submit} aria-labelledby="signup-title">
