@@ -48,6 +48,20 @@ export function createChannelStore(db: Database) {
       })
       return rows.map((r) => toNumbers(r))
     },
+    /**
+     * Archived channels of a team a user may browse (Mattermost's GetDeletedChannelsForTeam): every
+     * archived public channel, and the archived private ones the user is a member of.
+     */
+    async listArchived(teamId: string, userId: string, options: { offset: number; limit: number }): Promise<ChannelRecord[]> {
+      const memberships = await db.prisma.channelMember.findMany({ where: { userId }, select: { channelId: true } })
+      const rows = await db.prisma.channel.findMany({
+        where: { teamId, deleteAt: { gt: 0 }, OR: [{ type: 'O' }, { type: 'P', id: { in: memberships.map((m) => m.channelId) } }] },
+        orderBy: { displayName: 'asc' },
+        skip: options.offset,
+        take: options.limit,
+      })
+      return rows.map((r) => toNumbers(r))
+    },
     /** The user's channels in a team plus their DMs and group messages. */
     async listForUser(userId: string, teamId: string, includeDeleted: boolean): Promise<ChannelRecord[]> {
       const memberships = await db.prisma.channelMember.findMany({ where: { userId }, select: { channelId: true } })

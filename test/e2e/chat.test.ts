@@ -141,6 +141,39 @@ describe('web app in Chromium', function () {
     await post(b, 'typo message').getByText('(edited)').waitFor({ timeout: 5000 })
   })
 
+  it('starts a direct message whose mention badge reaches the other person live and clears when read', async () => {
+    await a.getByRole('button', { name: 'New message' }).click()
+    await a.getByLabel('Find people').fill('bob')
+    await a.getByRole('checkbox', { name: 'bob' }).check()
+    await a.getByRole('button', { name: 'Start direct message' }).click()
+    await send(a, '@bob can you look at the alert?', 'Write to bob')
+    const dm = b.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: /alice/ })
+    await dm.getByLabel('1 mentions').waitFor({ timeout: 5000 })
+    await e2e.shot(b, 'dm-mention-badge')
+    await dm.click()
+    await post(b, 'can you look at the alert?').waitFor()
+    expect(await dm.getByLabel('1 mentions').count()).to.equal(0)
+    await b.getByRole('link', { name: 'Town Square' }).click()
+    await a.getByRole('link', { name: 'Town Square' }).click()
+  })
+
+  it('archives a channel, which others then find under archived channels, read-only', async () => {
+    await a.getByRole('button', { name: 'New channel' }).click()
+    await a.getByLabel('Name', { exact: true }).fill('Old project')
+    await a.getByRole('button', { name: 'Create channel' }).click()
+    await send(a, 'wrapping this up', 'Write to Old project')
+    await a.getByRole('button', { name: 'Archive' }).click()
+    await a.getByText('This channel is archived.').waitFor()
+    await b.getByRole('button', { name: 'Browse channels' }).click()
+    await b.getByLabel('Archived channels').check()
+    await b.getByRole('listitem').filter({ hasText: 'Old project' }).getByRole('button', { name: 'View' }).click()
+    await post(b, 'wrapping this up').waitFor()
+    await b.getByText('This channel is archived.').waitFor()
+    await e2e.shot(b, 'archived-channel')
+    await b.getByRole('link', { name: 'Town Square' }).click()
+    await a.getByRole('link', { name: 'Town Square' }).click()
+  })
+
   it('catches up on messages posted while the connection was down', async () => {
     // Bob's second tab, whose WebSocket goes through a switch the test can turn off.
     let online = true

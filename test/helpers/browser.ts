@@ -23,7 +23,7 @@ export interface BrowserSuite {
   open(path?: string, user?: { username: string; password: string }, prepare?: (page: Page) => Promise<void>): Promise<Page>
   /** Saves a screenshot of the page as test-artifacts/e2e/<suite>/<nn>-<step>.png. */
   shot(page: Page, step: string): Promise<void>
-  /** Dialogs (alert/confirm/prompt) any page opened; an XSS test expects none. */
+  /** Dialogs (alert/confirm/prompt) any page opened (confirms are accepted); an XSS test expects none. */
   readonly dialogs: string[]
 }
 
@@ -76,9 +76,11 @@ export function useBrowserSuite(suite: string, config?: Partial<Config>): Browse
       context.setDefaultTimeout(8000)
       const page = await context.newPage()
       pages.push(page)
+      // The app's own confirm() (delete, archive) is accepted; every dialog is recorded, so an XSS
+      // test can assert that none opened.
       page.on('dialog', (d) => {
         dialogs.push(`${d.type()}: ${d.message()}`)
-        void d.dismiss()
+        void (d.type() === 'confirm' ? d.accept() : d.dismiss())
       })
       if (user) {
         // Log in through the API in this context, so its cookies are set as after the login form.

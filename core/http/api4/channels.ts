@@ -97,6 +97,14 @@ export function channelRoutes(router: Router, deps: ApiDeps): void {
     sendJson(res, 200, (await channelStore.listPublic(teamId, { offset: page * perPage, limit: perPage })).map(presentChannel))
   })
 
+  router.get('/teams/:team_id/channels/deleted', async (req, res) => {
+    const session = requireSession(req)
+    const teamId = idParam(req, 'team_id')
+    if (!session.isSystemAdmin && !(await channels.isTeamMember(teamId, session.userId))) throw forbidden(`archived channels of team ${teamId}`)
+    const { page, perPage } = pagination(req)
+    sendJson(res, 200, (await channelStore.listArchived(teamId, session.userId, { offset: page * perPage, limit: perPage })).map(presentChannel))
+  })
+
   router.post('/teams/:team_id/channels/search', async (req, res) => {
     const session = requireSession(req)
     const teamId = idParam(req, 'team_id')

@@ -33,7 +33,11 @@ export function whenSessionExpires(handler: () => void): void {
   onSessionExpired = handler
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * @param options.probe a request that may well be refused because nobody is signed in (the boot
+ *   check): its 401 is an answer, not a session that just expired.
+ */
+export async function request<T>(method: string, path: string, body?: unknown, options: { probe?: boolean } = {}): Promise<T> {
   const where = `${method} ${path}`
   let res: Response
   try {
@@ -46,10 +50,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   } catch (err) {
     throw new ApiError(0, { id: 'app.network', message: `The server cannot be reached (${(err as Error).message}).`, status_code: 0 }, where)
   }
-  return readResponse<T>(res, where)
+  return readResponse<T>(res, where, options.probe ?? false)
 }
 
-async function readResponse<T>(res: Response, where: string): Promise<T> {
+async function readResponse<T>(res: Response, where: string, probe: boolean): Promise<T> {
   const text = await res.text()
   let data: unknown = undefined
   if (text) {
@@ -61,7 +65,7 @@ async function readResponse<T>(res: Response, where: string): Promise<T> {
   }
   if (!res.ok) {
     const body = (data && typeof data === 'object' ? data : { id: 'app.http', message: `${where}: ${res.status} ${res.statusText}`, status_code: res.status }) as ApiErrorBody
-    if (res.status === 401 && !where.includes('/users/login') && !where.endsWith('/users/me')) onSessionExpired()
+    if (res.status === 401 && !probe && !where.includes('/users/login')) onSessionExpired()
     throw new ApiError(res.status, body, where)
   }
   return data as T
@@ -69,6 +73,8 @@ async function readResponse<T>(res: Response, where: string): Promise<T> {
 
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
+  /** A GET whose 401 means "not signed in" rather than "session expired". */
+  probe: <T>(path: string) => request<T>('GET', path, undefined, { probe: true }),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
   del: <T>(path: string) => request<T>('DELETE', path),

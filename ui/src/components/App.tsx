@@ -76,13 +76,17 @@ function TeamScreens(props: { team: Team; route: Route }) {
 function ChannelByName(props: { team: Team; name: string }) {
   const s = useAppState()
   const [error, setError] = useState('')
-  const channel = Object.values(s.channels).find((c) => c.name === props.name && (c.team_id === props.team.id || c.type === 'D' || c.type === 'G') && s.members[c.id])
+  // An archived channel is shown read-only without membership; any other needs it.
+  const channel = Object.values(s.channels).find((c) => c.name === props.name && (c.team_id === props.team.id || c.type === 'D' || c.type === 'G') && (s.members[c.id] || c.delete_at > 0))
   useEffect(() => {
     if (channel || !props.name) return
     // A channel we are not in yet: public ones open by joining (Mattermost's webapp does the same).
-    api.get<Channel>(v4(`/teams/${props.team.id}/channels/name/${encodeURIComponent(props.name)}`))
-      .then((c) => (c.type === 'O' ? api.post(v4(`/channels/${c.id}/members`), { user_id: state.me!.id }) : Promise.reject(new Error('You are not a member of this channel.'))))
-      .then(() => loadTeamChannels(props.team.id))
+    api.get<Channel>(v4(`/teams/${props.team.id}/channels/name/${encodeURIComponent(props.name)}?include_deleted=true`))
+      .then((c) => {
+        if (c.delete_at > 0) return update((st) => (st.channels[c.id] = c))
+        if (c.type !== 'O') throw new Error('You are not a member of this channel.')
+        return api.post(v4(`/channels/${c.id}/members`), { user_id: state.me!.id }).then(() => loadTeamChannels(props.team.id))
+      })
       .catch((err: Error) => setError(err.message))
   }, [props.name, !!channel])
   if (channel) return <ChannelView channel={channel} />

@@ -18,7 +18,7 @@ export function Avatar(props: { userId: string; size?: number }) {
   const status = s.statuses[props.userId] ?? 'offline'
   const name = user?.username ?? '?'
   return (
-    <span class="avatar" style={{ width: props.size ?? 32, height: props.size ?? 32 }} aria-hidden="true">
+    <span class="avatar" style={{ width: `${props.size ?? 32}px`, height: `${props.size ?? 32}px` }} aria-hidden="true">
       {name.slice(0, 1).toUpperCase()}
       <span class={`status ${status}`} title={status} />
     </span>

@@ -1,6 +1,7 @@
 /** The signed-in layout: teams rail, channel sidebar, the main view, the side panel, and global keys. */
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
+import { api, v4 } from '../api/client.ts'
 import type { Team } from '../api/types.ts'
 import { linkHandler, navigate } from '../router.ts'
 import { channelLabel, logout } from '../state/actions.ts'
@@ -30,7 +31,7 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
     <div class={`shell${s.rightPanel ? ' with-panel' : ''}${menuOpen ? ' menu-open' : ''}`}>
       <header class="topbar">
         <button class="icon menu-toggle" aria-label="Show channels" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>☰</button>
-        <nav class="teams" aria-label="Teams">
+        <nav class="team-rail" aria-label="Teams">
           {s.teams.map((t) => (
             <a key={t.id} href={`/${t.name}/channels/town-square`} onClick={linkHandler(`/${t.name}/channels/town-square`)} class={t.id === props.team.id ? 'team active' : 'team'} aria-current={t.id === props.team.id ? 'page' : undefined} title={t.display_name}>
               {t.display_name.slice(0, 2)}
@@ -42,6 +43,7 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
         <span class={`connection ${s.connection}`} role="status">{s.connection === 'online' ? '' : s.connection === 'connecting' ? 'Connecting…' : 'Offline: reconnecting…'}</span>
         {admin && <a href="/admin_console/users" onClick={linkHandler('/admin_console/users')}>System console</a>}
         <span class="me">@{s.me?.username}</span>
+        <StatusPicker />
         <button onClick={() => void logout()}>Log out</button>
       </header>
       <div class="sidebar-wrap" onClick={(e) => (e.target as HTMLElement).closest('a') && setMenuOpen(false)}>
@@ -53,6 +55,26 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
       {s.switcherOpen && <Switcher team={props.team} />}
       {s.notice && <div class="notice" role="status">{s.notice}</div>}
     </div>
+  )
+}
+
+const STATUSES: [string, string][] = [['online', 'Online'], ['away', 'Away'], ['dnd', 'Do not disturb'], ['offline', 'Offline']]
+
+/** Your status as others see it (PUT /users/me/status); the server keeps it until you change it. */
+function StatusPicker() {
+  const s = useAppState()
+  const me = s.me!.id
+  useEffect(() => {
+    api.get<{ status: string }>(v4('/users/me/status')).then((st) => update((x) => (x.statuses[me] = st.status)), () => undefined)
+  }, [me])
+  return (
+    <select class="status-picker" aria-label="Your status" value={s.statuses[me] ?? 'online'} onChange={(e) => {
+      const status = e.currentTarget.value
+      update((x) => (x.statuses[me] = status))
+      void api.put(v4('/users/me/status'), { user_id: me, status }).catch(() => undefined)
+    }}>
+      {STATUSES.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+    </select>
   )
 }
 

@@ -4,7 +4,7 @@ import { api, v4 } from '../api/client.ts'
 import type { Channel, Team, User } from '../api/types.ts'
 import { linkHandler, navigate } from '../router.ts'
 import { channelLabel, dmPartnerId, loadTeamChannels, openDirect, unreadOf } from '../state/actions.ts'
-import { state, useAppState } from '../state/store.ts'
+import { state, update, useAppState } from '../state/store.ts'
 import { ErrorLine, Modal } from './Modal.tsx'
 import { slugify } from './TeamSelect.tsx'
 
@@ -64,10 +64,12 @@ export function Sidebar(props: { team: Team }) {
 
 function BrowseChannels(props: { team: Team; onClose: () => void }) {
   const [list, setList] = useState<Channel[] | null>(null)
+  const [archived, setArchived] = useState(false)
   const [error, setError] = useState('')
   useEffect(() => {
-    api.get<Channel[]>(v4(`/teams/${props.team.id}/channels?per_page=200`)).then(setList, (err: Error) => setError(err.message))
-  }, [])
+    setList(null)
+    api.get<Channel[]>(v4(`/teams/${props.team.id}/channels${archived ? '/deleted' : ''}?per_page=200`)).then(setList, (err: Error) => setError(err.message))
+  }, [archived])
   const join = async (c: Channel) => {
     try {
       await api.post(v4(`/channels/${c.id}/members`), { user_id: state.me!.id })
@@ -80,12 +82,21 @@ function BrowseChannels(props: { team: Team; onClose: () => void }) {
   }
   return (
     <Modal title="Browse channels" onClose={props.onClose}>
+      <label class="inline">
+        <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.currentTarget.checked)} /> Archived channels
+      </label>
       <ErrorLine error={error} />
       <ul class="plain browse">
         {(list ?? []).map((c) => (
           <li key={c.id}>
             <strong>{c.display_name}</strong> <span class="muted">{c.purpose}</span>{' '}
-            {state.members[c.id] ? <button onClick={() => (props.onClose(), navigate(channelPath(props.team, c)))}>View</button> : <button onClick={() => void join(c)}>Join</button>}
+            {state.members[c.id] || archived ? (
+              <button onClick={() => {
+                update((s) => (s.channels[c.id] = c))
+                props.onClose()
+                navigate(channelPath(props.team, c))
+              }}>View</button>
+            ) : <button onClick={() => void join(c)}>Join</button>}
           </li>
         ))}
         {list?.length === 0 && <li class="muted">No channels.</li>}

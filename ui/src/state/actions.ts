@@ -51,7 +51,7 @@ export async function ensureUsers(ids: Iterable<string>): Promise<void> {
 export async function boot(): Promise<void> {
   try {
     // Both at once: a first paint waits for the slower of the two, not their sum.
-    const [me, teams] = await Promise.all([api.get<User>(v4('/users/me')), api.get<Team[]>(v4('/users/me/teams'))])
+    const [me, teams] = await Promise.all([api.probe<User>(v4('/users/me')), api.probe<Team[]>(v4('/users/me/teams'))])
     update((s) => {
       s.me = me
       s.users[me.id] = me
@@ -103,7 +103,7 @@ export async function joinTeam(teamId: string): Promise<void> {
 /** Loads a team's channels, the caller's memberships (unread counts) and the DM partners. */
 export async function loadTeamChannels(teamId: string): Promise<void> {
   const [channels, members] = await Promise.all([
-    api.get<Channel[]>(v4(`/users/me/teams/${teamId}/channels`)),
+    api.get<Channel[]>(v4(`/users/me/teams/${teamId}/channels?include_deleted=true`)),
     api.get<ChannelMember[]>(v4(`/users/me/teams/${teamId}/channels/members`)),
   ])
   update((s) => {
