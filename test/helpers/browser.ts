@@ -76,6 +76,11 @@ export function useBrowserSuite(suite: string, config?: Partial<Config>): Browse
       context.setDefaultTimeout(8000)
       const page = await context.newPage()
       pages.push(page)
+      if (process.env.E2E_DEBUG) {
+        page.on('framenavigated', (f) => f === page.mainFrame() && console.log('  [nav]', f.url()))
+        page.on('response', (r) => r.status() >= 400 && console.log('  [http]', r.status(), r.request().method(), r.url()))
+        page.on('console', (m) => console.log('  [console]', m.type(), m.text()))
+      }
       // The app's own confirm() (delete, archive) is accepted; every dialog is recorded, so an XSS
       // test can assert that none opened.
       page.on('dialog', (d) => {

@@ -1,10 +1,14 @@
 /** Log in and sign up (the first account of a server becomes its system admin). */
 import { useState } from 'preact/hooks'
 import { login, signup } from '../state/actions.ts'
-import { linkHandler, navigate } from '../router.ts'
+import { linkHandler } from '../router.ts'
 import { ErrorLine } from './Modal.tsx'
 
-/** A sign-in form's submit: runs `work`, goes to the app, or shows the server's message. */
+/**
+ * A sign-in form's submit: runs `work`, or shows the server's message. Once signed in, the app
+ * itself moves from /login or /signup to the first team (navigating here too would unmount the
+ * next screen while someone types in it).
+ */
 function useSignIn(work: () => Promise<void>) {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
@@ -14,7 +18,6 @@ function useSignIn(work: () => Promise<void>) {
     setError('')
     try {
       await work()
-      navigate('/', true)
     } catch (err) {
       setError((err as Error).message)
     } finally {

@@ -33,14 +33,14 @@ export function ThreadPanel(props: { rootId: string }) {
   const s = useAppState()
   const [error, setError] = useState('')
   useEffect(() => {
-    loadThread(props.rootId).then(() => {
-      const root = state.posts[props.rootId]
-      if (root) void api.put(v4(`/users/me/teams/${state.teamId}/threads/${props.rootId}/read/${Date.now()}`)).catch(() => undefined)
-      return root
-    }, (err: Error) => setError(err.message))
+    loadThread(props.rootId).catch((err: Error) => setError(err.message))
   }, [props.rootId])
   const root = s.posts[props.rootId]
   const replies = (s.replies[props.rootId] ?? []).map((id) => s.posts[id]!).filter((p) => p && !p.delete_at)
+  // A thread on screen is read: when it opens and as replies arrive.
+  useEffect(() => {
+    if (root && document.visibilityState === 'visible') void api.put(v4(`/users/me/teams/${state.teamId}/threads/${props.rootId}/read/${Date.now()}`)).catch(() => undefined)
+  }, [props.rootId, !!root, replies.length])
   if (error) return <p class="error" role="alert">{error}</p>
   if (!root) return <p class="muted">Loading…</p>
   return (

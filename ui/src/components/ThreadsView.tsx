@@ -16,7 +16,6 @@ export function ThreadsView(props: { team: Team }) {
     api.get<ThreadList>(v4(`/users/me/teams/${props.team.id}/threads?extended=true&per_page=50`)).then((res) => {
       setList(res)
       update((st) => {
-        st.unreadThreads = res.total_unread_threads
         for (const t of res.threads) st.posts[t.post.id] = { ...st.posts[t.post.id], ...t.post }
       })
       void ensureUsers(res.threads.map((t) => t.post.user_id))
@@ -24,7 +23,7 @@ export function ThreadsView(props: { team: Team }) {
   useEffect(() => {
     document.title = 'Threads - Bridgehead'
     void load()
-  }, [props.team.id, s.unreadThreads])
+  }, [props.team.id, s.threadsVersion])
   return (
     <section class="threads-view" aria-labelledby="threads-title">
       <header class="channel-header">

@@ -66,11 +66,13 @@ export async function boot(): Promise<void> {
 
 export async function login(loginId: string, password: string): Promise<void> {
   const me = await api.post<User>(v4('/users/login'), { login_id: loginId, password })
+  // Teams before `me`: the app picks where to go (first team or the team list) once `me` is set.
+  const teams = await api.get<Team[]>(v4('/users/me/teams'))
   update((s) => {
+    s.teams = teams
     s.me = me
     s.users[me.id] = me
   })
-  await loadTeams()
 }
 
 export async function signup(username: string, email: string, password: string): Promise<void> {
@@ -111,6 +113,7 @@ export async function loadTeamChannels(teamId: string): Promise<void> {
     for (const c of channels) s.channels[c.id] = c
     for (const m of members) s.members[m.channel_id] = m
   })
+  refreshThreadCounts()
   // DM partners' names fill in when they arrive; the channel list does not wait for them.
   const me = state.me?.id ?? ''
   void ensureUsers(channels.filter((c) => c.type === 'D').map((c) => dmPartnerId(c, me))).catch(() => undefined)
@@ -185,6 +188,26 @@ export async function loadThread(rootId: string): Promise<void> {
 export async function viewChannel(channelId: string): Promise<void> {
   markRead([channelId])
   await api.post(v4('/channels/members/me/view'), { channel_id: channelId }).catch(() => undefined)
+}
+
+let threadTimer: ReturnType<typeof setTimeout> | undefined
+/**
+ * Fetches the team's unread followed-thread count again (thread events carry one thread, not the
+ * total), at most once per burst of events.
+ */
+export function refreshThreadCounts(): void {
+  clearTimeout(threadTimer)
+  threadTimer = setTimeout(() => {
+    const teamId = state.teamId
+    if (!teamId) return
+    api.get<{ total_unread_threads: number }>(v4(`/users/me/teams/${teamId}/threads?per_page=1`)).then(
+      (res) => update((s) => {
+        s.unreadThreads = res.total_unread_threads
+        s.threadsVersion += 1
+      }),
+      () => undefined,
+    )
+  }, 200)
 }
 
 /** Marks channels read locally (the server is told separately, or told us). */

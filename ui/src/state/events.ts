@@ -2,7 +2,7 @@
 import type { Channel, Post, Reaction } from '../api/types.ts'
 import { mergeOrder } from '../lib/posts.ts'
 import type { ServerEvent } from '../realtime/socket.ts'
-import { applyReaction, ensureUsers, loadTeamChannels, markRead, removePost, viewChannel } from './actions.ts'
+import { applyReaction, ensureUsers, loadTeamChannels, markRead, refreshThreadCounts, removePost, viewChannel } from './actions.ts'
 import { state, update } from './store.ts'
 
 function parse<T>(raw: unknown): T | undefined {
@@ -68,7 +68,7 @@ export function handleServerEvent(e: ServerEvent): void {
       const known = state.channels[post.channel_id]
       addLivePost(post, mentions.includes(me) || (known?.type === 'D' && post.user_id !== me))
       // A post in a channel we do not know yet (a new DM): load the team's channels again.
-      if (!known && e.event === 'posted') void loadTeamChannels(state.teamId)
+      if (!known && e.event === 'posted' && state.teamId) void loadTeamChannels(state.teamId)
       break
     }
     case 'post_edited': {
@@ -132,7 +132,8 @@ export function handleServerEvent(e: ServerEvent): void {
       break
     case 'thread_updated':
     case 'thread_read_changed':
-      update((s) => (s.unreadThreads = Number(e.data.unread_threads ?? s.unreadThreads)))
+    case 'thread_follow_changed':
+      refreshThreadCounts()
       break
     case 'user_updated': {
       const user = parse<{ id: string }>(e.data.user)

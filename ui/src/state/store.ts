@@ -36,8 +36,10 @@ export interface AppState {
   newSince: Record<string, number>
   rightPanel: RightPanel
   connection: 'connecting' | 'online' | 'offline'
-  /** Unread followed threads per team, from GET …/threads. */
+  /** Unread followed threads in the team, from GET …/threads. */
   unreadThreads: number
+  /** Bumped when any followed thread changes, so the threads view reloads. */
+  threadsVersion: number
   switcherOpen: boolean
   /** The post being edited in place ('' for none). */
   editing: string
@@ -64,6 +66,7 @@ export const state: AppState = {
   rightPanel: null,
   connection: 'connecting',
   unreadThreads: 0,
+  threadsVersion: 0,
   switcherOpen: false,
   editing: '',
   highlight: '',
