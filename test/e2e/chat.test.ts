@@ -61,7 +61,10 @@ describe('web app in Chromium', function () {
     await e2e.shot(b, 'bob-joined')
   })
 
-  it('delivers a message to the other person in real time', async () => {
+  it('delivers a message to the other person in real time, with the typing notice before it', async () => {
+    await b.getByLabel('Write to Town Square', { exact: true }).fill('hi')
+    await a.getByText('bob is typing…').waitFor({ timeout: 5000 })
+    await b.getByLabel('Write to Town Square', { exact: true }).fill('')
     await send(a, 'hello bob, the deploy is green')
     await post(b, 'hello bob, the deploy is green').waitFor({ timeout: 5000 })
     await send(b, 'great, thanks alice')
@@ -250,5 +253,36 @@ describe('web app in Chromium', function () {
     await e2e.shot(a, 'playbook-run')
     await a.reload()
     await a.locator('.checklist .item.closed').first().waitFor()
+  })
+
+  it('shows a run updating live when someone else checks an item', async () => {
+    const runUrl = new URL(a.url()).pathname
+    const channel = await a.locator('.run header a').textContent()
+    await b.getByRole('button', { name: 'Browse channels' }).click()
+    await b.getByRole('listitem').filter({ hasText: channel!.replace(/^~/, '') }).getByRole('button', { name: 'Join' }).click()
+    await b.goto(runUrl)
+    // "Staging smoke tests green" needs the URL of the test run before it closes.
+    const smoke = b.locator('.checklist .item', { hasText: 'Staging smoke tests green' })
+    await smoke.getByRole('checkbox').click()
+    await smoke.getByLabel('run url').fill('https://ci.example.com/runs/42')
+    await smoke.getByRole('button', { name: 'Close item' }).click()
+    await a.locator('.checklist .item.closed', { hasText: 'Staging smoke tests green' }).waitFor({ timeout: 5000 })
+    await e2e.shot(a, 'run-live-update')
+    await b.getByRole('link', { name: 'Town Square' }).click()
+  })
+
+  it('lets the admin add an incoming webhook in the system console, whose posts arrive', async () => {
+    await a.getByRole('link', { name: 'System console' }).click()
+    await a.getByRole('link', { name: 'Incoming webhooks' }).click()
+    await a.getByLabel('Title').fill('Deploy bot')
+    await a.getByRole('combobox', { name: 'Channel' }).selectOption({ label: 'Town Square' })
+    await a.getByRole('button', { name: 'Add' }).click()
+    const url = await a.locator('.card code').first().textContent()
+    expect(url).to.match(/\/hooks\/[a-z0-9]{26}$/)
+    await e2e.shot(a, 'console-webhook')
+    const res = await fetch(url!, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'deployed **v1.2.3** to production' }) })
+    expect(res.status).to.equal(200)
+    await post(b, 'deployed v1.2.3 to production').waitFor({ timeout: 5000 })
+    await a.getByRole('link', { name: '← Back to chat' }).click()
   })
 })

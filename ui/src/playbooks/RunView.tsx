@@ -15,6 +15,7 @@ export function RunView(props: { team: Team; runId: string }) {
   const [members, setMembers] = useState<User[]>([])
   const [update, setUpdate] = useState('')
   const [retro, setRetro] = useState<string | null>(null)
+  const [asking, setAsking] = useState('')
   const [error, setError] = useState('')
   const refreshTimeline = () => getTimeline(props.runId).then(setTimeline, () => undefined)
   const show = (r: Run) => {
@@ -71,10 +72,36 @@ export function RunView(props: { team: Team; runId: string }) {
                 {list.items.filter((i) => !i.hidden).map((item) => (
                   <li key={item.id} class={`item ${item.state || 'open'}`}>
                     <label class="inline">
-                      <input type="checkbox" checked={item.state === 'closed'} disabled={finished || item.state === 'skipped'} onChange={(e) => act(() => setItemState(run.id, list.id, item.id, e.currentTarget.checked ? 'closed' : 'open'))} />
+                      <input type="checkbox" checked={item.state === 'closed'} disabled={finished || item.state === 'skipped'} onChange={(e) => {
+                        const closing = e.currentTarget.checked
+                        // An item that needs values asks for them first; the box stays unticked until then.
+                        if (closing && (item.requires ?? []).length > 0) {
+                          e.currentTarget.checked = false
+                          setAsking(item.id)
+                        } else act(() => setItemState(run.id, list.id, item.id, closing ? 'closed' : 'open'))
+                      }} />
                       <span class={item.state === 'skipped' ? 'skipped-text' : ''}>{item.title}</span>
                     </label>
                     {item.command && <code class="muted"> {item.command}</code>}
+                    {asking === item.id && (
+                      <form class="item-values" onSubmit={(e) => {
+                        e.preventDefault()
+                        const values = Object.fromEntries(new FormData(e.currentTarget).entries()) as Record<string, string>
+                        setAsking('')
+                        act(() => setItemState(run.id, list.id, item.id, 'closed', values))
+                      }}>
+                        {(item.requires ?? []).map((r) => (
+                          <label key={r.name}>
+                            {r.name.replace(/_/g, ' ')}
+                            {r.type === 'url' ? <input name={r.name} type="url" required={r.required} /> : r.type === 'number' ? <input name={r.name} type="number" required={r.required} /> : <input name={r.name} required={r.required} />}
+                          </label>
+                        ))}
+                        <div class="row">
+                          <button type="button" onClick={() => setAsking('')}>Cancel</button>
+                          <button type="submit" class="primary">Close item</button>
+                        </div>
+                      </form>
+                    )}
                     <span class="item-tools">
                       <select aria-label={`Assignee of ${item.title}`} value={item.assignee_id} disabled={finished} onChange={(e) => act(() => setAssignee(run.id, list.id, item.id, e.currentTarget.value))}>
                         <option value="">Unassigned</option>

@@ -19,6 +19,8 @@ export interface ChecklistItem {
   assignee_id: string
   due_date: number
   command: string
+  /** Values the item needs before it can be closed (e.g. a URL to the test run). */
+  requires?: { name: string; type: string; required: boolean }[]
 }
 
 export interface Run {
@@ -52,8 +54,8 @@ export const listRuns = (teamId: string) => api.get<{ items: Run[] }>(pb(`/runs?
 export const getRun = (id: string) => api.get<Run>(pb(`/runs/${id}`))
 export const getTimeline = (id: string) => api.get<TimelineEvent[]>(pb(`/runs/${id}/timeline`))
 export const startRun = (playbookId: string, teamId: string, name: string) => api.post<Run>(pb('/runs'), { playbook_id: playbookId, team_id: teamId, name, inputs: name ? { title: name } : {} })
-export const setItemState = (run: string, list: string, item: string, state: 'open' | 'closed' | 'skipped') =>
-  api.put<Run>(pb(`/runs/${run}/checklists/${encodeURIComponent(list)}/item/${encodeURIComponent(item)}/state`), { new_state: state })
+export const setItemState = (run: string, list: string, item: string, state: 'open' | 'closed' | 'skipped', values: Record<string, string> = {}) =>
+  api.put<Run>(pb(`/runs/${run}/checklists/${encodeURIComponent(list)}/item/${encodeURIComponent(item)}/state`), { new_state: state, values })
 export const setAssignee = (run: string, list: string, item: string, userId: string) =>
   api.put<Run>(pb(`/runs/${run}/checklists/${encodeURIComponent(list)}/item/${encodeURIComponent(item)}/assignee`), { assignee_id: userId })
 export const setRole = (run: string, role: string, userId: string) => api.put<Run>(pb(`/runs/${run}/roles/${encodeURIComponent(role)}`), { user_id: userId })
