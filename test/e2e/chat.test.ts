@@ -109,6 +109,38 @@ describe('web app in Chromium', function () {
     await b.keyboard.press('Escape')
   })
 
+  it('takes a pasted image as an upload', async () => {
+    const box = a.getByLabel('Write to Town Square', { exact: true })
+    await box.focus()
+    // What a browser fires when an image is pasted from the clipboard.
+    await a.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob(${JSON.stringify(PNG.toString('base64'))}), (c) => c.charCodeAt(0))
+      const data = new DataTransfer()
+      data.items.add(new File([bytes], 'pasted.png', { type: 'image/png' }))
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    })()`)
+    await a.getByRole('list', { name: 'Files to send' }).getByText('pasted.png').waitFor()
+    await send(a, 'pasted screenshot')
+    await post(b, 'pasted screenshot').getByRole('img', { name: 'pasted.png' }).waitFor({ timeout: 5000 })
+  })
+
+  it('loads older messages on demand', async () => {
+    const login = await fetch(`${e2e.server.url}/api/v4/users/login`, { method: 'POST', body: JSON.stringify({ login_id: alice.username, password: alice.password }) })
+    const token = login.headers.get('token')!
+    const auth = { Authorization: `Bearer ${token}` }
+    const teams = (await (await fetch(`${e2e.server.url}/api/v4/users/me/teams`, { headers: auth })).json()) as { id: string }[]
+    const offTopic = (await (await fetch(`${e2e.server.url}/api/v4/teams/${teams[0]!.id}/channels/name/off-topic`, { headers: auth })).json()) as { id: string }
+    for (let i = 1; i <= 70; i++) {
+      await fetch(`${e2e.server.url}/api/v4/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ channel_id: offTopic.id, message: `history ${String(i).padStart(2, '0')}` }) })
+    }
+    await b.getByRole('link', { name: 'Off-Topic' }).click()
+    await post(b, 'history 70').waitFor()
+    expect(await post(b, 'history 05').count()).to.equal(0)
+    await b.getByRole('button', { name: 'Load older messages' }).click()
+    await post(b, 'history 05').waitFor()
+    await b.getByRole('link', { name: 'Town Square' }).click()
+  })
+
   it('searches with Mattermost syntax, highlights the words and jumps to the message', async () => {
     await b.getByLabel('Search messages').fill('from:alice deploy')
     await b.getByLabel('Search messages').press('Enter')
