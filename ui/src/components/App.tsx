@@ -1,5 +1,5 @@
 /** Boots the session, opens the socket, and picks the screen for the URL. */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks'
 import { api, v4, whenSessionExpires } from '../api/client.ts'
 import type { Channel, Post, Team } from '../api/types.ts'
 import { connect } from '../realtime/connection.ts'
@@ -22,7 +22,25 @@ whenSessionExpires(() => {
   if (state.me) location.assign('/login')
 })
 
+/**
+ * A screen that throws while rendering shows what failed and a way on, instead of the whole page
+ * going blank (Preact unmounts the tree under an uncaught render error).
+ */
 export function App() {
+  const [error, reset] = useErrorBoundary()
+  if (error) {
+    return (
+      <main class="auth">
+        <h1>Something went wrong</h1>
+        <p role="alert">{String((error as Error)?.message ?? error)}</p>
+        <button class="primary" onClick={() => reset()}>Try again</button> <button onClick={() => location.reload()}>Reload</button>
+      </main>
+    )
+  }
+  return <Screens />
+}
+
+function Screens() {
   const s = useAppState()
   const route = useRoute()
   useEffect(() => {
