@@ -163,8 +163,11 @@ export async function catchUp(): Promise<void> {
   const loaded = Object.entries(state.channelPosts).filter(([, cp]) => cp.loaded)
   await Promise.all(
     loaded.map(async ([channelId, cp]) => {
-      const newest = Math.max(0, ...cp.order.map((id) => state.posts[id]?.update_at ?? 0))
-      const list = await api.get<PostList>(v4(`/channels/${channelId}/posts?since=${newest || Date.now() - 3_600_000}&collapsedThreads=true`))
+      // Server timestamps only (the browser's clock may be off): the newest change we hold, or
+      // everything for a channel that was empty.
+      const held = [...cp.order, ...cp.order.flatMap((id) => state.replies[id] ?? [])]
+      const newest = Math.max(0, ...held.map((id) => state.posts[id]?.update_at ?? 0))
+      const list = await api.get<PostList>(v4(`/channels/${channelId}/posts?since=${newest}&collapsedThreads=true`))
       const posts = addPosts(list)
       update((s) => {
         const c = s.channelPosts[channelId]!
