@@ -5,6 +5,7 @@
 import { expect } from 'chai'
 import type { Page, WebSocketRoute } from 'playwright-core'
 import { useBrowserSuite } from '../helpers/browser.ts'
+import { startHttpReceiver } from '../helpers/http-receiver.ts'
 
 // A 2×2 PNG, enough for the server to make a thumbnail.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64')
@@ -25,7 +26,8 @@ function post(page: Page, text: string) {
 
 describe('web app in Chromium', function () {
   this.timeout(60_000)
-  const e2e = useBrowserSuite('chat')
+  // Interactive buttons call an integration on 127.0.0.1, which the server refuses by default.
+  const e2e = useBrowserSuite('chat', { allowedUntrustedInternalConnections: '127.0.0.1' })
   let a: Page
   let b: Page
 
@@ -107,6 +109,30 @@ describe('web app in Chromium', function () {
     await b.getByRole('dialog', { name: 'Preview of graph.png' }).waitFor()
     await e2e.shot(b, 'image-preview')
     await b.keyboard.press('Escape')
+  })
+
+  it('runs an interactive button of an integration, and both people see the post it updates', async () => {
+    const receiver = await startHttpReceiver()
+    try {
+      receiver.answer('/approve', { body: { update: { message: 'release v1.2 approved', props: {} } } })
+      const login = await fetch(`${e2e.server.url}/api/v4/users/login`, { method: 'POST', body: JSON.stringify({ login_id: alice.username, password: alice.password }) })
+      const auth = { Authorization: `Bearer ${login.headers.get('token')}` }
+      const teams = (await (await fetch(`${e2e.server.url}/api/v4/users/me/teams`, { headers: auth })).json()) as { id: string }[]
+      const town = (await (await fetch(`${e2e.server.url}/api/v4/teams/${teams[0]!.id}/channels/name/town-square`, { headers: auth })).json()) as { id: string }
+      await fetch(`${e2e.server.url}/api/v4/posts`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ channel_id: town.id, message: 'release v1.2 waits', props: { attachments: [{ text: 'Ship it?', actions: [{ name: 'Approve', type: 'button', integration: { url: `${receiver.url}/approve`, context: { release: 'v1.2' } } }] }] } }),
+      })
+      await post(b, 'release v1.2 waits').getByRole('button', { name: 'Approve' }).click()
+      const request = JSON.parse((await receiver.next('/approve')).body) as { user_name: string; context: { release: string } }
+      expect(request).to.deep.include({ user_name: 'bob', context: { release: 'v1.2' } })
+      await post(a, 'release v1.2 approved').waitFor({ timeout: 5000 })
+      await post(b, 'release v1.2 approved').waitFor({ timeout: 5000 })
+      await e2e.shot(b, 'interactive-button')
+    } finally {
+      await receiver.close()
+    }
   })
 
   it('takes a pasted image as an upload', async () => {
