@@ -33,7 +33,7 @@ export function staticUiRoutes(dir: string, warn: (message: string) => void): Ro
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !isAppPath(req.path)) return next()
     res.setHeader('Cache-Control', 'no-cache')
     res.setHeader('X-Frame-Options', 'SAMEORIGIN')
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'")
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'")
     res.sendFile(indexFile, { dotfiles: 'deny' }, (err) => err && next(err))
   }
   router.use(sendIndex)

@@ -23,6 +23,14 @@ describe('web app', () => {
     expect(await res.text()).to.contain('/static/app-ABC123.js')
   })
 
+  it('lets the page run only its own scripts (Content-Security-Policy), as a second line against XSS', async () => {
+    const csp = (await fetch(`${ctx.server.url}/`)).headers.get('content-security-policy') ?? ''
+    expect(csp).to.contain("default-src 'self'")
+    expect(csp).not.to.contain('unsafe-inline')
+    expect(csp).not.to.contain('unsafe-eval')
+    expect(csp).to.contain("object-src 'none'")
+  })
+
   it('serves index.html for a client-side route, so a reload of a channel URL works', async () => {
     const res = await fetch(`${ctx.server.url}/myteam/channels/town-square`)
     expect(res.status).to.equal(200)
