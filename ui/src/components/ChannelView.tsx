@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, v4 } from '../api/client.ts'
 import type { Channel } from '../api/types.ts'
 import { buildRows } from '../lib/posts.ts'
-import { channelLabel, displayName, loadChannelPosts, loadOlder, loadTeamChannels, viewChannel } from '../state/actions.ts'
+import { channelLabel, displayName, loadAround, loadChannelPosts, loadOlder, loadTeamChannels, viewChannel } from '../state/actions.ts'
 import { state, update, useAppState } from '../state/store.ts'
 import { Compose } from './Compose.tsx'
 import { PostItem } from './PostItem.tsx'
@@ -40,6 +40,15 @@ export function ChannelView(props: { channel: Channel }) {
     document.title = `${channelLabel(channel)} - Bridgehead`
     return () => update((st) => (st.currentChannelId = ''))
   }, [channel.id])
+
+  // A jump to a post older than the pages held loads the posts around it.
+  useEffect(() => {
+    const target = s.highlight ? s.posts[s.highlight] : undefined
+    if (cp?.loaded && target && target.channel_id === channel.id && !cp.order.includes(target.id)) {
+      stickToBottom.current = false
+      loadAround(channel.id, target.id).catch((err: Error) => setError(err.message))
+    }
+  }, [s.highlight, channel.id, cp?.loaded])
 
   const posts = (cp?.order ?? []).map((id) => s.posts[id]!).filter((p) => p && !p.delete_at)
   const rows = buildRows(posts, { newSince: s.newSince[channel.id], myId: s.me?.id, now: Date.now() })

@@ -142,6 +142,28 @@ export async function loadChannelPosts(channelId: string): Promise<void> {
   })
 }
 
+/**
+ * Makes sure a post (a search result, a permalink) is in its channel's loaded list: when it is
+ * older than the pages held, loads the posts around it, as Mattermost's permalink view does.
+ */
+export async function loadAround(channelId: string, postId: string): Promise<void> {
+  if (state.channelPosts[channelId]?.order.includes(postId)) return
+  const [before, after] = await Promise.all([
+    api.get<PostList>(v4(`/channels/${channelId}/posts?before=${postId}&per_page=30&collapsedThreads=true`)),
+    api.get<PostList>(v4(`/channels/${channelId}/posts?after=${postId}&per_page=30&collapsedThreads=true`)),
+  ])
+  const target = await api.get<Post>(v4(`/posts/${postId}`))
+  const posts = [...addPosts(before), ...addPosts(after), target]
+  update((s) => {
+    s.posts[target.id] = { ...s.posts[target.id], ...target }
+    const cp = s.channelPosts[channelId] ?? { order: [], hasOlder: true, loaded: true }
+    cp.order = mergeOrder(cp.order, posts.filter((p) => !p.root_id).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+    // The pages in between stay unloaded: "Load older" from the top fills in before the oldest held.
+    cp.hasOlder = true
+    s.channelPosts[channelId] = cp
+  })
+}
+
 export async function loadOlder(channelId: string): Promise<void> {
   const current = state.channelPosts[channelId]
   const oldest = current?.order[0]
