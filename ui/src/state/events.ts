@@ -23,6 +23,11 @@ export function onServerEvent(name: string, handler: (e: ServerEvent) => void): 
   return () => set.delete(handler)
 }
 
+/** Whether the person can see the page (a post arriving in a hidden tab stays unread). */
+function pageVisible(): boolean {
+  return typeof document !== 'undefined' && document.visibilityState === 'visible'
+}
+
 function addLivePost(post: Post, mentioned: boolean): void {
   const me = state.me?.id
   update((s) => {
@@ -45,7 +50,7 @@ function addLivePost(post: Post, mentioned: boolean): void {
       channel.last_post_at = post.create_at
     }
     const member = s.members[post.channel_id]
-    const reading = post.channel_id === s.currentChannelId && document.visibilityState === 'visible'
+    const reading = post.channel_id === s.currentChannelId && pageVisible()
     if (member && (post.user_id === me || reading)) {
       member.msg_count += 1
       if (!post.root_id && member.msg_count_root !== undefined) member.msg_count_root += 1
@@ -53,7 +58,7 @@ function addLivePost(post: Post, mentioned: boolean): void {
       member.mention_count += 1
     }
   })
-  if (post.channel_id === state.currentChannelId && post.user_id !== me && document.visibilityState === 'visible') void viewChannel(post.channel_id)
+  if (post.channel_id === state.currentChannelId && post.user_id !== me && pageVisible()) void viewChannel(post.channel_id)
   void ensureUsers([post.user_id])
 }
 
