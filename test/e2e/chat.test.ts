@@ -25,6 +25,23 @@ function post(page: Page, text: string) {
 }
 
 describe('web app in Chromium', function () {
+  /** Alice's API token, for setting up data a test needs without clicking it together. */
+  let aliceToken: string | undefined
+  async function asAlice<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
+    if (!aliceToken) {
+      const login = await fetch(`${e2e.server.url}/api/v4/users/login`, { method: 'POST', body: JSON.stringify({ login_id: alice.username, password: alice.password }) })
+      aliceToken = login.headers.get('token') ?? ''
+    }
+    const res = await fetch(`${e2e.server.url}/api/v4${urlPath}`, { method, headers: { Authorization: `Bearer ${aliceToken}` }, body: body === undefined ? undefined : JSON.stringify(body) })
+    if (!res.ok) throw new Error(`${method} ${urlPath} as alice: ${res.status} ${await res.text()}`)
+    return (await res.json()) as T
+  }
+  const channelOfAlice = async (name: string) => {
+    const [team] = await asAlice<{ id: string }[]>('GET', '/users/me/teams')
+    return (await asAlice<{ id: string }>('GET', `/teams/${team!.id}/channels/name/${name}`)).id
+  }
+  const postAsAlice = (body: Record<string, unknown>) => asAlice('POST', '/posts', body)
+
   this.timeout(60_000)
   // Interactive buttons call an integration on 127.0.0.1, which the server refuses by default.
   const e2e = useBrowserSuite('chat', { allowedUntrustedInternalConnections: '127.0.0.1' })
@@ -115,15 +132,8 @@ describe('web app in Chromium', function () {
     const receiver = await startHttpReceiver()
     try {
       receiver.answer('/approve', { body: { update: { message: 'release v1.2 approved', props: {} } } })
-      const login = await fetch(`${e2e.server.url}/api/v4/users/login`, { method: 'POST', body: JSON.stringify({ login_id: alice.username, password: alice.password }) })
-      const auth = { Authorization: `Bearer ${login.headers.get('token')}` }
-      const teams = (await (await fetch(`${e2e.server.url}/api/v4/users/me/teams`, { headers: auth })).json()) as { id: string }[]
-      const town = (await (await fetch(`${e2e.server.url}/api/v4/teams/${teams[0]!.id}/channels/name/town-square`, { headers: auth })).json()) as { id: string }
-      await fetch(`${e2e.server.url}/api/v4/posts`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ channel_id: town.id, message: 'release v1.2 waits', props: { attachments: [{ text: 'Ship it?', actions: [{ name: 'Approve', type: 'button', integration: { url: `${receiver.url}/approve`, context: { release: 'v1.2' } } }] }] } }),
-      })
+      const town = await channelOfAlice('town-square')
+      await postAsAlice({ channel_id: town, message: 'release v1.2 waits', props: { attachments: [{ text: 'Ship it?', actions: [{ name: 'Approve', type: 'button', integration: { url: `${receiver.url}/approve`, context: { release: 'v1.2' } } }] }] } })
       await post(b, 'release v1.2 waits').getByRole('button', { name: 'Approve' }).click()
       const request = JSON.parse((await receiver.next('/approve')).body) as { user_name: string; context: { release: string } }
       expect(request).to.deep.include({ user_name: 'bob', context: { release: 'v1.2' } })
@@ -151,14 +161,8 @@ describe('web app in Chromium', function () {
   })
 
   it('loads older messages on demand', async () => {
-    const login = await fetch(`${e2e.server.url}/api/v4/users/login`, { method: 'POST', body: JSON.stringify({ login_id: alice.username, password: alice.password }) })
-    const token = login.headers.get('token')!
-    const auth = { Authorization: `Bearer ${token}` }
-    const teams = (await (await fetch(`${e2e.server.url}/api/v4/users/me/teams`, { headers: auth })).json()) as { id: string }[]
-    const offTopic = (await (await fetch(`${e2e.server.url}/api/v4/teams/${teams[0]!.id}/channels/name/off-topic`, { headers: auth })).json()) as { id: string }
-    for (let i = 1; i <= 70; i++) {
-      await fetch(`${e2e.server.url}/api/v4/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ channel_id: offTopic.id, message: `history ${String(i).padStart(2, '0')}` }) })
-    }
+    const offTopic = await channelOfAlice('off-topic')
+    for (let i = 1; i <= 70; i++) await postAsAlice({ channel_id: offTopic, message: `history ${String(i).padStart(2, '0')}` })
     await b.getByRole('link', { name: 'Off-Topic' }).click()
     await post(b, 'history 70').waitFor()
     expect(await post(b, 'history 05').count()).to.equal(0)
