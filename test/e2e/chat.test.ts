@@ -19,6 +19,13 @@ async function send(page: Page, text: string, box = 'Write to Town Square'): Pro
   await input.press('Enter')
 }
 
+/** Runs a search from the top bar; the results panel. */
+async function search(page: Page, terms: string) {
+  await page.getByLabel('Search messages').fill(terms)
+  await page.getByLabel('Search messages').press('Enter')
+  return page.getByRole('complementary', { name: 'Search results' })
+}
+
 /** A post in the channel view (the side panel shows posts too). */
 function post(page: Page, text: string) {
   return page.getByRole('main').locator('article.post', { hasText: text })
@@ -172,9 +179,7 @@ describe('web app in Chromium', function () {
   })
 
   it('jumps from a search result to a message older than the loaded pages', async () => {
-    await a.getByLabel('Search messages').fill('"history 03"')
-    await a.getByLabel('Search messages').press('Enter')
-    const results = a.getByRole('complementary', { name: 'Search results' })
+    const results = await search(a, '"history 03"')
     await results.getByRole('button', { name: 'Jump' }).click()
     await a.getByRole('heading', { name: '# Off-Topic' }).waitFor()
     await a.getByRole('main').locator('article.post.highlighted', { hasText: 'history 03' }).waitFor()
@@ -184,9 +189,7 @@ describe('web app in Chromium', function () {
   })
 
   it('searches with Mattermost syntax, highlights the words and jumps to the message', async () => {
-    await b.getByLabel('Search messages').fill('from:alice deploy')
-    await b.getByLabel('Search messages').press('Enter')
-    const results = b.getByRole('complementary', { name: 'Search results' })
+    const results = await search(b, 'from:alice deploy')
     await results.locator('mark', { hasText: 'deploy' }).waitFor()
     await e2e.shot(b, 'search')
     await results.getByRole('button', { name: 'Jump' }).first().click()
