@@ -293,27 +293,44 @@ describe('web app in Chromium', function () {
     await a.getByRole('link', { name: 'Town Square' }).click()
   })
 
-  it('catches up on messages posted while the connection was down', async () => {
+  it('catches up on messages posted while the connection was down, by resume or by fetching', async () => {
     // Bob's second tab, whose WebSocket goes through a switch the test can turn off.
     let online = true
     const sockets: WebSocketRoute[] = []
+    const urls: string[] = []
     const tab = await e2e.open('/ops-crew/channels/town-square', bob, (page) =>
       page.routeWebSocket(/\/api\/v4\/websocket/, (ws) => {
         if (!online) return void ws.close()
-        const server = ws.connectToServer()
-        sockets.push(ws, server)
+        urls.push(ws.url())
+        sockets.push(ws, ws.connectToServer())
       }),
     )
+    const outage = async (during: () => Promise<void>) => {
+      await tab.locator('.connection.online').waitFor({ state: 'attached' })
+      online = false
+      for (const ws of sockets.splice(0)) await ws.close()
+      await tab.getByText('Offline: reconnecting…').waitFor()
+      await during()
+      online = true
+    }
     await post(tab, 'great, thanks alice').waitFor()
-    await tab.locator('.connection.online').waitFor({ state: 'attached' })
-    online = false
-    for (const ws of sockets) await ws.close()
-    await tab.getByText('Offline: reconnecting…').waitFor()
-    await send(a, 'posted during the outage')
-    await post(b, 'posted during the outage').waitFor()
-    expect(await post(tab, 'posted during the outage').count()).to.equal(0)
-    online = true
+
+    // A short drop: the server replays what the socket missed.
+    await outage(async () => {
+      await send(a, 'posted during the outage')
+      await post(b, 'posted during the outage').waitFor()
+      expect(await post(tab, 'posted during the outage').count()).to.equal(0)
+    })
     await post(tab, 'posted during the outage').waitFor({ timeout: 15_000 })
+    expect(urls.at(-1)).to.match(/connection_id=[a-z0-9]+&sequence_number=\d+/)
+
+    // More than the server keeps for a resume: the tab fetches the posts since the newest it has.
+    const town = await channelOfAlice('town-square')
+    await outage(async () => {
+      for (let i = 1; i <= 140; i++) await postAsAlice({ channel_id: town, message: `burst ${i}` })
+    })
+    await post(tab, 'burst 140').waitFor({ timeout: 15_000 })
+    await post(tab, 'burst 81').waitFor()
     await e2e.shot(tab, 'caught-up')
     await tab.close()
   })

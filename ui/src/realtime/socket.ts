@@ -1,6 +1,8 @@
 /**
  * The WebSocket to /api/v4/websocket (authenticated by the session cookie), with reconnects that
- * back off and a callback after each reconnect so the app can fetch what it missed.
+ * back off. A reconnect asks to resume (Mattermost's `connection_id` and `sequence_number`): the
+ * server then replays the events missed. When it cannot (a new `connection_id` in its hello), the
+ * app is told to fetch what it missed itself.
  */
 export interface ServerEvent {
   event: string
@@ -12,7 +14,7 @@ export interface ServerEvent {
 export interface SocketHandlers {
   onEvent(e: ServerEvent): void
   onStatus(status: 'connecting' | 'online' | 'offline'): void
-  /** After a reconnect (not the first connect): fetch what happened while the socket was down. */
+  /** After a reconnect the server could not resume: fetch what happened while the socket was down. */
   onReconnect(): void
 }
 
@@ -32,19 +34,21 @@ export function openSocket(handlers: SocketHandlers): Socket {
   let seq = 1
   let attempt = 0
   let closed = false
-  let connectedOnce = false
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** The server's id for this client's connection, from its hello; '' before the first. */
+  let connectionId = ''
+  /** The sequence number of the next server event expected (where a resume starts). */
+  let nextServerSeq = 0
 
   const connect = () => {
     handlers.onStatus('connecting')
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v4/websocket`
+    const resume = connectionId ? `?connection_id=${encodeURIComponent(connectionId)}&sequence_number=${nextServerSeq}` : ''
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v4/websocket${resume}`
     const socket = new WebSocket(url)
     ws = socket
     socket.onopen = () => {
       attempt = 0
       handlers.onStatus('online')
-      if (connectedOnce) handlers.onReconnect()
-      connectedOnce = true
     }
     socket.onmessage = (msg) => {
       let parsed: ServerEvent
@@ -53,7 +57,15 @@ export function openSocket(handlers: SocketHandlers): Socket {
       } catch {
         return
       }
-      if (parsed.event) handlers.onEvent({ ...parsed, data: parsed.data ?? {}, broadcast: parsed.broadcast ?? {} })
+      if (!parsed.event) return
+      if (typeof parsed.seq === 'number') nextServerSeq = parsed.seq + 1
+      if (parsed.event === 'hello') {
+        const id = String(parsed.data?.connection_id ?? '')
+        // A hello with another id: a fresh connection, so the events in between are lost.
+        if (connectionId && id !== connectionId) handlers.onReconnect()
+        connectionId = id
+      }
+      handlers.onEvent({ ...parsed, data: parsed.data ?? {}, broadcast: parsed.broadcast ?? {} })
     }
     socket.onclose = () => {
       if (ws !== socket) return
