@@ -76,6 +76,7 @@ import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
 import { startConnectors } from '../integrations/server.ts'
+import { OnCallRegistry, onCallEmails } from './oncall/sources.ts'
 
 export interface BridgeheadServer {
   url: string
@@ -291,8 +292,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const actions = createActionService({ registry: actionRegistry, store: createActionStore(db), log: log.child({ component: 'actions' }) })
   // Connectors (integrations/): connections and their admin API, signed vendor webhooks in (processed by a durable
   // job that publishes `integration.event` and posts as each vendor's bot), /github and /pagerduty, vendor actions.
+  const onCall = new OnCallRegistry()
   const connectors = startConnectors({
-    db, siteUrl: config.siteUrl, log: log.child({ component: 'integrations' }), jobs, bus, posts, channels, channelStore, teams, teamStore, bots, outbound,
+    onCall, db, siteUrl: config.siteUrl, log: log.child({ component: 'integrations' }), jobs, bus, posts, channels, channelStore, teams, teamStore, bots, outbound,
     secretKey: await systemStore.integrationSecretKey(), commands: commands.registry, actions: actionRegistry,
     invoke: async (id, input, session) => (await actions.invoke(id, input, { session })).outputs,
   })
@@ -300,6 +302,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   // Playbooks: the files (built-in and PLAYBOOKS_DIR), the run engine, its commands and API.
   const playbooks = startPlaybooks({
     db, jobs, actions, actionRegistry, channels, channelStore, postStore, teamStore, posts, teams, users: userStore, groups, bus, bots, commands: commands.registry,
+    onCall: (teamId, schedule) => onCallEmails(onCall, log, teamId, schedule),
     interactive: interactiveHandlers, siteUrl: config.siteUrl, playbooksDir: config.playbooksDir, log: log.child({ component: 'playbooks' }),
   })
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })

@@ -38,7 +38,7 @@ import { approvalProps, createStepExtras, type ChildStart } from './step-extras.
 import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
 import { requiredValues } from './item-rules.ts'
-import { createPeople, type PeopleDirectory } from './people.ts'
+import { createPeople, isPeopleRef, type PeopleDirectory } from './people.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -367,10 +367,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const invite = new Set<string>([state.ownerId])
     for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
     for (const ref of spec?.invite ?? []) {
-      // oncall: needs the PagerDuty connector's schedules: it invites nobody yet.
-      if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) {
-        for (const u of await people.many(state, ref)) invite.add(u.id)
-      }
+      if (isPeopleRef(ref)) for (const u of await people.many(state, ref)) invite.add(u.id)
     }
     for (const userId of invite) {
       if (!(await channelStore.getMember(channelId, userId))) await channels.addMember(session, channelId, userId).catch((err: unknown) => log.warn({ err, runId: row.id, userId }, 'could not invite a run member'))
@@ -579,7 +576,7 @@ export function createRunEngine(options: RunEngineOptions) {
     }
   }
 
-  async function roleHolders(playbook: Playbook, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {
+  async function roleHolders(playbook: Playbook, teamId: string, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {
     const roles: Record<string, RoleHolder | null> = {}
     for (const [name, role] of Object.entries(playbook.roles ?? {})) {
       let found: RoleHolder | null = null
@@ -591,7 +588,7 @@ export function createRunEngine(options: RunEngineOptions) {
         } catch {
           value = null
         }
-        found = await people.one(value)
+        found = await people.one(value, teamId)
       }
       roles[name] = found
     }
@@ -613,7 +610,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const playbook = entry.playbook
     const at = now()
     const inputs = inputValues(playbook, input.trigger, { ...(input.inputs ?? {}), ...(input.title ? { title: input.title } : {}) })
-    const roles = await roleHolders(playbook, input.trigger, input.actorId, inputs)
+    const roles = await roleHolders(playbook, input.teamId, input.trigger, input.actorId, inputs)
     const id = newId()
     const title = String(inputs.title ?? input.title ?? input.trigger.title ?? playbook.metadata.title ?? playbook.metadata.name).slice(0, 512) || playbook.metadata.name
     let correlationKey = input.trigger.correlationKey ?? ''

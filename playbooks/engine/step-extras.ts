@@ -17,7 +17,7 @@ import { setRunStatus, type Effect } from './plan.ts'
 import type { RunRow, RunStore } from './store.ts'
 import type { RoleHolder, RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
-import type { People } from './people.ts'
+import { isPeopleRef, type People } from './people.ts'
 
 export interface ChildStart {
   playbook: string
@@ -74,8 +74,7 @@ export function createStepExtras(deps: StepExtrasDeps) {
 
   /** The people a reference names (people.ts); a group or team asks each of its members. */
   async function persons(state: RunState, ref: string): Promise<RoleHolder[]> {
-    if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) return deps.people.many(state, ref)
-    return []
+    return isPeopleRef(ref) ? deps.people.many(state, ref) : []
   }
 
   /** Posts the request with its buttons to each person, in a direct message from the bot, once per person. */
