@@ -322,14 +322,23 @@ export function createRunEngine(options: RunEngineOptions) {
     return channel.id
   }
 
-  /** Where a message goes: the run channel (no `to`), `#channel`, or a DM for `role:x` / `user:y`. */
-  async function destination(state: RunState, to: string | undefined, session: AuthSession): Promise<string> {
-    if (!to) return state.channelId
-    if (to.startsWith('#')) return channelByRef(state.teamId, to, session)
-    const user = to.startsWith('role:') ? state.roles[to.slice(5)] : await resolveUserRef(to)
-    if (!user) throw new Error(`${to}: nobody holds it`)
-    const { channel } = await channels.createDirect(session, [session.userId, user.id])
-    return channel.id
+  /**
+   * Where a message goes, keyed by recipient: the run channel (no `to`), `#channel`, or a DM from the bot to each
+   * person a `role:`, `user:`, `group:`, `team:` or `oncall:` reference names.
+   * @throws when the reference names nobody (the step fails and says so).
+   */
+  async function destinations(state: RunState, to: string | undefined, session: AuthSession): Promise<{ key: string; channelId: string }[]> {
+    if (!to) return [{ key: '', channelId: state.channelId }]
+    if (to.startsWith('#')) return [{ key: '', channelId: await channelByRef(state.teamId, to, session) }]
+    const users = isPeopleRef(to) ? await people.many(state, to) : [await resolveUserRef(to)].filter((u): u is RoleHolder => u !== null)
+    if (users.length === 0) throw new Error(`${to}: nobody holds it`)
+    const out: { key: string; channelId: string }[] = []
+    for (const user of users) {
+      const { channel } = await channels.createDirect(session, [session.userId, user.id])
+      // One user keeps the key a single DM always had, so a run started before groups were allowed repeats nothing.
+      out.push({ key: users.length === 1 ? '' : `:${user.id}`, channelId: channel.id })
+    }
+    return out
   }
 
   async function postAs(session: AuthSession, channelId: string, message: string, props: Record<string, unknown> = {}): Promise<string> {
@@ -403,10 +412,12 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'message': {
         const text = textOf(step.message!, data, `${node.path}.message`, state)
         const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
-        const channelId = await destination(state, to, session)
-        const key = `${row.id}:${stepId}:message`
-        const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: key })
-        return { postId: out.outputs.postId }
+        const postIds: unknown[] = []
+        for (const { key, channelId } of await destinations(state, to, session)) {
+          const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:message${key}` })
+          postIds.push(out.outputs.postId)
+        }
+        return { postId: postIds[0], postIds }
       }
       case 'status_update': {
         const text = textOf(step.status_update!, data, `${node.path}.status_update`, state)
