@@ -21,16 +21,14 @@ import { applyMetricValues, builtInTimes, parseMetricValues, type MetricChange }
 import { checklistIds, checklistMessage, dslItem } from './run-view.ts'
 import { graphOf } from './plan.ts'
 import { fireHook } from './lists.ts'
+import { ownerRole, requireCan, type Actor } from './permissions.ts'
 import type { NewTimelineEvent, RunRow, RunStore } from './store.ts'
 import type { ChecklistItemState, RetrospectiveState, RoleHolder, RunState } from './state.ts'
 
 export const RETRO_REMIND_JOB = 'playbooks.retrospective-remind'
 
 /** Who acts: a run participant's user id, and whether they are a system admin. */
-export interface Actor {
-  userId: string
-  isSystemAdmin: boolean
-}
+export type { Actor }
 
 export interface RunOpsDeps {
   store: RunStore
@@ -91,20 +89,8 @@ export function createRunOps(deps: RunOpsDeps) {
     }
   }
 
-  /**
-   * `roles.<r>.can`: when the playbook gives any role a `can` list, only holders of the owner's
-   * role (the commander can do everything) or of a role that `can: [edit]` change roles,
-   * assignments, due dates, metrics and the retrospective. Without `can` anywhere, every run
-   * participant may, as in Mattermost.
-   */
   function requireEdit(row: RunRow, actor: Actor): void {
-    const roles = Object.entries(row.playbook.roles ?? {})
-    if (actor.isSystemAdmin || !roles.some(([, r]) => r.can !== undefined)) return
-    const owner = ownerRole(row)
-    const editors = roles.filter(([name, r]) => name === owner || r.can?.includes('edit')).map(([name]) => name)
-    if (editors.some((name) => row.state.roles[name]?.id === actor.userId)) return
-    const who = editors.length ? `the ${editors.join(' or ')} of this run` : 'a system admin (no role of this playbook can edit)'
-    throw new AppError('app.playbook_run.edit_not_allowed.app_error', `Only ${who} may change it (roles.<role>.can: [edit]).`, 403)
+    requireCan(row, actor, 'edit')
   }
 
   /** An active user of the run's team, for a role or an assignment. @throws AppError 400 naming `field`. */
@@ -491,12 +477,6 @@ export function createRunOps(deps: RunOpsDeps) {
  * The role that owns the run: `commander` when the playbook has one, else the role the run's
  * owner holds. (Not "the first role": the stored playbook is jsonb, which does not keep key order.)
  */
-export function ownerRole(row: RunRow): string | undefined {
-  const roles = row.playbook.roles ?? {}
-  if (Object.hasOwn(roles, 'commander')) return 'commander'
-  return Object.keys(roles).find((name) => row.state.roles[name]?.id === row.state.ownerId)
-}
-
 function itemIn(state: RunState, itemId: string): ChecklistItemState {
   const item = state.items.find((i) => i.id === itemId)
   if (!item) throw new AppError('app.playbook_run.item_not_found.app_error', `Checklist item ${itemId} not found.`, 404)

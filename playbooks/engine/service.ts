@@ -39,6 +39,7 @@ import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
 import { requiredValues } from './item-rules.ts'
 import { createPeople, isPeopleRef, type PeopleDirectory } from './people.ts'
+import { requireCan, type Actor } from './permissions.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -686,11 +687,12 @@ export function createRunEngine(options: RunEngineOptions) {
       return started
     },
 
-    /** Changes the run's status (mitigated, resolved, finished, canceled) as `userId`. */
-    async setStatus(runId: string, userId: string, status: RunStatus): Promise<RunRow> {
-      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+    /** Changes the run's status (mitigated, resolved, finished, canceled) as `actor`. @throws AppError 403 per `roles.<r>.can: [finish]`. */
+    async setStatus(runId: string, actor: Actor, status: RunStatus): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, row, tx) => {
+        requireCan(row, actor, 'finish')
         const events: NewTimelineEvent[] = []
-        setRunStatus(state, status, now(), (type, summary) => events.push({ type, actorKind: 'user', actorId: userId, summary, details: {}, stepId: '' }))
+        setRunStatus(state, status, now(), (type, summary) => events.push({ type, actorKind: 'user', actorId: actor.userId, summary, details: {}, stepId: '' }))
         await enqueueAdvance(runId, tx)
         return { events, result: null }
       })
@@ -744,10 +746,12 @@ export function createRunEngine(options: RunEngineOptions) {
       return decision
     },
 
-    /** Posts a status update in the run channel (and its broadcast channels) as `userId`. */
-    async statusUpdate(runId: string, userId: string, message: string): Promise<void> {
+    /** Posts a status update in the run channel (and its broadcast channels) as `actor`. @throws AppError 403 per `roles.<r>.can: [status_update]`. */
+    async statusUpdate(runId: string, actor: Actor, message: string): Promise<void> {
+      const userId = actor.userId
       const run = await store.get(runId)
       if (!run) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      requireCan(run, actor, 'status_update')
       if (!run.state.channelId) throw new AppError('app.playbook_run.no_channel.app_error', 'The run has no channel yet.', 400)
       const author = await holder(userId)
       const session = await engineSession()
