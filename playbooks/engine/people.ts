@@ -40,7 +40,8 @@ export function isPeopleRef(ref: string): boolean {
   return isMultiRef(ref) || ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@')
 }
 
-function holderOf(user: UserRecord): RoleHolder {
+/** A user as a role holder (the shape runs keep). */
+export function holderOf(user: UserRecord): RoleHolder {
   return { id: user.id, username: user.username, email: user.email, displayName: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username }
 }
 

@@ -38,7 +38,7 @@ import { approvalProps, createStepExtras, type ChildStart } from './step-extras.
 import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
 import { requiredValues } from './item-rules.ts'
-import { createPeople, isPeopleRef, type PeopleDirectory } from './people.ts'
+import { createPeople, holderOf, isPeopleRef, type PeopleDirectory } from './people.ts'
 import { requireCan, type Actor } from './permissions.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
@@ -124,8 +124,7 @@ export function createRunEngine(options: RunEngineOptions) {
 
   async function holder(userId: string): Promise<RoleHolder | null> {
     const user = await users.getById(userId)
-    if (!user || user.deleteAt !== 0) return null
-    return { id: user.id, username: user.username, email: user.email, displayName: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username }
+    return user && user.deleteAt === 0 ? holderOf(user) : null
   }
 
   /** A `user:x`, `@x`, email or id reference, or an expression giving one, to a local user. */
