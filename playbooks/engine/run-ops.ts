@@ -6,7 +6,7 @@
  * (service.ts) builds this with its own helpers; the REST API and `/playbook` call it.
  */
 import type { AuthSession } from '../../core/auth/session-types.ts'
-import type { DbClient } from '../../core/db-client.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { JobService } from '../../core/jobs/service.ts'
 import type { ActionService } from '../../core/actions/index.ts'
@@ -45,7 +45,7 @@ export interface RunOpsDeps {
   resolveUserRef(ref: unknown): Promise<RoleHolder | null>
   contextOptions(row: RunRow): Promise<RunContextOptions>
   publishUpdated(row: RunRow): Promise<void>
-  enqueueAdvance(runId: string, tx: DbClient): Promise<void>
+  enqueueAdvance(runId: string, tx: SqlClient): Promise<void>
   channelByRef(teamId: string, ref: string, session: AuthSession): Promise<string>
   templateText(state: RunState, file: string, field: string): string
 }
@@ -117,7 +117,7 @@ export function createRunOps(deps: RunOpsDeps) {
   }
 
   /** Changes the run under its lock; publishes the new run. */
-  async function change<T>(runId: string, actorId: string, work: (state: RunState, row: RunRow, tx: DbClient, line: (type: string, summary: string, details?: Record<string, unknown>, stepId?: string) => void) => Promise<T> | T): Promise<{ row: RunRow; result: T }> {
+  async function change<T>(runId: string, actorId: string, work: (state: RunState, row: RunRow, tx: SqlClient, line: (type: string, summary: string, details?: Record<string, unknown>, stepId?: string) => void) => Promise<T> | T): Promise<{ row: RunRow; result: T }> {
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
       const events: NewTimelineEvent[] = []
       const line = (type: string, summary: string, details: Record<string, unknown> = {}, stepId = '') => events.push({ type, actorKind: 'user', actorId, summary, details, stepId })

@@ -6,7 +6,7 @@
  * share the work (jobs are claimed with SKIP LOCKED; the row lock orders the decisions).
  */
 import type { Database } from '../../core/db/index.ts'
-import type { DbClient } from '../../core/db-client.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { AuthSession } from '../../core/auth/session-types.ts'
 import type { JobService } from '../../core/jobs/service.ts'
@@ -156,7 +156,7 @@ export function createRunEngine(options: RunEngineOptions) {
    * sequence number, which makes any job queued before stale. Nothing when it is `never` or its
    * `until` already holds.
    */
-  async function scheduleReminder(tx: DbClient, state: RunState, reminder: Reminder, ctx: ReturnType<typeof evalContext>, from: number): Promise<void> {
+  async function scheduleReminder(tx: SqlClient, state: RunState, reminder: Reminder, ctx: ReturnType<typeof evalContext>, from: number): Promise<void> {
     const rs = reminderState(state, reminder.id)
     rs.seq += 1
     rs.nextAt = 0
@@ -233,7 +233,7 @@ export function createRunEngine(options: RunEngineOptions) {
   }
 
   /** A status update resets the status reminders: their next firing counts from now. */
-  async function resetStatusReminders(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<void> {
+  async function resetStatusReminders(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<void> {
     for (const reminder of playbook.reminders ?? []) {
       if (isStatusReminder(reminder)) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
     }
@@ -247,7 +247,7 @@ export function createRunEngine(options: RunEngineOptions) {
    * is ready, a step's result is in), which saves a job round trip per step. `family` (called
    * runs, a canceled caller) is read before the lock, as the advance job reads it.
    */
-  async function decide(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
+  async function decide(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
     // A canceled run still runs its hooks (the planner holds back the rest).
     if (state.channelPhase !== 'ready') return []
     const canceled = family.parentCanceled ? extras.followParent(state, now()) : []
@@ -271,7 +271,7 @@ export function createRunEngine(options: RunEngineOptions) {
     if (done?.result) await publishUpdated(done.row)
   }
 
-  async function applyEffects(tx: DbClient, runId: string, effects: Effect[]): Promise<NewTimelineEvent[]> {
+  async function applyEffects(tx: SqlClient, runId: string, effects: Effect[]): Promise<NewTimelineEvent[]> {
     const events: NewTimelineEvent[] = []
     for (const effect of effects) {
       if (effect.kind === 'timeline') {
@@ -285,7 +285,7 @@ export function createRunEngine(options: RunEngineOptions) {
     return events
   }
 
-  async function enqueueAdvance(runId: string, tx?: DbClient): Promise<void> {
+  async function enqueueAdvance(runId: string, tx?: SqlClient): Promise<void> {
     await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } }, tx ? { tx } : {})
   }
 
