@@ -71,15 +71,7 @@ forEachBackend((backend) => {
     expect(res.status, res.text).to.equal(201)
   }
 
-  async function startRun(playbook: string): Promise<Run> {
-    const res = await pb.api(world.owner, '/runs', { method: 'POST', body: { playbook_id: playbook, team_id: world.team.id, name: `${playbook} run` } })
-    expect(res.status, res.text).to.equal(201)
-    const { id } = JSON.parse(res.text) as Run
-    return eventually('the run channel', async () => {
-      const run = await pb.getRun(id)
-      return run.channel_id ? run : undefined
-    }, 30_000)
-  }
+  const startRun = (playbook: string) => pb.startRun(playbook)
 
   async function channelMemberIds(channelId: string): Promise<string[]> {
     return (await world.owner.client.getChannelMembers(channelId)).map((m) => m.user_id)

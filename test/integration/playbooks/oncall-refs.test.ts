@@ -55,15 +55,7 @@ forEachBackend((backend) => {
     ], limit: 25, offset: 0, more: false } })
   })
 
-  async function startRun(): Promise<Run> {
-    const res = await pb.api(world.owner, '/runs', { method: 'POST', body: { playbook_id: 'paged', team_id: world.team.id, name: 'paged run' } })
-    expect(res.status, res.text).to.equal(201)
-    const { id } = JSON.parse(res.text) as Run
-    return eventually('the run channel', async () => {
-      const run = await pb.getRun(id)
-      return run.channel_id ? run : undefined
-    }, 30_000)
-  }
+  const startRun = (playbook = 'paged') => pb.startRun(playbook)
 
   describe('oncall: references', () => {
     it('makes the first escalation level\'s on-call user the commander, asking PagerDuty as documented', async () => {
