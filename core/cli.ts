@@ -94,6 +94,16 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await runPlaybookCommand(rest)
       return
     }
+    case 'import': {
+      const { runImportCommand, ImportUsageError } = await import('./main.ts')
+      try {
+        process.exitCode = await runImportCommand(rest)
+      } catch (err) {
+        if (err instanceof ImportUsageError) throw new UsageError(err.message)
+        throw err
+      }
+      return
+    }
     case 'user':
       if (rest[0] === 'create') return createUser(rest.slice(1))
       throw new UsageError(`unknown user subcommand "${rest[0] ?? ''}"`)
