@@ -9,6 +9,9 @@ import type { FileStorage } from '../core/files/storage/storage.ts'
 
 export type BridgeCapability = 'import'
 
+/** An archive that cannot be imported at all (not a zip, a required file missing): retrying cannot help. */
+export class UnusableArchiveError extends Error {}
+
 /** What an importer may use of core: the database for batched writes, file storage, the team. */
 export interface ImportContext {
   db: Database

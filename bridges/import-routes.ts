@@ -1,6 +1,7 @@
 /**
  * Admin API for imports, shaped after Mattermost's (upload, then a job whose status is polled):
- * `POST /api/v4/bridges/{bridge}/import?team=NAME` takes the archive as the request body, stores it
+ * `POST /api/v4/bridges/{bridge}/import?team=NAME` takes the archive as the request body (and an
+ * optional `X-Import-Token` for the platform's file URLs), stores it
  * under the data dir and answers 201 with a job; `GET /api/v4/jobs/{id}` shows its progress and,
  * when done, the report in `data.report`.
  */
@@ -15,9 +16,9 @@ import { presentJob } from '../core/present/job.ts'
 import { requireSession } from '../core/http/context.ts'
 import { sendJson } from '../core/http/respond.ts'
 import type { ApiDeps } from '../core/http/api4/deps.ts'
-import type { JobService } from '../core/jobs/index.ts'
+import { PermanentJobError, type JobService } from '../core/jobs/index.ts'
 import type { Registry } from '../core/registry.ts'
-import type { Bridge, ImportContext } from './bridge.ts'
+import { UnusableArchiveError, type Bridge, type ImportContext } from './bridge.ts'
 
 export const IMPORT_JOB = 'bridges.import'
 
@@ -51,6 +52,10 @@ export function registerImportJob(jobs: JobService, registry: Registry<Bridge>, 
           lastSaved = Date.now()
           void ctx.saveData({ progress: p }).catch((err: unknown) => ctx.log.warn({ err }, 'could not save import progress'))
         },
+      }).catch(async (err: unknown) => {
+        if (!(err instanceof UnusableArchiveError)) throw err
+        await rm(job.data.file, { force: true })
+        throw new PermanentJobError(err.message)
       })
       await ctx.saveData({ report: outcome.toJSON() })
       await rm(job.data.file, { force: true })
@@ -69,7 +74,9 @@ export function importRoutes(registry: Registry<Bridge>, uploadDir: string) {
       if (!bridge?.import) throw invalidUrlParam('bridge')
       const team = typeof req.query.team === 'string' ? req.query.team : ''
       if (!TEAM_NAME.test(team)) throw invalidParam('team', 'team must be a team name: 2–64 lowercase letters, digits and hyphens')
-      const token = typeof req.query.token === 'string' && req.query.token ? req.query.token : undefined
+      // A header, not the query: URLs end up in logs, and this is a credential for the platform's files.
+      const header = req.headers['x-import-token']
+      const token = typeof header === 'string' && header ? header : undefined
       await mkdir(uploadDir, { recursive: true })
       const file = path.join(uploadDir, `${newId()}.zip`)
       let size = 0
