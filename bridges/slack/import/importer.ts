@@ -22,6 +22,7 @@ export interface ImportOptions extends ImportRequest {
   batchSize?: number
 }
 
+const CHANNEL_CONCURRENCY = 3
 const DAY_FILE = /^([^/]+)\/([^/]+)\.json$/
 const INDEX_FILES: [string, SlackChannelKind][] = [['channels.json', 'public'], ['groups.json', 'private'], ['mpims.json', 'mpim'], ['dms.json', 'dm']]
 
@@ -96,11 +97,24 @@ async function run(deps: ImportDeps, options: ImportOptions, archive: ExportArch
     messages: 0, bytesDone: 0,
     bytesTotal: todo.reduce((sum, c) => sum + folders.get(c.slack.folder)!.reduce((s, e) => s + e.size, 0), 0),
   }
-  for (const channel of imported) {
-    options.signal?.throwIfAborted()
-    const entries = folders.get(channel.slack.folder) ?? []
-    await importChannel({ deps, options, archive, report, teamId, channel, entries, directory, names, files, progress })
-  }
+  // Channels are independent: on a server, a few at once keep both the database and this process
+  // busy (one prepares rows while another's batch is written). The embedded database has one connection.
+  const queue = [...imported]
+  let failed = false
+  const workers = Array.from({ length: db.kind === 'postgres' ? CHANNEL_CONCURRENCY : 1 }, async () => {
+    for (let channel = queue.shift(); channel && !failed; channel = queue.shift()) {
+      options.signal?.throwIfAborted()
+      const entries = folders.get(channel.slack.folder) ?? []
+      await importChannel({ deps, options, archive, report, teamId, channel, entries, directory, names, files, progress }).catch((err: unknown) => {
+        failed = true
+        throw err
+      })
+    }
+  })
+  // Every worker settles before the archive closes; the first failure is the one reported.
+  const outcomes = await Promise.allSettled(workers)
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failure) throw failure.reason
 }
 
 /** Day files by folder, in file-name (date) order; `__uploads/` and index files are not day files. */

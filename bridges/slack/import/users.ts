@@ -60,7 +60,8 @@ export async function loadUsers(input: LoadUsersInput): Promise<UserDirectory> {
   const taken = await takenUsernames(db)
   const fresh: UserRow[] = []
   input.users.forEach((u, i) => {
-    const match = u.email ? byEmail.get(u.email) : undefined
+    // An account this import created before (a rerun) is found by its derived id, not as a match.
+    const match = u.email && !existing.has(derived[i]!) ? byEmail.get(u.email) : undefined
     if (match) {
       byId.set(u.id, match.id)
       usernames.set(match.id, match.username)
