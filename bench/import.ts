@@ -70,6 +70,8 @@ async function benchBackend(backend: Backend, file: string, messages: number): P
   try {
     size = Number((await query<{ size: string }>(db, 'SELECT pg_database_size(current_database())::text AS size'))[0]!.size)
     floor = await rawInsertFloor(db.pool)
+    const plain = await rawInsertFloor(db.pool, false)
+    note(`search column: the same INSERT without the generated tsvector and its GIN index takes ${plain.toFixed(1)} s (${((1 - plain / floor) * 100).toFixed(0)}% of the floor is search)`)
   } finally {
     await db.close()
   }
@@ -103,10 +105,15 @@ async function timedImport(file: string, reportFile: string): Promise<Run> {
   return { seconds, posts: report.counts.posts ?? 0, reactions: report.counts.reactions ?? 0, peakRssGrowthMb: (peak - before) / 1e6 }
 }
 
-/** Seconds to INSERT the imported post rows again into an empty copy of `posts` (reading them is not timed). */
-async function rawInsertFloor(pool: pg.Pool): Promise<number> {
+/**
+ * Seconds to INSERT the imported post rows again into an empty copy of `posts` (reading them is not
+ * timed). `withSearch: false` copies the table without its generated search column, to show what
+ * computing and indexing the tsvector costs per insert.
+ */
+async function rawInsertFloor(pool: pg.Pool, withSearch = true): Promise<number> {
   await pool.query('DROP TABLE IF EXISTS posts_floor')
-  await pool.query('CREATE TABLE posts_floor (LIKE posts INCLUDING ALL)')
+  await pool.query(withSearch ? 'CREATE TABLE posts_floor (LIKE posts INCLUDING ALL)' : 'CREATE TABLE posts_floor (LIKE posts INCLUDING ALL EXCLUDING GENERATED)')
+  if (!withSearch) await pool.query('ALTER TABLE posts_floor DROP COLUMN message_tsv')
   let after = ''
   let spent = 0
   for (;;) {

@@ -81,12 +81,13 @@ async function run(deps: ImportDeps, options: ImportOptions, archive: ExportArch
       report.skip(reason, `${folder}/ (${folders.get(folder)!.length} day files)`)
     }
   }
+  const channelNames = new Map(imported.map((c) => [c.slack.id, c.name]))
   const names = {
     user: (slackId: string) => {
       const id = directory.byId.get(slackId)
       return id ? directory.usernames.get(id) : undefined
     },
-    channel: (slackId: string) => imported.find((c) => c.slack.id === slackId)?.name,
+    channel: (slackId: string) => channelNames.get(slackId),
   }
   const files: FileSource = {
     storage: deps.storage, archive, uploads, token: options.token, fetch: deps.fetch ?? fetch, report, signal: options.signal,

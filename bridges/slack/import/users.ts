@@ -91,46 +91,36 @@ export async function loadUsers(input: LoadUsersInput): Promise<UserDirectory> {
       const rows: UserRow[] = []
       for (const [slackId, profile] of ids.users) {
         if (byId.has(slackId)) continue
-        const id = idFromKey(`slack:user:${slackId}`)
         const p = profile ?? {}
-        const name = typeof p.name === 'string' ? p.name : typeof p.display_name === 'string' && p.display_name ? p.display_name : `deleted-user-${slackId}`
-        const realName = typeof p.real_name === 'string' ? p.real_name : `Deleted user ${slackId}`
-        const user: SlackUser = {
-          id: slackId, name, realName, firstName: '', lastName: '', displayName: typeof p.display_name === 'string' ? p.display_name : '', title: '', email: '',
-          deleted: !profile, isBot: false, botId: '', updated: 0, tz: '',
-        }
-        report.warn(`unknown user id ${slackId}: created ${profile ? 'from the message\'s user_profile' : 'a "Deleted user" placeholder'}`)
-        const row = existingRowOrNew(id, user)
+        const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : '')
+        report.warn(`unknown user id ${slackId}: created ${profile ? "from the message's user_profile" : 'a "Deleted user" placeholder'}`)
+        const id = idFromKey(`slack:user:${slackId}`)
         byId.set(slackId, id)
-        if (row) rows.push(row)
+        rows.push(userRow(id, {
+          ...BLANK_USER, id: slackId, name: text('name') || text('display_name') || `deleted-user-${slackId}`,
+          realName: text('real_name') || `Deleted user ${slackId}`, displayName: text('display_name'), deleted: !profile,
+        }, taken, now))
       }
       for (const [botId, profile] of ids.bots) {
         if (byBot.has(botId)) continue
+        const name = profile && typeof profile.name === 'string' && profile.name ? profile.name : ''
+        report.warn(`unknown bot id ${botId}: created bot "${name || `Unknown bot ${botId}`}"`)
         const id = idFromKey(`slack:bot:${botId}`)
-        const p = profile ?? {}
-        const name = typeof p.name === 'string' && p.name ? p.name : `bot-${botId}`
-        report.warn(`unknown bot id ${botId}: created bot "${name}"`)
-        const row = existingRowOrNew(id, {
-          id: botId, name, realName: typeof p.name === 'string' ? p.name : `Unknown bot ${botId}`, firstName: '', lastName: '', displayName: '', title: '', email: '',
-          deleted: false, isBot: true, botId, updated: 0, tz: '',
-        })
         byBot.set(botId, id)
-        if (row) rows.push(row)
+        rows.push(userRow(id, { ...BLANK_USER, id: botId, name: name || `bot-${botId}`, realName: name || `Unknown bot ${botId}`, isBot: true, botId }, taken, now))
       }
       if (rows.length === 0) return
-      const known = new Set((await db.pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[])', [rows.map((r) => r.id)])).rows.map((r) => r.id))
-      const missing = rows.filter((r) => !known.has(r.id))
-      for (const r of rows) if (known.has(r.id)) usernames.set(r.id, (await db.pool.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [r.id])).rows[0]?.username ?? r.username)
-      report.count('placeholder users', await insertUsers(db, missing, input.adminId, now))
+      // A rerun finds the placeholders it made before: keep their usernames, insert only the rest.
+      const known = new Map((await db.pool.query<{ id: string; username: string }>('SELECT id, username FROM users WHERE id = ANY($1::text[])', [rows.map((r) => r.id)])).rows.map((r) => [r.id, r.username]))
+      for (const r of rows) usernames.set(r.id, known.get(r.id) ?? r.username)
+      report.count('placeholder users', await insertUsers(db, rows.filter((r) => !known.has(r.id)), input.adminId, now))
       await joinTeam(db, input.teamId, rows.map((r) => r.id), now)
     },
   }
+}
 
-  function existingRowOrNew(id: string, user: SlackUser): UserRow {
-    const row = userRow(id, user, taken, now)
-    usernames.set(id, row.username)
-    return row
-  }
+const BLANK_USER: SlackUser = {
+  id: '', name: '', realName: '', firstName: '', lastName: '', displayName: '', title: '', email: '', deleted: false, isBot: false, botId: '', updated: 0, tz: '',
 }
 
 async function takenUsernames(db: Database): Promise<Set<string>> {
