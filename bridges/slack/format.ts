@@ -2,6 +2,7 @@
  * Slack text → Markdown (spec §3): tokens, entities and mrkdwn, with code spans and fenced blocks
  * left as written. Pure; the import and (later) the mirror share it.
  */
+import type { SlackAttachment } from '../../core/posts/slack-compat.ts'
 
 /** What a token resolves against: Slack ids to local names. Unknown ids fall back to the label or the id. */
 export interface TokenNames {
@@ -97,35 +98,17 @@ function convertQuotes(text: string): string {
   return out.join('\n')
 }
 
-/** A legacy attachment as Slack exports it (spec §2.5); every field optional. */
-export interface SlackAttachment {
-  fallback?: string
-  color?: string
-  pretext?: string
-  author_name?: string
-  author_link?: string
-  author_icon?: string
-  title?: string
-  title_link?: string
-  text?: string
-  fields?: { title?: string; value?: string; short?: boolean }[]
-  image_url?: string
-  thumb_url?: string
-  footer?: string
-  footer_icon?: string
-  ts?: number | string
-  [key: string]: unknown
-}
-
-/** Copies attachments through in the Slack shape core accepts, converting their text fields (§2.5). */
+/**
+ * Converts the text fields of attachments (already read into core's shape, §2.5): pretext, text
+ * and field values fully, the fallback's entities. Returns new objects.
+ */
 export function convertAttachments(attachments: SlackAttachment[], names: TokenNames = NO_NAMES): SlackAttachment[] {
-  const conv = (v: unknown) => (typeof v === 'string' ? slackToMarkdown(v, names) : v)
   return attachments.map((a) => ({
     ...a,
-    pretext: conv(a.pretext) as string | undefined,
-    text: conv(a.text) as string | undefined,
-    fallback: typeof a.fallback === 'string' ? decodeEntities(a.fallback) : a.fallback,
-    fields: Array.isArray(a.fields) ? a.fields.map((f) => ({ ...f, value: conv(f?.value) as string | undefined })) : a.fields,
+    pretext: slackToMarkdown(a.pretext, names),
+    text: slackToMarkdown(a.text, names),
+    fallback: decodeEntities(a.fallback),
+    fields: a.fields?.map((f) => ({ ...f, value: f.value === null ? null : slackToMarkdown(f.value, names) })) ?? null,
   }))
 }
 

@@ -4,6 +4,7 @@
  * recompute each channel's derived state. Every row has an id derived from Slack identity, so a
  * rerun (or the run after a crash) adds only what is missing and ends in the same state.
  */
+import { createHash } from 'node:crypto'
 import type { ImportContext, ImportProgress, ImportRequest } from '../../bridge.ts'
 import { openExport, type ExportArchive, type ExportEntry } from './zip.ts'
 import { ImportFileError } from './errors.ts'
@@ -13,7 +14,7 @@ import { loadUsers, type UserDirectory } from './users.ts'
 import { loadChannels, type ImportedChannel } from './channels.ts'
 import { compareTs, convertMessage, parseTs, postIdFor, type ChannelContext } from './messages.ts'
 import { attachFiles, type FileSource } from './files.ts'
-import { existingIds, finishChannel, writeBatch, type FileRow, type PostRow, type ReactionRow } from './writer.ts'
+import { checkpointDigest, existingIds, finishChannel, writeBatch, type FileRow, type PostRow, type ReactionRow } from './writer.ts'
 
 type ImportDeps = ImportContext
 
@@ -153,8 +154,22 @@ interface ChannelRun {
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/** The digest a channel's checkpoint keeps: its day files as the archive lists them (name, CRC, size). */
+function channelDigest(entries: ExportEntry[]): string {
+  const hash = createHash('sha256').update(`slack-import v1\n`)
+  for (const e of entries) hash.update(`${e.name}:${e.crc32}:${e.size}\n`)
+  return hash.digest('hex')
+}
+
 async function importChannel(run: ChannelRun): Promise<void> {
   const { deps, options, report, teamId, channel, directory } = run
+  const checkpoint = { source: `slack:${teamId}`, unit: channel.slack.id, digest: channelDigest(run.entries) }
+  if ((await checkpointDigest(deps.db, checkpoint.source, checkpoint.unit)) === checkpoint.digest) {
+    report.count('channels unchanged since the last import')
+    run.progress.bytesDone += run.entries.reduce((s, e) => s + e.size, 0)
+    options.onProgress?.({ ...run.progress })
+    return
+  }
   const batchSize = options.batchSize ?? 5000
   const used = new Set<number>()
   const seen = new Set<string>()
@@ -235,7 +250,7 @@ async function importChannel(run: ChannelRun): Promise<void> {
     report.count('placeholder roots')
   }
   await flush()
-  await finishChannel(deps.db, { channelId: channel.id, teamId, memberIds: channel.memberIds, archivedAt })
+  await finishChannel(deps.db, { channelId: channel.id, teamId, memberIds: channel.memberIds, archivedAt, checkpoint })
   report.perChannel[channel.name] = imported
 }
 

@@ -5,7 +5,8 @@
  */
 import { idFromKey } from '../../../core/ids.ts'
 import { parseHashtags } from '../../../core/posts/mentions.ts'
-import { convertAttachments, reactionEmojiName, renderBlocks, slackToMarkdown, type SlackAttachment, type TokenNames } from '../format.ts'
+import { readSlackAttachments, SlackPayloadError } from '../../../core/posts/slack-compat.ts'
+import { convertAttachments, reactionEmojiName, renderBlocks, slackToMarkdown, type TokenNames } from '../format.ts'
 import type { PostRow, ReactionRow } from './writer.ts'
 import type { ImportReport } from './report.ts'
 
@@ -132,8 +133,15 @@ export function convertMessage(raw: unknown, where: string, ctx: ChannelContext)
     for (const kind of rendered.skipped) ctx.report.skip(`${kind} block`)
     if (rendered.markdown) message = rendered.markdown
   }
-  if (Array.isArray(raw.attachments) && raw.attachments.length) {
-    props.attachments = convertAttachments(raw.attachments.filter(isObj) as SlackAttachment[], ctx.names)
+  if (raw.attachments !== undefined) {
+    // Read into the shape core stores for integrations' posts, so clients render them alike.
+    try {
+      const attachments = readSlackAttachments(raw.attachments)
+      if (attachments.length) props.attachments = convertAttachments(attachments, ctx.names)
+    } catch (err) {
+      if (!(err instanceof SlackPayloadError)) throw err
+      ctx.report.skip('malformed attachments', `${where}: ${err.message}`)
+    }
   }
   if (subtype === 'tombstone') {
     message = '(message deleted in Slack)'

@@ -214,7 +214,10 @@ export async function insertMembers(db: Database, channelId: string, userIds: st
  * last post times, thread reply counts, last reply and participants (in order of first reply),
  * thread followers, and the imported members' read positions (imported history is not unread).
  */
-export async function finishChannel(db: Database, input: { channelId: string; teamId: string; memberIds: string[]; archivedAt: number }): Promise<void> {
+export async function finishChannel(
+  db: Database,
+  input: { channelId: string; teamId: string; memberIds: string[]; archivedAt: number; checkpoint: { source: string; unit: string; digest: string } },
+): Promise<void> {
   const { channelId, teamId, memberIds } = input
   await inTransaction(db, async (client) => {
     // An archived channel was archived when its last channel_archive message says (§4.2).
@@ -258,7 +261,20 @@ export async function finishChannel(db: Database, input: { channelId: string; te
        FROM channels c WHERE c.id = $1 AND m.channel_id = $1 AND m.user_id = ANY($2::text[])`,
       [channelId, memberIds],
     )
+    // Written with the derived state: a channel is skipped on a rerun only once all of it is in.
+    const { source, unit, digest } = input.checkpoint
+    await client.query(
+      `INSERT INTO import_checkpoints (source, unit, digest, done_at) VALUES ($1, $2, $3, $4::bigint)
+       ON CONFLICT (source, unit) DO UPDATE SET digest = EXCLUDED.digest, done_at = EXCLUDED.done_at`,
+      [source, unit, digest, Date.now()],
+    )
   })
+}
+
+/** The digest recorded when the unit was last completely imported, or null. */
+export async function checkpointDigest(db: Database, source: string, unit: string): Promise<string | null> {
+  const result = await db.pool.query<{ digest: string }>('SELECT digest FROM import_checkpoints WHERE source = $1 AND unit = $2', [source, unit])
+  return result.rows[0]?.digest ?? null
 }
 
 /** Ids among `ids` that already exist in `table` (posts or file_infos). */

@@ -1,5 +1,6 @@
 // Slack text → Markdown: what a message imported from Slack reads like in Bridgehead.
 import { expect } from 'chai'
+import { readSlackAttachments } from '../../../core/posts/slack-compat.ts'
 import { convertAttachments, decodeEntities, reactionEmojiName, renderBlocks, slackToMarkdown, type TokenNames } from '../../../bridges/slack/format.ts'
 
 const names: TokenNames = {
@@ -75,7 +76,7 @@ describe('slack blocks and attachments', () => {
   })
 
   it('converts the text fields of attachments and keeps the rest', () => {
-    const [a] = convertAttachments([{ color: '#f00', title: 'T', text: '*hi* &amp; <@U1>', fields: [{ title: 'F', value: '~x~', short: true }] }], names)
+    const [a] = convertAttachments(readSlackAttachments([{ color: '#f00', title: 'T', text: '*hi* &amp; <@U1>', fields: [{ title: 'F', value: '~x~', short: true }] }]), names)
     expect(a).to.deep.include({ color: '#f00', title: 'T', text: '**hi** & @alice' })
     expect(a!.fields![0]).to.deep.equal({ title: 'F', value: '~~x~~', short: true })
   })
