@@ -1,9 +1,9 @@
-// `bridgehead import slack` killed with SIGKILL mid-way and run again ends where an uninterrupted import ends.
+// `bridgehead import slack`: its report and exit codes, and a run killed with SIGKILL mid-way then rerun ends where an uninterrupted import ends.
 import { expect } from 'chai'
 import { spawn } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { startServer } from '../../../core/main.ts'
 import { openDatabase, query } from '../../../core/db/index.ts'
 import { createLogger } from '../../../core/log.ts'
@@ -20,11 +20,11 @@ interface CliRun {
 }
 
 /** Runs the command from the sources; `killWhen` sees stderr as it grows and may ask for SIGKILL. */
-function importCli(storage: ServerStorage, file: string, killWhen?: (stderr: string) => boolean): Promise<CliRun> {
+function importCli(storage: ServerStorage, file: string, killWhen?: (stderr: string) => boolean, extra: string[] = []): Promise<CliRun> {
   return new Promise((resolve) => {
     const env = { ...process.env, DATA_DIR: storage.dataDir, LOG_LEVEL: 'silent', ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}) }
     if (!storage.databaseUrl) delete env.DATABASE_URL
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'import', 'slack', file, '--team', 'acme'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'import', 'slack', file, '--team', 'acme', ...extra], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -71,7 +71,7 @@ async function fingerprint(storage: ServerStorage): Promise<Record<string, strin
   }
 }
 
-describe('slack import, killed and resumed', function () {
+describe('bridgehead import slack', function () {
   this.timeout(300_000)
 
   forEachBackend((backend) => {
@@ -109,6 +109,27 @@ describe('slack import, killed and resumed', function () {
       const expected = await fingerprint(clean)
       expect(partial.posts, 'the kill came after the import had finished').not.to.equal(expected.posts)
       expect(await fingerprint(interrupted)).to.deep.equal(expected)
+    })
+
+    it('writes the report as JSON with --report and exits 1 naming the problem for a corrupt archive', async () => {
+      const storage = await createServerStorage(backend)
+      storages.push(storage)
+      await withAdmin(storage)
+      const reportFile = path.join(dir, `report-${backend}.json`)
+      const ok = await importCli(storage, file, undefined, ['--report', reportFile])
+      expect(ok.code, ok.stderr).to.equal(0)
+      expect(ok.stdout).to.match(/^Slack import into team "acme" took [\d.]+ s\nImported: 40 users, 6 channels, 12000 posts, \d+ reactions/)
+      // Not a terminal: progress comes as plain lines, with counts, rate and ETA.
+      expect(ok.stderr).to.match(/^\d+% [\d,]+ messages, [\d,]+\/s, ETA /m)
+      const report = JSON.parse(await readFile(reportFile, 'utf8'))
+      expect(report.counts).to.include({ posts: 12_000, channels: 6, users: 40 })
+      expect(report.duration_ms).to.be.a('number')
+
+      const corrupt = path.join(dir, 'corrupt.zip')
+      await writeFile(corrupt, 'not a zip at all')
+      const bad = await importCli(storage, corrupt)
+      expect(bad.code).to.equal(1)
+      expect(bad.stderr).to.include('Import failed: archive: cannot open the export as a zip')
     })
   })
 })
