@@ -55,6 +55,14 @@ describe('slack import', function () {
       expect(byName.get('secret-plans')).to.include({ type: 'P', purpose: 'shh' })
     })
 
+    it('keeps each channel\'s creator and members', async () => {
+      const secret = byName.get('secret-plans')!
+      expect(secret.creator_id).to.equal(alice.user.id)
+      const members = await admin.client.getChannelMembers(secret.id)
+      const bob = await admin.client.getUserByUsername('bob')
+      expect(members.map((m) => m.user_id).sort()).to.deep.equal([alice.user.id, bob.id].sort())
+    })
+
     it('keeps an archived channel archived, at the time of its archive message', async () => {
       const old = byName.get('old-stuff')!
       expect(old.delete_at).to.equal(1700000300000)

@@ -29,6 +29,12 @@ describe('slack import fields', () => {
     expect(postIdFor('team2', 'C1', '1700000000.000100')).not.to.equal(id)
   })
 
+  it('orders a channel\'s post ids by ts, so inserts extend one range of the index', () => {
+    const ids = ['1600000000.000001', '1600000000.000002', '1700000000.000000', '1700000001.999999'].map((ts) => postIdFor('team1', 'C1', ts))
+    expect([...ids].sort()).to.deep.equal(ids)
+    expect(new Set(ids.map((id) => id.slice(0, 8))).size).to.equal(1)
+  })
+
   it('reads epochs in seconds or milliseconds, as numbers or strings', () => {
     expect(epochMs('1690000000')).to.equal(1690000000000)
     expect(epochMs(1690000000123)).to.equal(1690000000123)
