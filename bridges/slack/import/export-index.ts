@@ -4,6 +4,7 @@
  * reported by file and position and left out.
  */
 import type { ImportReport } from './report.ts'
+import { entriesWithId, isObj, str } from './json-shape.ts'
 
 export interface SlackUser {
   id: string
@@ -42,10 +43,6 @@ export interface SlackChannel {
   pins: string[]
 }
 
-type Obj = Record<string, unknown>
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 
 /** A Slack epoch as ms: strings coerced, values above 10^11 taken as ms already (§4.1). NaN → 0. */
 export function epochMs(v: unknown): number {
@@ -59,18 +56,9 @@ export function epochMs(v: unknown): number {
  * @returns the usable users; each unusable entry is a warning naming `users.json[i]`.
  */
 export function parseUsers(json: unknown, report: ImportReport, file = 'users.json'): SlackUser[] {
-  if (!Array.isArray(json)) {
-    report.warn(`${file}: expected an array of users, got ${typeof json}`)
-    return []
-  }
-  const out: SlackUser[] = []
-  json.forEach((raw, i) => {
-    if (!isObj(raw) || typeof raw.id !== 'string' || raw.id === '') {
-      report.skip('user without an id', `${file}[${i}]`)
-      return
-    }
+  return entriesWithId(json, file, 'user', report).map(({ raw }) => {
     const profile = isObj(raw.profile) ? raw.profile : {}
-    out.push({
+    return {
       id: raw.id,
       name: str(raw.name) || raw.id,
       realName: str(raw.real_name) || str(profile.real_name),
@@ -84,9 +72,8 @@ export function parseUsers(json: unknown, report: ImportReport, file = 'users.js
       botId: str(profile.bot_id),
       updated: epochMs(raw.updated),
       tz: str(raw.tz),
-    })
+    }
   })
-  return out
 }
 
 /**
@@ -94,20 +81,12 @@ export function parseUsers(json: unknown, report: ImportReport, file = 'users.js
  * @returns the usable channels; entries without an id are skipped with a warning naming the file and position.
  */
 export function parseChannels(json: unknown, kind: SlackChannelKind, file: string, report: ImportReport): SlackChannel[] {
-  if (!Array.isArray(json)) {
-    report.warn(`${file}: expected an array of channels, got ${typeof json}`)
-    return []
-  }
   const out: SlackChannel[] = []
-  json.forEach((raw, i) => {
-    if (!isObj(raw) || typeof raw.id !== 'string' || raw.id === '') {
-      report.skip('channel without an id', `${file}[${i}]`)
-      return
-    }
+  for (const { raw, i } of entriesWithId(json, file, 'channel', report)) {
     const name = str(raw.name)
     if (kind !== 'dm' && name === '') {
       report.skip('channel without a name', `${file}[${i}] (${raw.id})`)
-      return
+      continue
     }
     const members = Array.isArray(raw.members) ? raw.members.filter((m): m is string => typeof m === 'string') : []
     if (Array.isArray(raw.members) && members.length !== raw.members.length) report.warn(`${file}[${i}] (${raw.id}): members that are not user ids were ignored`)
@@ -127,6 +106,6 @@ export function parseChannels(json: unknown, kind: SlackChannelKind, file: strin
       updated: epochMs(raw.updated),
       pins: Array.isArray(raw.pins) ? raw.pins.map((p) => (isObj(p) ? str(p.id) || str(p.ts) : '')).filter(Boolean) : [],
     })
-  })
+  }
   return out
 }

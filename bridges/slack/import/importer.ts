@@ -10,6 +10,7 @@ import { openExport, type ExportArchive, type ExportEntry } from './zip.ts'
 import { ImportFileError } from './errors.ts'
 import { parseChannels, parseUsers, type SlackChannel, type SlackChannelKind } from './export-index.ts'
 import { ImportReport } from './report.ts'
+import { isObj, type Obj } from './json-shape.ts'
 import { loadUsers, type UserDirectory } from './users.ts'
 import { loadChannels, type ImportedChannel } from './channels.ts'
 import { compareTs, convertMessage, parseTs, postIdFor, type ChannelContext } from './messages.ts'
@@ -151,8 +152,6 @@ interface ChannelRun {
   progress: ImportProgress
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The digest a channel's checkpoint keeps: its day files as the archive lists them (name, CRC, size). */
 function channelDigest(entries: ExportEntry[]): string {

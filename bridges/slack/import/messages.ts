@@ -9,6 +9,7 @@ import { readSlackAttachments, SlackPayloadError } from '../../../core/posts/sla
 import { convertAttachments, reactionEmojiName, renderBlocks, slackToMarkdown, type TokenNames } from '../format.ts'
 import type { PostRow, ReactionRow } from './writer.ts'
 import type { ImportReport } from './report.ts'
+import { isObj, str, type Obj } from './json-shape.ts'
 
 /** Core's limit on a message, in code points (Mattermost PostMessageMaxRunesV2). */
 export const MAX_MESSAGE_RUNES = 16_383
@@ -47,9 +48,6 @@ export interface ChannelContext {
   report: ImportReport
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 const TS = /^(\d{1,12})(?:\.(\d{1,6}))?$/
 
