@@ -56,6 +56,7 @@ export function slackFixture(o: FixtureOptions): ExportFiles {
       { id: 'F1', name: 'report.txt', title: 'Report', mimetype: 'text/plain', size: 11, url_private_download: `${o.fileServer}/F1/report.txt?t=xoxe-secret` },
       { id: 'F2', name: 'gone.pdf', title: 'Gone', mimetype: 'application/pdf', size: 100, url_private_download: `${o.fileServer}/F2/gone.pdf?t=xoxe-secret` },
     ] },
+    { type: 'message', subtype: 'file_share', user: 'U2', text: '', ts: '1700000035.500000', files: [{ id: 'F3', name: 'notes.md', title: 'Notes', mimetype: 'text/markdown', size: 9 }] },
     { type: 'message', user: 'U9', user_profile: { name: 'ext', real_name: 'External Person', display_name: 'ext' }, text: 'hi from outside', ts: '1700000036.000000' },
     { type: 'message', user: 'U2', text: '<!here> look at <https://example.com/a?b=1&amp;c=2|the site> ~gone~', ts: 1700000037.5 },
     { type: 'message', user: 'U1', text: '', ts: '1700000038.000000', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Status' } }, { type: 'section', text: { type: 'mrkdwn', text: '*all* good' } }] },
@@ -80,6 +81,8 @@ export function slackFixture(o: FixtureOptions): ExportFiles {
     'secret-plans/2023-11-14.json': [{ type: 'message', user: 'U1', text: 'private words', ts: '1700000500.000000' }],
     'D1/2023-11-14.json': [{ type: 'message', user: 'U2', text: 'just between us', ts: '1700000600.000000' }],
     'mpdm-alice--bob--carol-1/2023-11-14.json': [{ type: 'message', user: 'U3', text: 'hi all three', ts: '1700000700.000000' }],
+    // Not Slack's: third-party exporters add the bytes of files here (spec §1.2).
+    '__uploads/F3/notes.md': '# notes\n\n',
     'nobody-knows/2023-11-14.json': [{ type: 'message', user: 'U1', text: 'lost', ts: '1700000800.000000' }],
   }
 }

@@ -163,6 +163,13 @@ describe('slack import', function () {
       expect(post.message).to.include('"gone.pdf", 100 bytes, was not downloaded from Slack: HTTP 404')
     })
 
+    it('takes file bytes from the export\'s __uploads folder when an exporter added them', async () => {
+      const post = bySlackTs('1700000035.500000')!
+      expect(post.file_ids).to.have.length(1)
+      const bytes = await fetch(`${handle.server.url}/api/v4/files/${post.file_ids![0]}`, { headers: { Authorization: `Bearer ${admin.token}` } })
+      expect(await bytes.text()).to.equal('# notes\n\n')
+    })
+
     it('keeps millisecond timestamps in order, moving a collision by one millisecond', async () => {
       expect(bySlackTs(TS.sameMsA)!.create_at).to.equal(1700000040000)
       expect(bySlackTs(TS.sameMsB)!.create_at).to.equal(1700000040001)
@@ -185,7 +192,7 @@ describe('slack import', function () {
       expect(report.skipped['folder of an unknown channel']).to.equal(1)
       const warnings = report.warnings.join('\n')
       expect(warnings).to.include('general/2023-11-15.json: not valid JSON')
-      expect(warnings).to.include('general/2023-11-14.json[17]: ts "yesterday" is not a Slack timestamp')
+      expect(warnings).to.include('general/2023-11-14.json[18]: ts "yesterday" is not a Slack timestamp')
       expect(warnings).to.include('unknown user id U9')
       expect(warnings).not.to.include('xoxe-secret')
     })
