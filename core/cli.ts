@@ -1,4 +1,4 @@
-/** The `bridgehead` command line: serve, migrate, user create. Later issues add subcommands here. */
+/** The `bridgehead` command line: serve, migrate, user create, playbook, import. Later issues add subcommands here. */
 import { parseArgs } from 'node:util'
 import { ConfigError, describeSettings, loadConfig } from './config/index.ts'
 import { createLogger } from './log.ts'
@@ -12,6 +12,9 @@ Commands:
   user create --username NAME --email EMAIL --password PASSWORD [--admin]
                                  create an account (the first account is always an admin)
   playbook lint <files…>         check playbook files (\`bridgehead playbook help\` for more)
+  import slack <export.zip> --team NAME [--token T] [--report FILE.json]
+                                 import a Slack export into a team (created if missing); run it
+                                 again to resume or to add a later export
 
 Settings come from the environment:
 ${describeSettings().map((l) => '  ' + l).join('\n')}
