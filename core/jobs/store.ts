@@ -224,6 +224,15 @@ export function createJobStore(db: Database) {
      * Extends a claim's lease. Returns the job's status, or null when the claim is no longer this
      * worker's (its lease expired and another worker took the job).
      */
+    /** Merges `patch` into a running job's data (progress a long job shows while it runs); only the claiming worker may. */
+    async mergeData(claim: Claim, patch: Record<string, unknown>, now: number): Promise<void> {
+      await viaPool(
+        `UPDATE jobs SET data = data || $4::jsonb, last_activity_at = $5::bigint
+         WHERE id = $1 AND locked_by = $2 AND attempts = $3`,
+        [claim.jobId, claim.workerId, claim.attempt, JSON.stringify(patch), now],
+      )
+    },
+
     async extendLease(claim: Claim, until: number, now: number): Promise<JobStatus | null> {
       const [row] = await viaPool<{ status: string }>(
         `UPDATE jobs SET locked_until = $4::bigint, last_activity_at = $5::bigint
