@@ -6,7 +6,7 @@
  * when done, the report in `data.report`.
  */
 import fs from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Router } from 'express'
@@ -27,7 +27,15 @@ interface ImportJobData {
   team: string
   admin_id: string
   file: string
-  token?: string
+  /** The platform token lives in `<file>.token` (mode 600), not here: job data is readable through `GET /jobs`. */
+  has_token?: boolean
+}
+
+const tokenFile = (archive: string) => `${archive}.token`
+
+async function removeUpload(archive: string): Promise<void> {
+  await rm(archive, { force: true })
+  await rm(tokenFile(archive), { force: true })
 }
 
 const TEAM_NAME = /^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/
@@ -45,8 +53,9 @@ export function registerImportJob(jobs: JobService, registry: Registry<Bridge>, 
       const bridge = registry.get(job.data.bridge)
       if (!bridge?.import) throw new Error(`bridge ${job.data.bridge} cannot import`)
       let lastSaved = 0
+      const token = job.data.has_token ? (await readFile(tokenFile(job.data.file), 'utf8').catch(() => '')) || undefined : undefined
       const outcome = await bridge.import(context, {
-        file: job.data.file, team: job.data.team, adminId: job.data.admin_id, token: job.data.token, signal: ctx.signal,
+        file: job.data.file, team: job.data.team, adminId: job.data.admin_id, token, signal: ctx.signal,
         onProgress: (p) => {
           if (Date.now() - lastSaved < 2000) return
           lastSaved = Date.now()
@@ -54,11 +63,11 @@ export function registerImportJob(jobs: JobService, registry: Registry<Bridge>, 
         },
       }).catch(async (err: unknown) => {
         if (!(err instanceof UnusableArchiveError)) throw err
-        await rm(job.data.file, { force: true })
+        await removeUpload(job.data.file)
         throw new PermanentJobError(err.message)
       })
       await ctx.saveData({ report: outcome.toJSON() })
-      await rm(job.data.file, { force: true })
+      await removeUpload(job.data.file)
     },
   })
 }
@@ -97,7 +106,8 @@ export function importRoutes(registry: Registry<Bridge>, uploadDir: string) {
         await rm(file, { force: true })
         throw invalidParam('file', 'the request body must be the export archive (Content-Type: application/zip)')
       }
-      const job = await deps.jobs.enqueue<ImportJobData>({ type: IMPORT_JOB, data: { bridge: bridge.id, team, admin_id: session.userId, file, ...(token ? { token } : {}) } })
+      if (token) await writeFile(tokenFile(file), token, { mode: 0o600 })
+      const job = await deps.jobs.enqueue<ImportJobData>({ type: IMPORT_JOB, data: { bridge: bridge.id, team, admin_id: session.userId, file, ...(token ? { has_token: true } : {}) } })
       sendJson(res, 201, presentJob(job))
     })
   }

@@ -20,6 +20,7 @@ describe('slack import', function () {
     let alice: UserSession
     let team: string
     let report: Record<string, any>
+    let importJob: { data: Record<string, unknown> }
     let files: Awaited<ReturnType<typeof startFileServer>>
     let archive: string
     const byName = new Map<string, Channel>()
@@ -36,6 +37,7 @@ describe('slack import', function () {
       const result = await importThroughApi(server.url, admin.token, archive, team, FILE_TOKEN)
       expect(result.job.status, JSON.stringify(result.job.data)).to.equal('success')
       report = result.report
+      importJob = result.job
       const t = await admin.client.getTeamByName(team)
       for (const name of ['general', 'old-stuff', 'cafe-talk', 'secret-plans']) byName.set(name, await admin.client.getChannelByName(t.id, name, true))
       teamId = t.id
@@ -161,6 +163,11 @@ describe('slack import', function () {
       const bytes = await fetch(`${handle.server.url}/api/v4/files/${post.file_ids![0]}`, { headers: { Authorization: `Bearer ${admin.token}` } })
       expect(await bytes.text()).to.equal('report body')
       expect(post.message).to.include('"gone.pdf", 100 bytes, was not downloaded from Slack: HTTP 404')
+    })
+
+    it('keeps the file token out of the import job that GET /jobs shows', async () => {
+      expect(JSON.stringify(importJob.data)).to.not.include(FILE_TOKEN)
+      expect(importJob.data).to.not.have.property('token')
     })
 
     it('takes file bytes from the export\'s __uploads folder when an exporter added them', async () => {
