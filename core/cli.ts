@@ -1,4 +1,4 @@
-/** The `bridgehead` command line: serve, migrate, user create. Later issues add subcommands here. */
+/** The `bridgehead` command line: serve, migrate, user create, playbook, import. Later issues add subcommands here. */
 import { parseArgs } from 'node:util'
 import { ConfigError, describeSettings, loadConfig } from './config/index.ts'
 import { createLogger } from './log.ts'
@@ -12,6 +12,9 @@ Commands:
   user create --username NAME --email EMAIL --password PASSWORD [--admin]
                                  create an account (the first account is always an admin)
   playbook lint <files…>         check playbook files (\`bridgehead playbook help\` for more)
+  import slack <export.zip> --team NAME [--token T] [--report FILE.json]
+                                 import a Slack export into a team (created if missing); run it
+                                 again to resume or to add a later export
 
 Settings come from the environment:
 ${describeSettings().map((l) => '  ' + l).join('\n')}
@@ -92,6 +95,16 @@ async function main(argv: string[]): Promise<void> {
     case 'playbook': {
       const { runPlaybookCommand } = await import('../playbooks/cli.ts')
       process.exitCode = await runPlaybookCommand(rest)
+      return
+    }
+    case 'import': {
+      const { runImportCommand, ImportUsageError } = await import('./main.ts')
+      try {
+        process.exitCode = await runImportCommand(rest)
+      } catch (err) {
+        if (err instanceof ImportUsageError) throw new UsageError(err.message)
+        throw err
+      }
       return
     }
     case 'user':

@@ -1,11 +1,22 @@
 /** Mattermost-style identifiers: 16 random bytes in z-base-32, 26 characters. */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 const ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'
 
 /** A new 26-character id (also used for tokens), as Mattermost's `model.NewId()`. */
 export function newId(): string {
-  const bytes = randomBytes(16)
+  return encodeId(randomBytes(16))
+}
+
+/**
+ * The same id for the same key every time (the first 16 bytes of its SHA-256): importers derive
+ * ids from foreign identities so that running an import again finds the rows it wrote.
+ */
+export function idFromKey(key: string): string {
+  return encodeId(createHash('sha256').update(key).digest().subarray(0, 16))
+}
+
+function encodeId(bytes: Uint8Array): string {
   let out = ''
   let buffer = 0
   let bits = 0

@@ -76,6 +76,15 @@ import { AppError } from './errors.ts'
 import { createSystemStore } from './system/store.ts'
 import { MATTERMOST_VERSION, versionId } from './version.ts'
 import { startConnectors } from '../integrations/server.ts'
+import { OnCallRegistry, onCallEmails } from './oncall/sources.ts'
+import path from 'node:path'
+import { createBridgeRegistry } from '../bridges/registry.ts'
+import { importRoutes, registerImportJob } from '../bridges/import-routes.ts'
+import { runImportCli } from '../bridges/import-cli.ts'
+export { ImportUsageError } from '../bridges/import-cli.ts'
+import type { ImportContext } from '../bridges/bridge.ts'
+import type { FileStorage } from './files/storage/storage.ts'
+import type { TeamService } from './teams/service.ts'
 
 export interface BridgeheadServer {
   url: string
@@ -132,6 +141,53 @@ function clientConfig(config: Config, diagnostic: string, noAccounts: () => Prom
       PostEditTimeLimit: '-1',
     }
   }
+}
+
+function importContext(input: { db: Database; log: Logger; storage: FileStorage; teams: TeamService }): ImportContext {
+  return {
+    db: input.db, log: input.log.child({ component: 'import' }), storage: input.storage,
+    ensureTeam: async (name, adminId) => (await input.teams.ensureByName(name, adminId)).id,
+  }
+}
+
+/**
+ * `bridgehead import <bridge> <export.zip> --team NAME …`: opens the database the settings name
+ * (the embedded one must not be open in a running server: use the admin API then), builds what an
+ * importer needs and runs it as the first system admin.
+ * @returns the exit code.
+ * @throws ImportUsageError for bad arguments.
+ */
+export async function runImportCommand(args: string[]): Promise<number> {
+  return runImportCli(args, {
+    registry: createBridgeRegistry(), stdout: process.stdout, stderr: process.stderr,
+    open: async () => {
+      const config = loadConfig()
+      const log = createLogger({ level: config.logLevel })
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, log })
+      try {
+        await migrate(db, log)
+        const [admin] = await query<{ id: string }>(db, "SELECT id FROM users WHERE delete_at = 0 AND is_bot = false AND (' ' || roles || ' ') LIKE '% system_admin %' ORDER BY create_at LIMIT 1")
+        if (!admin) throw new Error('no system admin to import as: create one first (bridgehead user create --admin …)')
+        const bus = createMemoryBus({ log })
+        const userStore = createUserStore(db)
+        const teamStore = createTeamStore(db)
+        const channelStore = createChannelStore(db)
+        const channels = createChannelService({ db, store: channelStore, teams: teamStore, users: userStore, bus })
+        const teams = createTeamService({ db, store: teamStore, channels, channelStore, users: userStore, bus })
+        return {
+          context: importContext({ db, log, storage: openFileStorage(config), teams }),
+          adminId: admin.id,
+          close: async () => {
+            await bus.close()
+            await db.close()
+          },
+        }
+      } catch (err) {
+        await db.close()
+        throw err
+      }
+    },
+  })
 }
 
 /**
@@ -291,8 +347,9 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const actions = createActionService({ registry: actionRegistry, store: createActionStore(db), log: log.child({ component: 'actions' }) })
   // Connectors (integrations/): connections and their admin API, signed vendor webhooks in (processed by a durable
   // job that publishes `integration.event` and posts as each vendor's bot), /github and /pagerduty, vendor actions.
+  const onCall = new OnCallRegistry()
   const connectors = startConnectors({
-    db, siteUrl: config.siteUrl, log: log.child({ component: 'integrations' }), jobs, bus, posts, channels, channelStore, teams, teamStore, bots, outbound,
+    onCall, db, siteUrl: config.siteUrl, log: log.child({ component: 'integrations' }), jobs, bus, posts, channels, channelStore, teams, teamStore, bots, outbound,
     secretKey: await systemStore.integrationSecretKey(), commands: commands.registry, actions: actionRegistry,
     invoke: async (id, input, session) => (await actions.invoke(id, input, { session })).outputs,
   })
@@ -300,14 +357,18 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   // Playbooks: the files (built-in and PLAYBOOKS_DIR), the run engine, its commands and API.
   const playbooks = startPlaybooks({
     db, jobs, actions, actionRegistry, channels, channelStore, postStore, teamStore, posts, teams, users: userStore, groups, bus, bots, commands: commands.registry,
+    onCall: (teamId, schedule) => onCallEmails(onCall, log, teamId, schedule),
     interactive: interactiveHandlers, siteUrl: config.siteUrl, playbooksDir: config.playbooksDir, log: log.child({ component: 'playbooks' }),
   })
+  // Bridges: imports (CLI and admin API) run as durable jobs; the live mirror comes later.
+  const bridges = createBridgeRegistry()
+  registerImportJob(jobs, bridges, importContext({ db, log, storage: fileStorage, teams }))
   startStandup({ db, registry: commands.registry, jobs, bus, posts, channels, channelStore, users: userStore, bots, log: log.child({ component: 'standup' }) })
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
   interactiveHandlers.register(polls.handler)
   const idle = startIdleCollector({ idleMs: 3000, log })
-  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, groupRoutes(groups), searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes],
+  const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, groupRoutes(groups), searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes, importRoutes(bridges, path.join(config.dataDir, 'imports'))],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
     pluginRoutes: [{ path: '/plugins/playbooks/api/v0', routes: [playbooks.routes] }],
   })

@@ -116,6 +116,10 @@ export function createConnectionService(options: ConnectionServiceOptions) {
     return vendor as IntegrationSource
   }
 
+  function forCall(row: ConnectionRow): ConnectionForCall {
+    return { id: row.id, name: row.name, teamId: row.teamId, channelId: row.channelId, credentials: openCredentials(row), settings: row.settings }
+  }
+
   function openCredentials(row: ConnectionRow): Record<string, string> {
     const plain = box.open(row.credentials, row.id)
     return plain === '' ? {} : (JSON.parse(plain) as Record<string, string>)
@@ -282,7 +286,13 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       if (!session.isSystemAdmin && !(await options.isTeamMember(row.teamId, session.userId))) {
         throw new ActionError(`the ${vendor} connection "${ref}" belongs to a team the acting user is not in`, { retryable: false, status: 403 })
       }
-      return { id: row.id, name: row.name, teamId: row.teamId, channelId: row.channelId, credentials: openCredentials(row), settings: row.settings }
+      return forCall(row)
+    },
+
+    /** The team's connections of a vendor, opened for the server's own calls on the team's behalf (who is on call), by name. */
+    async ofTeam(vendor: IntegrationSource, teamId: string): Promise<ConnectionForCall[]> {
+      const rows = await store.listConnections(vendor, [teamId])
+      return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(forCall)
     },
   }
 }

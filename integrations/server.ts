@@ -12,6 +12,7 @@ import type { Database } from '../core/db/index.ts'
 import type { RouteModule } from '../core/http/app.ts'
 import type { JobService } from '../core/jobs/index.ts'
 import type { Logger } from '../core/log.ts'
+import type { OnCallRegistry } from '../core/oncall/sources.ts'
 import type { OutboundClient } from '../core/outbound/client.ts'
 import type { PostService } from '../core/posts/service.ts'
 import type { EventBus } from '../core/realtime/index.ts'
@@ -30,6 +31,7 @@ import { jiraCommand } from './jira/commands.ts'
 import { pagerDutyActions, type LinkIncident } from './pagerduty/actions.ts'
 import { incidentRefKey } from './pagerduty/format.ts'
 import { pagerDutyCommand } from './pagerduty/commands.ts'
+import { pagerDutyOnCallSource } from './pagerduty/oncall.ts'
 import { connectionRoutes, webhookRoute } from './routes.ts'
 import { createSecretBox } from './secret-box.ts'
 import { createIntegrationStore } from './store.ts'
@@ -57,6 +59,8 @@ export interface ConnectorsOptions {
   secretKey: Buffer
   commands: CommandRegistry
   actions: ActionRegistry
+  /** Where PagerDuty registers itself as a source of who is on call (playbooks' `oncall:` references). */
+  onCall: OnCallRegistry
   /** Runs an action as a user (the slash commands call actions, not vendors). */
   invoke(actionId: string, input: Record<string, unknown>, session: AuthSession): Promise<Record<string, unknown>>
   now?: () => number
@@ -103,6 +107,8 @@ export function startConnectors(options: ConnectorsOptions): Connectors {
   for (const action of [...pagerDutyActions(actionDeps, linkIncident), ...gitHubActions(actionDeps), ...jiraActions(actionDeps), ...grafanaActions(actionDeps), ...zoomActions({ ...actionDeps, tokens: createZoomTokenCache(now), post: poster, now })]) {
     options.actions.register(action)
   }
+
+  options.onCall.register(pagerDutyOnCallSource({ connectionsOfTeam: (teamId) => connections.ofTeam('pagerduty', teamId), outbound: options.outbound }))
 
   options.commands.register(gitHubCommand({
     store, now,

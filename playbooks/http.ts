@@ -115,7 +115,7 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
       const session = requireSession(req)
       const run = await changeableRun(session, req)
       const { message } = parseBody(statusBody, req.body)
-      await engine.statusUpdate(run.id, session.userId, message)
+      await engine.statusUpdate(run.id, session, message)
       sendOk(res)
     })
 
@@ -123,13 +123,13 @@ export function playbookRoutes(deps: PlaybookRouteDeps): RouteModule {
       const session = requireSession(req)
       const run = await changeableRun(session, req)
       const { status } = parseBody(runStatusBody, req.body)
-      sendJson(res, 200, presentRun(await engine.setStatus(run.id, session.userId, status)))
+      sendJson(res, 200, presentRun(await engine.setStatus(run.id, session, status)))
     })
 
     router.put('/runs/:run_id/finish', async (req, res) => {
       const session = requireSession(req)
       const run = await changeableRun(session, req)
-      sendJson(res, 200, presentRun(await engine.setStatus(run.id, session.userId, 'finished')))
+      sendJson(res, 200, presentRun(await engine.setStatus(run.id, session, 'finished')))
     })
 
     router.post('/runs/:run_id/approvals/:step_id', async (req, res) => {

@@ -45,6 +45,8 @@ export interface PlaybooksDeps {
   users: UserStore
   /** Custom groups (core/groups), for `group:` references. */
   groups: { activeMemberIdsByName(name: string): Promise<string[]> }
+  /** Emails of who is on call now for a schedule (core/oncall), for `oncall:` references; [] when nobody is known. */
+  onCall(teamId: string, schedule: string): Promise<string[]>
   bus: EventBus
   bots: { ensureBot(input: { username: string; displayName: string; description: string; ownerId: string }): Promise<UserRecord> }
   commands: CommandRegistry
@@ -74,6 +76,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
       teamByName: (name) => deps.teamStore.getByName(name),
       teamMemberIds: (teamId) => deps.teamStore.memberIds(teamId),
       getUsersByIds: (ids) => deps.users.getByIds(ids),
+      onCallEmails: (teamId, schedule) => deps.onCall(teamId, schedule),
     },
   })
   deps.jobs.register<{ runId: string }>({ id: ADVANCE_JOB, description: 'Takes the next decisions of a playbook run', maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, handler: (job) => engine.advanceJob(job.data.runId) })

@@ -12,7 +12,7 @@ function toSafeNumber(text: string): number {
 }
 
 // Per query, never on the global pg.types: Prisma shares pg and expects int8 as text for BigInt.
-const int8AsNumber: pg.CustomTypesConfig = {
+export const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8 && format !== 'binary') return toSafeNumber
     if (oid === INT8_ARRAY && format !== 'binary') {

@@ -13,6 +13,8 @@ export interface JobContext {
    */
   signal: AbortSignal
   log: Logger
+  /** Merges `patch` into the job's `data`, so `GET /jobs/{id}` shows progress or a result while it runs. */
+  saveData(patch: Record<string, unknown>): Promise<void>
 }
 
 export interface Backoff {

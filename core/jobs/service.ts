@@ -4,7 +4,8 @@
  */
 import type { AuthSession } from '../auth/session-types.ts'
 import { nowMillis } from '../clock.ts'
-import type { Database, Tx } from '../db/index.ts'
+import type { Database } from '../db/index.ts'
+import type { SqlClient } from '../db/sql-transaction.ts'
 import { AppError, forbidden, invalidParam, invalidUrlParam, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../log.ts'
@@ -55,7 +56,7 @@ export interface ScheduleInput {
 
 export interface JobWriteOptions {
   /** The caller's transaction: the write commits or rolls back with it. */
-  tx?: Tx
+  tx?: SqlClient
 }
 
 export interface AdminJobFilter {

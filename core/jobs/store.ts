@@ -5,7 +5,7 @@
  * overwrite the outcome of the worker that took the job over.
  */
 import { query, type Database } from '../db/index.ts'
-import type { DbClient } from '../db-client.ts'
+import type { SqlClient } from '../db/sql-transaction.ts'
 
 export const JOB_STATUSES = ['pending', 'in_progress', 'success', 'error', 'cancel_requested', 'canceled'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
@@ -138,18 +138,18 @@ export interface JobListFilter {
 export function createJobStore(db: Database) {
   const viaPool: Run = <T>(text: string, params: unknown[]) => query(db, text, params) as Promise<T[]>
   const viaClient =
-    (client: DbClient): Run =>
+    (client: SqlClient): Run =>
     (text, params) =>
       client.$queryRawUnsafe(text, ...params)
   // Inside a caller's transaction only its client may be used (the embedded database has one connection).
-  const runner = (tx?: DbClient): Run => (tx ? viaClient(tx) : viaPool)
+  const runner = (tx?: SqlClient): Run => (tx ? viaClient(tx) : viaPool)
 
   return {
     /**
      * Inserts a pending job; with a dedupe key already taken, inserts nothing and returns the
      * job holding the key (`created: false`).
      */
-    async insert(job: NewJob, tx?: DbClient): Promise<{ job: Job; created: boolean }> {
+    async insert(job: NewJob, tx?: SqlClient): Promise<{ job: Job; created: boolean }> {
       const run = runner(tx)
       const inserted = await run<JobRow>(
         `INSERT INTO jobs (id, type, status, data, dedupe_key, schedule_name, run_at, max_attempts, create_at, last_activity_at)
@@ -164,7 +164,7 @@ export function createJobStore(db: Database) {
       return { job: toJob(existing), created: false }
     },
 
-    async get(id: string, tx?: DbClient): Promise<Job | null> {
+    async get(id: string, tx?: SqlClient): Promise<Job | null> {
       const [row] = await runner(tx)<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id])
       return row ? toJob(row) : null
     },
@@ -224,6 +224,15 @@ export function createJobStore(db: Database) {
      * Extends a claim's lease. Returns the job's status, or null when the claim is no longer this
      * worker's (its lease expired and another worker took the job).
      */
+    /** Merges `patch` into a running job's data (progress a long job shows while it runs); only the claiming worker may. */
+    async mergeData(claim: Claim, patch: Record<string, unknown>, now: number): Promise<void> {
+      await viaPool(
+        `UPDATE jobs SET data = data || $4::jsonb, last_activity_at = $5::bigint
+         WHERE id = $1 AND locked_by = $2 AND attempts = $3`,
+        [claim.jobId, claim.workerId, claim.attempt, JSON.stringify(patch), now],
+      )
+    },
+
     async extendLease(claim: Claim, until: number, now: number): Promise<JobStatus | null> {
       const [row] = await viaPool<{ status: string }>(
         `UPDATE jobs SET locked_until = $4::bigint, last_activity_at = $5::bigint
@@ -257,7 +266,7 @@ export function createJobStore(db: Database) {
      * whether this call changed it (false for a job already finished or cancelling), or null when
      * none matches.
      */
-    async cancel(by: { id: string } | { dedupeKey: string }, now: number, tx?: DbClient): Promise<{ job: Job; changed: boolean } | null> {
+    async cancel(by: { id: string } | { dedupeKey: string }, now: number, tx?: SqlClient): Promise<{ job: Job; changed: boolean } | null> {
       const [column, value] = 'id' in by ? ['id', by.id] : ['dedupe_key', by.dedupeKey]
       const run = runner(tx)
       const [row] = await run<JobRow>(
@@ -278,7 +287,7 @@ export function createJobStore(db: Database) {
      * zone did not change, so re-declaring a schedule at each start does not skip a tick missed
      * while the server was down.
      */
-    async upsertSchedule(schedule: Omit<JobSchedule, 'createAt' | 'updateAt'>, now: number, tx?: DbClient): Promise<JobSchedule> {
+    async upsertSchedule(schedule: Omit<JobSchedule, 'createAt' | 'updateAt'>, now: number, tx?: SqlClient): Promise<JobSchedule> {
       const [row] = await runner(tx)<ScheduleRow>(
         `INSERT INTO job_schedules (name, type, cron, time_zone, data, next_run_at, create_at, update_at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6::bigint, $7::bigint, $7::bigint)
@@ -293,7 +302,7 @@ export function createJobStore(db: Database) {
       return toSchedule(row!)
     },
 
-    async deleteSchedule(name: string, tx?: DbClient): Promise<boolean> {
+    async deleteSchedule(name: string, tx?: SqlClient): Promise<boolean> {
       const rows = await runner(tx)<{ name: string }>('DELETE FROM job_schedules WHERE name = $1 RETURNING name', [name])
       return rows.length > 0
     },

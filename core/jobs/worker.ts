@@ -154,7 +154,7 @@ export function createJobWorker(options: JobWorkerOptions) {
     heartbeat.unref()
     const startedAt = now()
     try {
-      await type.handler(job, { attempt: claim.attempt, signal: controller.signal, log: jobLog })
+      await type.handler(job, { attempt: claim.attempt, signal: controller.signal, log: jobLog, saveData: (patch) => store.mergeData(claim, patch, now()) })
     } catch (err) {
       clearInterval(heartbeat)
       const message = err instanceof Error ? err.message : String(err)

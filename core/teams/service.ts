@@ -109,6 +109,34 @@ export function createTeamService(options: TeamServiceOptions) {
       return team
     },
 
+    /**
+     * The team with this name, created (open, with town-square and off-topic, `creatorId` as its
+     * admin) when there is none: what an import into a named team needs, with no session of its own.
+     * @throws AppError 400 for an invalid name.
+     */
+    async ensureByName(name: string, creatorId: string): Promise<TeamRecord> {
+      const existing = await store.getByName(name)
+      if (existing) return existing
+      checkTeamFields({ name, display_name: name }, true)
+      const now = nowMillis()
+      try {
+        return await withTransaction(db, async (tx) => {
+          const created = await store.insert(tx, {
+            id: newId(), createAt: now, updateAt: now, deleteAt: 0, name, displayName: name, description: '',
+            email: '', type: 'O', companyName: '', allowedDomains: '', inviteId: newId(), allowOpenInvite: false,
+          })
+          await store.upsertMember(tx, { teamId: created.id, userId: creatorId, schemeAdmin: true, createAt: now, deleteAt: 0 })
+          await channels.createDefaultChannels(tx, created.id, creatorId)
+          return created
+        })
+      } catch (err) {
+        // Created meanwhile by someone else: theirs is the team.
+        const raced = isUniqueViolation(err) ? await store.getByName(name) : null
+        if (raced) return raced
+        throw err
+      }
+    },
+
     async get(session: AuthSession, id: string): Promise<TeamRecord> {
       return getVisible(session, await requireTeam(id))
     },

@@ -26,7 +26,33 @@ export function createPagerDutyClient(outbound: OutboundClient, connection: Conn
     }
   }
 
+  /** Reads need no `From:`, so a connection without `from_email` can still read schedules. */
+  function readHeaders(): Record<string, string> {
+    return { authorization: `Token token=${requireCredential(connection, 'pagerduty', 'api_token')}`, accept: 'application/vnd.pagerduty+json;version=2' }
+  }
+
   return {
+    /**
+     * `GET /oncalls?schedule_ids[]=…&include[]=users&earliest=true`: the users on call now at each escalation level of
+     * the schedule, first level first, without duplicates.
+     */
+    async onCallEmails(scheduleId: string): Promise<string[]> {
+      const query = new URLSearchParams([['schedule_ids[]', scheduleId], ['include[]', 'users'], ['earliest', 'true']])
+      const response = await callVendor(outbound, 'pagerduty', { method: 'GET', url: `${api}/oncalls?${query}`, headers: readHeaders(), timeoutMs: TIMEOUT_MS })
+      const oncalls = ((response.json as { oncalls?: unknown } | null)?.oncalls ?? []) as { escalation_level?: unknown; user?: { email?: unknown } }[]
+      if (!Array.isArray(oncalls)) return []
+      const ordered = [...oncalls].sort((a, b) => Number(a.escalation_level ?? 0) - Number(b.escalation_level ?? 0))
+      return [...new Set(ordered.map((o) => o.user?.email).filter((e): e is string => typeof e === 'string' && e !== ''))]
+    },
+
+    /** `GET /schedules?query=…`: the id of the schedule named `name` (case-insensitively), or null. */
+    async scheduleIdByName(name: string): Promise<string | null> {
+      const response = await callVendor(outbound, 'pagerduty', { method: 'GET', url: `${api}/schedules?${new URLSearchParams({ query: name })}`, headers: readHeaders(), timeoutMs: TIMEOUT_MS })
+      const schedules = ((response.json as { schedules?: unknown } | null)?.schedules ?? []) as { id?: unknown; name?: unknown }[]
+      const found = Array.isArray(schedules) ? schedules.find((s) => typeof s.name === 'string' && s.name.toLowerCase() === name.toLowerCase()) : undefined
+      return typeof found?.id === 'string' ? found.id : null
+    },
+
     /** `PUT /incidents/{id}` with `{incident: {type: "incident_reference", …fields}}`. */
     async updateIncident(incidentId: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
       const response = await callVendor(outbound, 'pagerduty', {

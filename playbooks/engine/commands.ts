@@ -47,6 +47,8 @@ export interface RunCommandDeps {
   users: Pick<UserStore, 'getById' | 'getByUsername' | 'getByEmail'>
 }
 
+const actorOf = (args: CommandArgs) => ({ userId: args.userId, isSystemAdmin: args.session.isSystemAdmin })
+
 async function activeRun(deps: RunCommandDeps, channelId: string): Promise<RunRow> {
   const [run] = await deps.engine.store.activeInChannel(channelId)
   if (!run) throw new AppError('app.playbook_run.no_active_run.app_error', 'There is no active run in this channel.', 400)
@@ -57,14 +59,14 @@ async function activeRun(deps: RunCommandDeps, channelId: string): Promise<RunRo
 async function inRunCommand(deps: RunCommandDeps, args: CommandArgs, sub: string, rest: string[]): Promise<CommandResponse | null> {
   if (STATUS_WORDS[sub]) {
     const run = await activeRun(deps, args.channelId)
-    await deps.engine.setStatus(run.id, args.userId, STATUS_WORDS[sub]!)
+    await deps.engine.setStatus(run.id, actorOf(args), STATUS_WORDS[sub]!)
     return ephemeral(`Run #${run.number} is now ${STATUS_WORDS[sub]}.`)
   }
   if (sub === 'status') {
     const text = rest.join(' ').trim()
     if (!text) return ephemeral('Write the update after the command: `status <what changed>`.')
     const run = await activeRun(deps, args.channelId)
-    await deps.engine.statusUpdate(run.id, args.userId, text)
+    await deps.engine.statusUpdate(run.id, actorOf(args), text)
     return ephemeral('Status update posted.')
   }
   if (sub === 'check' || sub === 'skip' || sub === 'uncheck') {

@@ -1,11 +1,12 @@
 /**
  * Who a playbook reference names. `user:x`, `@x` (or an id or email) name one user; `role:x` the
  * run's holder of that role; `group:x` the active members of the custom group named x; `team:x`
- * the active human members of the team whose URL name is x. `oncall:` needs the PagerDuty
- * connector's schedules and names nobody yet.
+ * the active human members of the team whose URL name is x; `oncall:s` whoever is on call now for
+ * schedule s (core/oncall: the PagerDuty connector answers), as Bridgehead users with the same email.
  *
  * Where a reference stands for one person (a role's `from` or `fallback`), a group or team gives
- * its first active member in username order, so the choice is stable from run to run.
+ * its first active member in username order, so the choice is stable from run to run; an on-call
+ * schedule gives the first escalation level's person.
  */
 import type { UserRecord } from '../../core/users/store.ts'
 import type { RoleHolder, RunState } from './state.ts'
@@ -19,6 +20,8 @@ export interface PeopleDirectory {
   /** Ids of the team's current members. */
   teamMemberIds(teamId: string): Promise<string[]>
   getUsersByIds(ids: string[]): Promise<UserRecord[]>
+  /** Emails of who is on call now for `schedule` in the team, first escalation level first; [] when nobody is known. */
+  onCallEmails(teamId: string, schedule: string): Promise<string[]>
 }
 
 export interface PeopleDeps {
@@ -29,10 +32,16 @@ export interface PeopleDeps {
 
 /** True for references that name several people. */
 export function isMultiRef(ref: string): boolean {
-  return ref.startsWith('group:') || ref.startsWith('team:')
+  return ref.startsWith('group:') || ref.startsWith('team:') || ref.startsWith('oncall:')
 }
 
-function holderOf(user: UserRecord): RoleHolder {
+/** True for the references people.ts resolves (the others name nobody). */
+export function isPeopleRef(ref: string): boolean {
+  return isMultiRef(ref) || ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@')
+}
+
+/** A user as a role holder (the shape runs keep). */
+export function holderOf(user: UserRecord): RoleHolder {
   return { id: user.id, username: user.username, email: user.email, displayName: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username }
 }
 
@@ -49,7 +58,17 @@ export function createPeople(deps: PeopleDeps) {
       .map(holderOf)
   }
 
-  async function membersOf(ref: string): Promise<RoleHolder[]> {
+  async function onCall(teamId: string, schedule: string): Promise<RoleHolder[]> {
+    const found: RoleHolder[] = []
+    for (const email of await directory.onCallEmails(teamId, schedule)) {
+      const user = await deps.resolveUserRef(email)
+      if (user && !found.some((u) => u.id === user.id)) found.push(user)
+    }
+    return found
+  }
+
+  async function membersOf(ref: string, teamId: string): Promise<RoleHolder[]> {
+    if (ref.startsWith('oncall:')) return teamId ? onCall(teamId, ref.slice(7)) : []
     if (ref.startsWith('group:')) return activeUsers(await directory.groupMemberIds(ref.slice(6)), true)
     const team = await directory.teamByName(ref.slice(5))
     if (!team || team.deleteAt !== 0) return []
@@ -60,23 +79,21 @@ export function createPeople(deps: PeopleDeps) {
   return {
     /**
      * Everyone a reference names, without duplicates: a role's holder, a user, a group's or a
-     * team's members; [] for `oncall:` and for anything unknown.
+     * team's members, who is on call in the run's team; [] for anything unknown.
      */
-    async many(state: Pick<RunState, 'roles'> | null, ref: string): Promise<RoleHolder[]> {
+    async many(state: Pick<RunState, 'roles' | 'teamId'>, ref: string): Promise<RoleHolder[]> {
       if (ref.startsWith('role:')) {
         const h = state?.roles[ref.slice(5)]
         return h ? [h] : []
       }
-      if (isMultiRef(ref)) return membersOf(ref)
-      if (ref.startsWith('oncall:')) return []
+      if (isMultiRef(ref)) return membersOf(ref, state.teamId)
       const user = await deps.resolveUserRef(ref)
       return user ? [user] : []
     },
 
-    /** One person for a reference (a role's `from`): a group or team gives its first member by username. */
-    async one(ref: unknown): Promise<RoleHolder | null> {
-      if (typeof ref === 'string' && isMultiRef(ref)) return (await membersOf(ref))[0] ?? null
-      if (typeof ref === 'string' && ref.startsWith('oncall:')) return null
+    /** One person for a reference in `teamId` (a role's `from`): a group or team gives its first member by username. */
+    async one(ref: unknown, teamId: string): Promise<RoleHolder | null> {
+      if (typeof ref === 'string' && isMultiRef(ref)) return (await membersOf(ref, teamId))[0] ?? null
       return deps.resolveUserRef(ref)
     },
   }

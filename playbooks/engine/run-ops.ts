@@ -6,7 +6,7 @@
  * (service.ts) builds this with its own helpers; the REST API and `/playbook` call it.
  */
 import type { AuthSession } from '../../core/auth/session-types.ts'
-import type { DbClient } from '../../core/db-client.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { JobService } from '../../core/jobs/service.ts'
 import type { ActionService } from '../../core/actions/index.ts'
@@ -21,16 +21,14 @@ import { applyMetricValues, builtInTimes, parseMetricValues, type MetricChange }
 import { checklistIds, checklistMessage, dslItem } from './run-view.ts'
 import { graphOf } from './plan.ts'
 import { fireHook } from './lists.ts'
+import { ownerRole, requireCan, type Actor } from './permissions.ts'
 import type { NewTimelineEvent, RunRow, RunStore } from './store.ts'
 import type { ChecklistItemState, RetrospectiveState, RoleHolder, RunState } from './state.ts'
 
 export const RETRO_REMIND_JOB = 'playbooks.retrospective-remind'
 
 /** Who acts: a run participant's user id, and whether they are a system admin. */
-export interface Actor {
-  userId: string
-  isSystemAdmin: boolean
-}
+export type { Actor }
 
 export interface RunOpsDeps {
   store: RunStore
@@ -47,7 +45,7 @@ export interface RunOpsDeps {
   resolveUserRef(ref: unknown): Promise<RoleHolder | null>
   contextOptions(row: RunRow): Promise<RunContextOptions>
   publishUpdated(row: RunRow): Promise<void>
-  enqueueAdvance(runId: string, tx: DbClient): Promise<void>
+  enqueueAdvance(runId: string, tx: SqlClient): Promise<void>
   channelByRef(teamId: string, ref: string, session: AuthSession): Promise<string>
   templateText(state: RunState, file: string, field: string): string
 }
@@ -91,20 +89,8 @@ export function createRunOps(deps: RunOpsDeps) {
     }
   }
 
-  /**
-   * `roles.<r>.can`: when the playbook gives any role a `can` list, only holders of the owner's
-   * role (the commander can do everything) or of a role that `can: [edit]` change roles,
-   * assignments, due dates, metrics and the retrospective. Without `can` anywhere, every run
-   * participant may, as in Mattermost.
-   */
   function requireEdit(row: RunRow, actor: Actor): void {
-    const roles = Object.entries(row.playbook.roles ?? {})
-    if (actor.isSystemAdmin || !roles.some(([, r]) => r.can !== undefined)) return
-    const owner = ownerRole(row)
-    const editors = roles.filter(([name, r]) => name === owner || r.can?.includes('edit')).map(([name]) => name)
-    if (editors.some((name) => row.state.roles[name]?.id === actor.userId)) return
-    const who = editors.length ? `the ${editors.join(' or ')} of this run` : 'a system admin (no role of this playbook can edit)'
-    throw new AppError('app.playbook_run.edit_not_allowed.app_error', `Only ${who} may change it (roles.<role>.can: [edit]).`, 403)
+    requireCan(row, actor, 'edit')
   }
 
   /** An active user of the run's team, for a role or an assignment. @throws AppError 400 naming `field`. */
@@ -131,7 +117,7 @@ export function createRunOps(deps: RunOpsDeps) {
   }
 
   /** Changes the run under its lock; publishes the new run. */
-  async function change<T>(runId: string, actorId: string, work: (state: RunState, row: RunRow, tx: DbClient, line: (type: string, summary: string, details?: Record<string, unknown>, stepId?: string) => void) => Promise<T> | T): Promise<{ row: RunRow; result: T }> {
+  async function change<T>(runId: string, actorId: string, work: (state: RunState, row: RunRow, tx: SqlClient, line: (type: string, summary: string, details?: Record<string, unknown>, stepId?: string) => void) => Promise<T> | T): Promise<{ row: RunRow; result: T }> {
     const done = await store.mutate(runId, now(), async (state, row, tx) => {
       const events: NewTimelineEvent[] = []
       const line = (type: string, summary: string, details: Record<string, unknown> = {}, stepId = '') => events.push({ type, actorKind: 'user', actorId, summary, details, stepId })
@@ -491,12 +477,6 @@ export function createRunOps(deps: RunOpsDeps) {
  * The role that owns the run: `commander` when the playbook has one, else the role the run's
  * owner holds. (Not "the first role": the stored playbook is jsonb, which does not keep key order.)
  */
-export function ownerRole(row: RunRow): string | undefined {
-  const roles = row.playbook.roles ?? {}
-  if (Object.hasOwn(roles, 'commander')) return 'commander'
-  return Object.keys(roles).find((name) => row.state.roles[name]?.id === row.state.ownerId)
-}
-
 function itemIn(state: RunState, itemId: string): ChecklistItemState {
   const item = state.items.find((i) => i.id === itemId)
   if (!item) throw new AppError('app.playbook_run.item_not_found.app_error', `Checklist item ${itemId} not found.`, 404)

@@ -6,7 +6,7 @@
  * share the work (jobs are claimed with SKIP LOCKED; the row lock orders the decisions).
  */
 import type { Database } from '../../core/db/index.ts'
-import type { DbClient } from '../../core/db-client.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { AuthSession } from '../../core/auth/session-types.ts'
 import type { JobService } from '../../core/jobs/service.ts'
@@ -38,7 +38,8 @@ import { approvalProps, createStepExtras, type ChildStart } from './step-extras.
 import { createRunOps } from './run-ops.ts'
 import { checklistMessage, presentRunOps } from './run-view.ts'
 import { requiredValues } from './item-rules.ts'
-import { createPeople, type PeopleDirectory } from './people.ts'
+import { createPeople, holderOf, isPeopleRef, type PeopleDirectory } from './people.ts'
+import { requireCan, type Actor } from './permissions.ts'
 
 export const ADVANCE_JOB = 'playbooks.advance'
 export const EXECUTE_JOB = 'playbooks.execute'
@@ -123,8 +124,7 @@ export function createRunEngine(options: RunEngineOptions) {
 
   async function holder(userId: string): Promise<RoleHolder | null> {
     const user = await users.getById(userId)
-    if (!user || user.deleteAt !== 0) return null
-    return { id: user.id, username: user.username, email: user.email, displayName: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username }
+    return user && user.deleteAt === 0 ? holderOf(user) : null
   }
 
   /** A `user:x`, `@x`, email or id reference, or an expression giving one, to a local user. */
@@ -156,7 +156,7 @@ export function createRunEngine(options: RunEngineOptions) {
    * sequence number, which makes any job queued before stale. Nothing when it is `never` or its
    * `until` already holds.
    */
-  async function scheduleReminder(tx: DbClient, state: RunState, reminder: Reminder, ctx: ReturnType<typeof evalContext>, from: number): Promise<void> {
+  async function scheduleReminder(tx: SqlClient, state: RunState, reminder: Reminder, ctx: ReturnType<typeof evalContext>, from: number): Promise<void> {
     const rs = reminderState(state, reminder.id)
     rs.seq += 1
     rs.nextAt = 0
@@ -233,7 +233,7 @@ export function createRunEngine(options: RunEngineOptions) {
   }
 
   /** A status update resets the status reminders: their next firing counts from now. */
-  async function resetStatusReminders(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<void> {
+  async function resetStatusReminders(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions): Promise<void> {
     for (const reminder of playbook.reminders ?? []) {
       if (isStatusReminder(reminder)) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
     }
@@ -247,7 +247,7 @@ export function createRunEngine(options: RunEngineOptions) {
    * is ready, a step's result is in), which saves a job round trip per step. `family` (called
    * runs, a canceled caller) is read before the lock, as the advance job reads it.
    */
-  async function decide(tx: DbClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
+  async function decide(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
     // A canceled run still runs its hooks (the planner holds back the rest).
     if (state.channelPhase !== 'ready') return []
     const canceled = family.parentCanceled ? extras.followParent(state, now()) : []
@@ -271,7 +271,7 @@ export function createRunEngine(options: RunEngineOptions) {
     if (done?.result) await publishUpdated(done.row)
   }
 
-  async function applyEffects(tx: DbClient, runId: string, effects: Effect[]): Promise<NewTimelineEvent[]> {
+  async function applyEffects(tx: SqlClient, runId: string, effects: Effect[]): Promise<NewTimelineEvent[]> {
     const events: NewTimelineEvent[] = []
     for (const effect of effects) {
       if (effect.kind === 'timeline') {
@@ -285,7 +285,7 @@ export function createRunEngine(options: RunEngineOptions) {
     return events
   }
 
-  async function enqueueAdvance(runId: string, tx?: DbClient): Promise<void> {
+  async function enqueueAdvance(runId: string, tx?: SqlClient): Promise<void> {
     await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } }, tx ? { tx } : {})
   }
 
@@ -322,14 +322,23 @@ export function createRunEngine(options: RunEngineOptions) {
     return channel.id
   }
 
-  /** Where a message goes: the run channel (no `to`), `#channel`, or a DM for `role:x` / `user:y`. */
-  async function destination(state: RunState, to: string | undefined, session: AuthSession): Promise<string> {
-    if (!to) return state.channelId
-    if (to.startsWith('#')) return channelByRef(state.teamId, to, session)
-    const user = to.startsWith('role:') ? state.roles[to.slice(5)] : await resolveUserRef(to)
-    if (!user) throw new Error(`${to}: nobody holds it`)
-    const { channel } = await channels.createDirect(session, [session.userId, user.id])
-    return channel.id
+  /**
+   * Where a message goes, keyed by recipient: the run channel (no `to`), `#channel`, or a DM from the bot to each
+   * person a `role:`, `user:`, `group:`, `team:` or `oncall:` reference names.
+   * @throws when the reference names nobody (the step fails and says so).
+   */
+  async function destinations(state: RunState, to: string | undefined, session: AuthSession): Promise<{ key: string; channelId: string }[]> {
+    if (!to) return [{ key: '', channelId: state.channelId }]
+    if (to.startsWith('#')) return [{ key: '', channelId: await channelByRef(state.teamId, to, session) }]
+    const users = isPeopleRef(to) ? await people.many(state, to) : [await resolveUserRef(to)].filter((u): u is RoleHolder => u !== null)
+    if (users.length === 0) throw new Error(`${to}: nobody holds it`)
+    const out: { key: string; channelId: string }[] = []
+    for (const user of users) {
+      const { channel } = await channels.createDirect(session, [session.userId, user.id])
+      // One user keeps the key a single DM always had, so a run started before groups were allowed repeats nothing.
+      out.push({ key: users.length === 1 ? '' : `:${user.id}`, channelId: channel.id })
+    }
+    return out
   }
 
   async function postAs(session: AuthSession, channelId: string, message: string, props: Record<string, unknown> = {}): Promise<string> {
@@ -367,10 +376,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const invite = new Set<string>([state.ownerId])
     for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
     for (const ref of spec?.invite ?? []) {
-      // oncall: needs the PagerDuty connector's schedules: it invites nobody yet.
-      if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) {
-        for (const u of await people.many(state, ref)) invite.add(u.id)
-      }
+      if (isPeopleRef(ref)) for (const u of await people.many(state, ref)) invite.add(u.id)
     }
     for (const userId of invite) {
       if (!(await channelStore.getMember(channelId, userId))) await channels.addMember(session, channelId, userId).catch((err: unknown) => log.warn({ err, runId: row.id, userId }, 'could not invite a run member'))
@@ -406,10 +412,12 @@ export function createRunEngine(options: RunEngineOptions) {
       case 'message': {
         const text = textOf(step.message!, data, `${node.path}.message`, state)
         const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
-        const channelId = await destination(state, to, session)
-        const key = `${row.id}:${stepId}:message`
-        const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: key })
-        return { postId: out.outputs.postId }
+        const postIds: unknown[] = []
+        for (const { key, channelId } of await destinations(state, to, session)) {
+          const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:message${key}` })
+          postIds.push(out.outputs.postId)
+        }
+        return { postId: postIds[0], postIds }
       }
       case 'status_update': {
         const text = textOf(step.status_update!, data, `${node.path}.status_update`, state)
@@ -579,7 +587,7 @@ export function createRunEngine(options: RunEngineOptions) {
     }
   }
 
-  async function roleHolders(playbook: Playbook, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {
+  async function roleHolders(playbook: Playbook, teamId: string, trigger: IntegrationEventLike, actorId: string, inputs: Record<string, unknown>): Promise<Record<string, RoleHolder | null>> {
     const roles: Record<string, RoleHolder | null> = {}
     for (const [name, role] of Object.entries(playbook.roles ?? {})) {
       let found: RoleHolder | null = null
@@ -591,7 +599,7 @@ export function createRunEngine(options: RunEngineOptions) {
         } catch {
           value = null
         }
-        found = await people.one(value)
+        found = await people.one(value, teamId)
       }
       roles[name] = found
     }
@@ -613,7 +621,7 @@ export function createRunEngine(options: RunEngineOptions) {
     const playbook = entry.playbook
     const at = now()
     const inputs = inputValues(playbook, input.trigger, { ...(input.inputs ?? {}), ...(input.title ? { title: input.title } : {}) })
-    const roles = await roleHolders(playbook, input.trigger, input.actorId, inputs)
+    const roles = await roleHolders(playbook, input.teamId, input.trigger, input.actorId, inputs)
     const id = newId()
     const title = String(inputs.title ?? input.title ?? input.trigger.title ?? playbook.metadata.title ?? playbook.metadata.name).slice(0, 512) || playbook.metadata.name
     let correlationKey = input.trigger.correlationKey ?? ''
@@ -678,11 +686,12 @@ export function createRunEngine(options: RunEngineOptions) {
       return started
     },
 
-    /** Changes the run's status (mitigated, resolved, finished, canceled) as `userId`. */
-    async setStatus(runId: string, userId: string, status: RunStatus): Promise<RunRow> {
-      const done = await store.mutate(runId, now(), async (state, _row, tx) => {
+    /** Changes the run's status (mitigated, resolved, finished, canceled) as `actor`. @throws AppError 403 per `roles.<r>.can: [finish]`. */
+    async setStatus(runId: string, actor: Actor, status: RunStatus): Promise<RunRow> {
+      const done = await store.mutate(runId, now(), async (state, row, tx) => {
+        requireCan(row, actor, 'finish')
         const events: NewTimelineEvent[] = []
-        setRunStatus(state, status, now(), (type, summary) => events.push({ type, actorKind: 'user', actorId: userId, summary, details: {}, stepId: '' }))
+        setRunStatus(state, status, now(), (type, summary) => events.push({ type, actorKind: 'user', actorId: actor.userId, summary, details: {}, stepId: '' }))
         await enqueueAdvance(runId, tx)
         return { events, result: null }
       })
@@ -736,10 +745,12 @@ export function createRunEngine(options: RunEngineOptions) {
       return decision
     },
 
-    /** Posts a status update in the run channel (and its broadcast channels) as `userId`. */
-    async statusUpdate(runId: string, userId: string, message: string): Promise<void> {
+    /** Posts a status update in the run channel (and its broadcast channels) as `actor`. @throws AppError 403 per `roles.<r>.can: [status_update]`. */
+    async statusUpdate(runId: string, actor: Actor, message: string): Promise<void> {
+      const userId = actor.userId
       const run = await store.get(runId)
       if (!run) throw new AppError('app.playbook_run.not_found.app_error', 'Run not found.', 404)
+      requireCan(run, actor, 'status_update')
       if (!run.state.channelId) throw new AppError('app.playbook_run.no_channel.app_error', 'The run has no channel yet.', 400)
       const author = await holder(userId)
       const session = await engineSession()

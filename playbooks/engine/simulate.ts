@@ -126,7 +126,7 @@ function holderOf(value: unknown): RoleHolder | null {
   }
   if (typeof value !== 'string' || value === '') return null
   const name = value.replace(/^user:/, '').replace(/^@/, '')
-  // group:, team: (a server directory) and oncall: (not resolved anywhere yet): nobody holds the role here.
+  // group:, team: (a server directory) and oncall: (PagerDuty, through the server): nobody holds the role here.
   if (name.includes(':')) return null
   return name.includes('@') ? { id: name, username: name.split('@')[0]!, email: name, displayName: name } : { id: name, username: name, email: '', displayName: name }
 }

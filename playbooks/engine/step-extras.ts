@@ -3,7 +3,7 @@
  * child run, telling its parent when it is over (and it when its parent was canceled), asking
  * named approvers in direct messages, and the escalation of an approval. Each outside effect is keyed, so a retried job repeats none.
  */
-import type { DbClient } from '../../core/db-client.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { AuthSession } from '../../core/auth/session-types.ts'
 import type { JobService } from '../../core/jobs/service.ts'
@@ -17,7 +17,7 @@ import { setRunStatus, type Effect } from './plan.ts'
 import type { RunRow, RunStore } from './store.ts'
 import type { RoleHolder, RunState } from './state.ts'
 import type { IntegrationEventLike } from './trigger.ts'
-import type { People } from './people.ts'
+import { isPeopleRef, type People } from './people.ts'
 
 export interface ChildStart {
   playbook: string
@@ -74,8 +74,7 @@ export function createStepExtras(deps: StepExtrasDeps) {
 
   /** The people a reference names (people.ts); a group or team asks each of its members. */
   async function persons(state: RunState, ref: string): Promise<RoleHolder[]> {
-    if (ref.startsWith('role:') || ref.startsWith('user:') || ref.startsWith('@') || ref.startsWith('group:') || ref.startsWith('team:')) return deps.people.many(state, ref)
-    return []
+    return isPeopleRef(ref) ? deps.people.many(state, ref) : []
   }
 
   /** Posts the request with its buttons to each person, in a direct message from the bot, once per person. */
@@ -157,7 +156,7 @@ export function createStepExtras(deps: StepExtrasDeps) {
      * Inside the lock, in the same transaction: once a called run is over its caller is advanced;
      * once a run is canceled its waiting children are advanced (and follow it). Each once.
      */
-    async reportToFamily(tx: DbClient, state: RunState): Promise<void> {
+    async reportToFamily(tx: SqlClient, state: RunState): Promise<void> {
       const parent = state.parent
       if (parent && !parent.reported && childOutcome(state).done) {
         parent.reported = true

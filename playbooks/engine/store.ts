@@ -3,8 +3,8 @@
  * state to the caller, and writes the new state, its timeline events and any jobs in the same
  * transaction: two servers deciding about one run take turns, and a crash loses nothing half-done.
  */
-import { query, withTransaction, type Database } from '../../core/db/index.ts'
-import type { DbClient } from '../../core/db-client.ts'
+import { query, withSqlTransaction, type Database } from '../../core/db/index.ts'
+import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import { newId } from '../../core/ids.ts'
 import type { Playbook } from '../dsl/index.ts'
 import type { RunState } from './state.ts'
@@ -42,7 +42,7 @@ export interface TimelineEvent {
 
 export type NewTimelineEvent = Omit<TimelineEvent, 'id' | 'runId' | 'seq' | 'at'> & { at?: number }
 
-// Through a transaction (Prisma raw), jsonb can arrive as text and int8 as bigint; through the pool, as objects and numbers.
+// A caller's Prisma transaction (jobs, run-ops) can hand jsonb over as text and int8 as bigint; the pool, as objects and numbers.
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value)
 const num = (value: unknown): number => Number(value)
 
@@ -63,13 +63,13 @@ function toEvent(row: Record<string, unknown>): TimelineEvent {
   }
 }
 
-async function rawQuery(tx: DbClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+async function rawQuery(tx: SqlClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
   return (await tx.$queryRawUnsafe(text, ...params)) as Record<string, unknown>[]
 }
 
 export function createRunStore(db: Database) {
   /** One multi-row INSERT for a change's timeline events (a change usually has one to three). */
-  async function appendTimeline(tx: DbClient, run: RunState, events: NewTimelineEvent[], at: number): Promise<void> {
+  async function appendTimeline(tx: SqlClient, run: RunState, events: NewTimelineEvent[], at: number): Promise<void> {
     if (events.length === 0) return
     const params: unknown[] = []
     const rows = events.map((e) => {
@@ -86,7 +86,7 @@ export function createRunStore(db: Database) {
     return ended ? [] : [...new Set((state.eventWaits ?? []).map((w) => w.source))]
   }
 
-  async function writeState(tx: DbClient, state: RunState, at: number): Promise<void> {
+  async function writeState(tx: SqlClient, state: RunState, at: number): Promise<void> {
     const ended = state.status === 'finished' || state.status === 'canceled'
     const sources = eventSources(state)
     await tx.$executeRawUnsafe(
@@ -105,9 +105,9 @@ export function createRunStore(db: Database) {
      */
     async insert(
       input: { id: string; playbook: Playbook; title: string; teamId: string; ownerId: string; correlationKey: string; triggerKey: string; at: number },
-      prepare: (tx: DbClient, number: number) => Promise<{ state: RunState; events: NewTimelineEvent[] }>,
+      prepare: (tx: SqlClient, number: number) => Promise<{ state: RunState; events: NewTimelineEvent[] }>,
     ): Promise<RunRow | { existing: string }> {
-      return withTransaction(db, async (tx) => {
+      return withSqlTransaction(db, async (tx) => {
         if (input.triggerKey) {
           const claimed = await rawQuery(tx, `INSERT INTO playbook_run_triggers (key, run_id, create_at) VALUES ($1, $2, $3::bigint) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [input.triggerKey, input.id, input.at])
           if (claimed.length === 0) {
@@ -141,8 +141,8 @@ export function createRunStore(db: Database) {
      * transaction, may mutate the state, and returns the timeline events to append; the new state
      * and the events are written before the lock is released. Returns null for an unknown run.
      */
-    async mutate<T>(runId: string, at: number, change: (state: RunState, row: RunRow, tx: DbClient) => Promise<{ events: NewTimelineEvent[]; result: T }>): Promise<{ row: RunRow; result: T } | null> {
-      return withTransaction(db, async (tx) => {
+    async mutate<T>(runId: string, at: number, change: (state: RunState, row: RunRow, tx: SqlClient) => Promise<{ events: NewTimelineEvent[]; result: T }>): Promise<{ row: RunRow; result: T } | null> {
+      return withSqlTransaction(db, async (tx) => {
         const [locked] = await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = $1 FOR UPDATE', [runId])
         if (!locked) return null
         const row = toRun(locked)

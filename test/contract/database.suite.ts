@@ -1,6 +1,6 @@
 /** The data-layer contract every database backend must pass (PGlite and the PostgreSQL server). */
 import { expect } from 'chai'
-import { isUniqueViolation, query, withTransaction, type Database } from '../../core/db/index.ts'
+import { isUniqueViolation, query, withSqlTransaction, withTransaction, type Database } from '../../core/db/index.ts'
 
 export interface OpenedDatabase {
   db: Database
@@ -195,6 +195,57 @@ export function databaseSuite(open: () => Promise<OpenedDatabase>): void {
       )
       const counter = await db.prisma.systemValue.findUniqueOrThrow({ where: { name: 'counter' } })
       expect(counter.value).to.equal(String(workers))
+    })
+  })
+
+  describe('withSqlTransaction', () => {
+    const systemValue = async (name: string) => (await query<{ value: string }>(db, 'SELECT value FROM systems WHERE name = $1', [name]))[0]?.value
+
+    it('commits every write when the function resolves, and reads int8 as numbers and jsonb as objects', async () => {
+      const result = await withSqlTransaction(db, async (tx) => {
+        await tx.$executeRawUnsafe('INSERT INTO systems (name, value) VALUES ($1, $2)', 'sql-commit-a', '1')
+        const changed = await tx.$executeRawUnsafe('INSERT INTO systems (name, value) VALUES ($1, $2), ($3, $4)', 'sql-commit-b', '2', 'sql-commit-c', '3')
+        const [row] = await tx.$queryRawUnsafe<{ n: unknown; j: unknown }[]>(`SELECT 9007199254740991::bigint AS n, '{"a":[1]}'::jsonb AS j`)
+        return { changed, row }
+      })
+      expect(result).to.deep.equal({ changed: 2, row: { n: 9007199254740991, j: { a: [1] } } })
+      expect([await systemValue('sql-commit-a'), await systemValue('sql-commit-c')]).to.deep.equal(['1', '3'])
+    })
+
+    it('rolls back every write when the function throws, rethrows, and leaves the connection usable', async () => {
+      const err = await captureError(withSqlTransaction(db, async (tx) => {
+        await tx.$executeRawUnsafe('INSERT INTO systems (name, value) VALUES ($1, $2)', 'sql-rollback', '1')
+        throw new Error('boom')
+      }))
+      expect((err as Error).message).to.equal('boom')
+      expect(await systemValue('sql-rollback')).to.equal(undefined)
+      // A failed statement aborts the transaction; the connection goes back to the pool clean.
+      await captureError(withSqlTransaction(db, (tx) => tx.$queryRawUnsafe('SELECT * FROM no_such_table')))
+      expect(await withSqlTransaction(db, (tx) => tx.$queryRawUnsafe<{ ok: number }[]>('SELECT 1 AS ok'))).to.deep.equal([{ ok: 1 }])
+    })
+
+    it('rolls back a transaction that outlives its timeout and fails its later statements', async () => {
+      const err = await captureError(withSqlTransaction(db, async (tx) => {
+        await tx.$executeRawUnsafe('INSERT INTO systems (name, value) VALUES ($1, $2)', 'sql-timeout', '1')
+        await new Promise((resolve) => setTimeout(resolve, 150))
+        await tx.$executeRawUnsafe('INSERT INTO systems (name, value) VALUES ($1, $2)', 'sql-timeout-2', '1')
+      }, { timeoutMs: 50 }))
+      expect((err as Error).message).to.match(/still open after 50 ms/)
+      expect(await systemValue('sql-timeout')).to.equal(undefined)
+      expect(await systemValue('sql-timeout-2')).to.equal(undefined)
+    })
+
+    it('serializes concurrent read-modify-write transactions on one row', async () => {
+      await query(db, `INSERT INTO systems (name, value) VALUES ('sql-counter', '0')`)
+      const workers = 12
+      await Promise.all(Array.from({ length: workers }, () =>
+        withSqlTransaction(db, async (tx) => {
+          const [row] = await tx.$queryRawUnsafe<{ value: string }[]>(`SELECT value FROM systems WHERE name = 'sql-counter' FOR UPDATE`)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          await tx.$executeRawUnsafe(`UPDATE systems SET value = $1 WHERE name = 'sql-counter'`, String(Number(row!.value) + 1))
+        }),
+      ))
+      expect(await systemValue('sql-counter')).to.equal(String(workers))
     })
   })
 

@@ -18,9 +18,15 @@ const INLINE_TYPES = ['image/jpeg', 'image/png', 'image/bmp', 'image/gif', 'imag
 /** Served as text/plain so a browser never runs them (Mattermost's UnsafeContentTypes). */
 const UNSAFE_TYPES = ['application/javascript', 'application/ecmascript', 'text/javascript', 'text/ecmascript', 'application/x-javascript', 'text/html', 'image/svg+xml', 'application/xhtml+xml', 'text/xml', 'application/xml']
 
-/** The upload route reads its own body; express.json must leave it alone. */
+/**
+ * The upload route reads its own body, and so does any route sent an archive (an import's
+ * `application/zip` body is streamed to disk): express.json must leave them alone.
+ */
 export function isUploadRequest(req: Request): boolean {
-  return req.method === 'POST' && /^\/files\/?(\?|$)/.test(req.url)
+  if (req.method !== 'POST') return false
+  if (/^\/files\/?(\?|$)/.test(req.url)) return true
+  const type = req.headers['content-type'] ?? ''
+  return /^application\/(zip|x-zip-compressed|octet-stream)\b/i.test(type)
 }
 
 /** `attachment`/`inline` with an ASCII fallback name and the exact UTF-8 name, safe from header injection. */

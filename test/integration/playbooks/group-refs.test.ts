@@ -41,10 +41,24 @@ steps:
     message: { text: "Everyone is here" }
 `
 
+const briefing = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: briefing, title: Briefing, version: 1 }
+on:
+  command: { name: /briefing }
+channel:
+  name: "briefing-\${{ run.number }}"
+steps:
+  - id: brief
+    message: { to: "group:reviewers", text: "Please review run {{run.number}}" }
+  - id: nobody
+    message: { to: "group:nobody-here", text: "never sent" }
+`
+
 type Run = { id: string; channel_id: string; steps: { id: string; status: string; outputs: Record<string, unknown> }[]; roles: Record<string, { id: string } | null> }
 
 forEachBackend((backend) => {
-  const ctx = usePlaybookServer(backend, () => ({ 'signoff.yaml': signoff, 'all-hands.yaml': allHands }))
+  const ctx = usePlaybookServer(backend, () => ({ 'signoff.yaml': signoff, 'all-hands.yaml': allHands, 'briefing.yaml': briefing }))
   let world: TeamWorld
   let bob: UserSession
   let carol: UserSession
@@ -57,15 +71,7 @@ forEachBackend((backend) => {
     expect(res.status, res.text).to.equal(201)
   }
 
-  async function startRun(playbook: string): Promise<Run> {
-    const res = await pb.api(world.owner, '/runs', { method: 'POST', body: { playbook_id: playbook, team_id: world.team.id, name: `${playbook} run` } })
-    expect(res.status, res.text).to.equal(201)
-    const { id } = JSON.parse(res.text) as Run
-    return eventually('the run channel', async () => {
-      const run = await pb.getRun(id)
-      return run.channel_id ? run : undefined
-    }, 30_000)
-  }
+  const startRun = (playbook: string) => pb.startRun(playbook)
 
   async function channelMemberIds(channelId: string): Promise<string[]> {
     return (await world.owner.client.getChannelMembers(channelId)).map((m) => m.user_id)
@@ -115,6 +121,28 @@ forEachBackend((backend) => {
         }
         return undefined
       }, 30_000)
+    })
+  })
+
+  describe('messages to a group', () => {
+    it('sends a message step `to: group:x` to each member by direct message, and fails a step whose group names nobody', async () => {
+      const run = await startRun('briefing')
+      for (const member of [dave, erin]) {
+        await eventually(`${member.user.username}'s direct message`, async () => {
+          for (const channel of (await member.client.getMyChannels(world.team.id)).filter((c) => c.type === 'D')) {
+            const posts = await member.client.getPosts(channel.id, 0, 50)
+            if (Object.values(posts.posts).some((p) => p.props?.from_playbook === run.id && p.message.startsWith('Please review run '))) return true
+          }
+          return undefined
+        }, 30_000)
+      }
+      const done = await eventually('the steps to finish', async () => {
+        const r = await pb.getRun(run.id)
+        return r.steps.find((s) => s.id === 'nobody')?.status === 'failed' ? r : undefined
+      }, 30_000)
+      const brief = done.steps.find((s) => s.id === 'brief')!
+      expect(brief.status).to.equal('succeeded')
+      expect(brief.outputs.postIds).to.have.length(2)
     })
   })
 

@@ -372,6 +372,23 @@ forEachBackend((backend) => {
       expect(await command(bob, run.channel_id, `/playbook owner @${bob.user.username}`)).to.equal('Only the commander of this run may change it (roles.<role>.can: [edit]).')
     })
 
+    it('lets only the commander and roles that can post status updates or change the status do so', async () => {
+      const run = await startRun('/guarded', 'Flooded basement', 'resolved')
+      expect(await command(alice, run.channel_id, `/playbook role scribe @${bob.user.username}`)).to.equal(`@${bob.user.username} is now the scribe.`)
+      const byScribe = await api(bob, `/runs/${run.id}/status`, { method: 'POST', body: { message: 'Pumps are running' } })
+      expect(byScribe.status, byScribe.text).to.equal(200)
+      await alice.client.addToChannel(carol.user.id, run.channel_id)
+      const byOther = await api(carol, `/runs/${run.id}/status`, { method: 'POST', body: { message: 'I think it is fine' } })
+      expect(byOther.status, byOther.text).to.equal(403)
+      expect(JSON.parse(byOther.text)).to.include({ id: 'app.playbook_run.status_update_not_allowed.app_error', message: 'Only the commander or scribe of this run may post status updates (roles.<role>.can: [status_update]).' })
+      const finishByScribe = await api(bob, `/runs/${run.id}/finish`, { method: 'PUT' })
+      expect(finishByScribe.status, finishByScribe.text).to.equal(403)
+      expect(JSON.parse(finishByScribe.text)).to.include({ id: 'app.playbook_run.finish_not_allowed.app_error' })
+      expect(await command(bob, run.channel_id, '/playbook resolve')).to.equal("Only the commander of this run may change the run's status (roles.<role>.can: [finish]).")
+      expect((await getRun(run.id)).current_status).to.not.equal('Finished')
+      expect(await command(alice, run.channel_id, '/playbook resolve')).to.match(/is now resolved/)
+    })
+
     it('answers retrospective commands of a playbook without one with 400', async () => {
       const [run] = (JSON.parse((await api(alice, `/runs?team_id=${world.team.id}`)).text) as { items: (Run & { name: string })[] }).items.filter((r) => r.name === 'Locked door')
       const res = await api(alice, `/runs/${run!.id}/retrospective/publish`, { method: 'POST', body: {} })
