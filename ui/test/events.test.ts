@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import type { Channel, Post } from '../src/api/types.ts'
-import { unreadOf } from '../src/state/actions.ts'
+import { channelLabel, unreadOf } from '../src/state/actions.ts'
 import { handleServerEvent } from '../src/state/events.ts'
 import { state } from '../src/state/store.ts'
 import type { ServerEvent } from '../src/realtime/socket.ts'
@@ -89,5 +89,14 @@ describe('live events in the app state', () => {
 
   it('ignores an event whose payload is not JSON', () => {
     expect(() => handleServerEvent(event('posted', { post: '{not json' }))).not.to.throw()
+  })
+})
+
+describe('channel names in the sidebar', () => {
+  it('names a group message after the other members and a DM after the other person', () => {
+    state.me = { id: ME, username: 'me', roles: 'system_user', delete_at: 0 }
+    state.users[BOB] = { id: BOB, username: 'bob', roles: 'system_user', delete_at: 0 }
+    expect(channelLabel(channel('g', { type: 'G', display_name: 'bob, carol, me' }))).to.equal('bob, carol')
+    expect(channelLabel(channel('d', { type: 'D', name: `${BOB}__${ME}` }))).to.equal('bob')
   })
 })

@@ -23,6 +23,8 @@ export function channelLabel(channel: Channel): string {
     const other = state.users[dmPartnerId(channel, me)]
     return other ? other.username : channel.display_name || 'Direct message'
   }
+  // A group message is named after its members ("alice, bob, carol"); show the others.
+  if (channel.type === 'G' && state.me) return channel.display_name.split(', ').filter((n) => n !== state.me!.username).join(', ') || channel.display_name
   return channel.display_name || channel.name
 }
 
