@@ -282,6 +282,7 @@ describe('web app in Chromium', function () {
     await a.getByRole('button', { name: 'Create channel' }).click()
     await send(a, 'wrapping this up', 'Write to Old project')
     await a.getByRole('button', { name: 'Archive' }).click()
+    await a.getByRole('alertdialog', { name: 'Archive channel' }).getByRole('button', { name: 'Archive' }).click()
     await a.getByText('This channel is archived.').waitFor()
     await b.getByRole('button', { name: 'Browse channels' }).click()
     await b.getByLabel('Archived channels').check()

@@ -81,8 +81,8 @@ export function useBrowserSuite(suite: string, config?: Partial<Config>): Browse
         page.on('response', (r) => r.status() >= 400 && console.log('  [http]', r.status(), r.request().method(), r.url()))
         page.on('console', (m) => console.log('  [console]', m.type(), m.text()))
       }
-      // The app's own confirm() (delete, archive) is accepted; every dialog is recorded, so an XSS
-      // test can assert that none opened.
+      // The app asks with its own dialogs, never confirm(); every native dialog is recorded (and
+      // a confirm accepted, so a step is not stuck), so an XSS test can assert that none opened.
       page.on('dialog', (d) => {
         dialogs.push(`${d.type()}: ${d.message()}`)
         void (d.type() === 'confirm' ? d.accept() : d.dismiss())

@@ -6,6 +6,7 @@ import { buildRows } from '../lib/posts.ts'
 import { channelLabel, displayName, loadAround, loadChannelPosts, loadOlder, loadTeamChannels, viewChannel } from '../state/actions.ts'
 import { state, update, useAppState } from '../state/store.ts'
 import { Compose } from './Compose.tsx'
+import { useConfirm } from './Modal.tsx'
 import { PostItem } from './PostItem.tsx'
 
 export function TypingLine(props: { keyId: string }) {
@@ -26,6 +27,7 @@ export function ChannelView(props: { channel: Channel }) {
   const stickToBottom = useRef(true)
   const [loadingOlder, setLoadingOlder] = useState(false)
   const [error, setError] = useState('')
+  const confirm = useConfirm()
   const cp = s.channelPosts[channel.id]
 
   useEffect(() => {
@@ -86,7 +88,8 @@ export function ChannelView(props: { channel: Channel }) {
                 await loadTeamChannels(state.teamId)
               }}>Leave</button>
               <button onClick={async () => {
-                if (!confirm(`Archive ${channel.display_name}?`)) return
+                const question = { title: 'Archive channel', message: `Archive ${channel.display_name}? Its messages stay readable, and nobody can post in it.`, confirm: 'Archive' }
+                if (!(await confirm.ask(question))) return
                 await api.del(v4(`/channels/${channel.id}`)).catch((err: Error) => setError(err.message))
                 await loadTeamChannels(state.teamId)
               }}>Archive</button>
@@ -115,6 +118,7 @@ export function ChannelView(props: { channel: Channel }) {
       {error && <p class="error" role="alert">{error}</p>}
       <TypingLine keyId={channel.id} />
       {archived ? <p class="muted archived">This channel is archived.</p> : <Compose channelId={channel.id} label={`Write to ${channelLabel(channel)}`} />}
+      {confirm.dialog}
     </section>
   )
 }

@@ -6,6 +6,7 @@ import { state, update, useAppState } from '../state/store.ts'
 import { EmojiPicker, emojiFor } from '../emoji/index.ts'
 import { MessageBody } from '../message/index.ts'
 import { FileList } from './Files.tsx'
+import { useConfirm } from './Modal.tsx'
 import { messageContext } from './message-context.ts'
 
 export function timeOf(ms: number): string {
@@ -32,6 +33,7 @@ export function PostItem(props: { post: Post; continued?: boolean; inThread?: bo
   const mine = post.user_id === me
   const [picking, setPicking] = useState(false)
   const [error, setError] = useState('')
+  const confirm = useConfirm()
   const ref = useRef<HTMLElement>(null)
   const editing = s.editing === post.id
   const ephemeral = post.type === 'system_ephemeral'
@@ -79,7 +81,7 @@ export function PostItem(props: { post: Post; continued?: boolean; inThread?: bo
           <button class="icon" aria-label={post.is_pinned ? 'Unpin' : 'Pin'} onClick={act(() => togglePin(post))}>📌</button>
           {mine && <button class="icon" aria-label="Edit" onClick={() => update((st) => (st.editing = post.id))}>✎</button>}
           {mine && <button class="icon" aria-label="Delete" onClick={act(async () => {
-            if (confirm('Delete this message?')) await deletePost(post.id)
+            if (await confirm.ask(DELETE_QUESTION)) await deletePost(post.id)
           })}>🗑</button>}
           {picking && (
             <div class="picker">
@@ -91,9 +93,12 @@ export function PostItem(props: { post: Post; continued?: boolean; inThread?: bo
           )}
         </div>
       )}
+      {confirm.dialog}
     </article>
   )
 }
+
+const DELETE_QUESTION = { title: 'Delete message', message: 'Delete this message? This cannot be undone.', confirm: 'Delete' }
 
 function groupReactions(post: Post): { name: string; count: number; mine: boolean }[] {
   const me = state.me?.id
@@ -110,6 +115,7 @@ function groupReactions(post: Post): { name: string; count: number; mine: boolea
 function EditBox(props: { post: Post }) {
   const [text, setText] = useState(props.post.message)
   const [error, setError] = useState('')
+  const confirm = useConfirm()
   const ref = useRef<HTMLTextAreaElement>(null)
   useEffect(() => {
     ref.current?.focus()
@@ -118,7 +124,8 @@ function EditBox(props: { post: Post }) {
   const save = async () => {
     try {
       if (text.trim() === '') {
-        if (confirm('Delete this message?')) await deletePost(props.post.id)
+        if (await confirm.ask(DELETE_QUESTION)) await deletePost(props.post.id)
+        else return ref.current?.focus()
       } else if (text !== props.post.message) await editPost(props.post.id, text)
       close()
     } catch (err) {
@@ -142,6 +149,7 @@ function EditBox(props: { post: Post }) {
         <button class="primary" onClick={() => void save()}>Save</button>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {confirm.dialog}
     </div>
   )
 }

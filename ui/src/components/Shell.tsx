@@ -18,7 +18,7 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
         e.preventDefault()
         update((st) => (st.switcherOpen = !st.switcherOpen))
-      } else if (e.key === 'Escape' && !document.querySelector('[role=dialog]')) {
+      } else if (e.key === 'Escape' && !document.querySelector('[aria-modal=true]')) {
         if (state.editing) update((st) => (st.editing = ''))
         else if (state.rightPanel) update((st) => (st.rightPanel = null))
       }
