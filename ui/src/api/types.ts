@@ -45,6 +45,8 @@ export interface ChannelMember {
   msg_count_root?: number
   mention_count: number
   last_viewed_at: number
+  /** A channel admin (may manage the channel's members and settings). */
+  scheme_admin?: boolean
 }
 
 export interface FileInfo {

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, v4 } from '../api/client.ts'
 import type { Channel } from '../api/types.ts'
 import { buildRows } from '../lib/posts.ts'
+import { navigate } from '../router.ts'
 import { channelLabel, displayName, loadAround, loadChannelPosts, loadOlder, loadTeamChannels, viewChannel } from '../state/actions.ts'
 import { state, update, useAppState } from '../state/store.ts'
 import { Compose } from './Compose.tsx'
@@ -81,10 +82,18 @@ export function ChannelView(props: { channel: Channel }) {
         {channel.purpose && <p class="muted purpose">{channel.purpose}</p>}
         <div class="header-actions">
           <button aria-label="Pinned messages" onClick={() => update((st) => (st.rightPanel = { kind: 'pinned', channelId: channel.id }))}>📌 Pinned</button>
+          {channel.type !== 'D' && <button aria-label="Members" onClick={() => update((st) => (st.rightPanel = { kind: 'members', channelId: channel.id }))}>👥 Members</button>}
           {(channel.type === 'O' || channel.type === 'P') && !archived && channel.name !== 'town-square' && (
             <>
               <button onClick={async () => {
-                await api.del(v4(`/channels/${channel.id}/members/${state.me!.id}`)).catch((err: Error) => setError(err.message))
+                try {
+                  await api.del(v4(`/channels/${channel.id}/members/${state.me!.id}`))
+                } catch (err) {
+                  return setError((err as Error).message)
+                }
+                // Away first: on a public channel's page, not being a member would mean joining again.
+                const team = state.teams.find((t) => t.id === state.teamId)
+                if (team) navigate(`/${team.name}/channels/town-square`)
                 await loadTeamChannels(state.teamId)
               }}>Leave</button>
               <button onClick={async () => {

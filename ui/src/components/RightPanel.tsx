@@ -9,7 +9,11 @@ import { state, update, useAppState } from '../state/store.ts'
 import { TypingLine } from './ChannelView.tsx'
 import { Compose } from './Compose.tsx'
 import { FileList } from './Files.tsx'
+import { Lazy } from './Lazy.tsx'
 import { PostItem } from './PostItem.tsx'
+
+const TITLES = { thread: 'Thread', search: 'Search results', pinned: 'Pinned messages', members: 'Members' } as const
+const loadMembers = () => import('../members/Members.tsx').then((m) => m.MembersPanel)
 
 export function RightPanel() {
   const s = useAppState()
@@ -17,14 +21,15 @@ export function RightPanel() {
   if (!panel) return null
   const close = () => update((st) => (st.rightPanel = null))
   return (
-    <aside class="right-panel" aria-label={panel.kind === 'thread' ? 'Thread' : panel.kind === 'search' ? 'Search results' : 'Pinned messages'}>
+    <aside class="right-panel" aria-label={TITLES[panel.kind]}>
       <header>
-        <h2>{panel.kind === 'thread' ? 'Thread' : panel.kind === 'search' ? 'Search results' : 'Pinned messages'}</h2>
+        <h2>{TITLES[panel.kind]}</h2>
         <button class="icon" aria-label="Close panel" onClick={close}>×</button>
       </header>
       {panel.kind === 'thread' && <ThreadPanel rootId={panel.rootId} />}
       {panel.kind === 'search' && <SearchResults terms={panel.terms} files={panel.files} />}
       {panel.kind === 'pinned' && <Pinned channelId={panel.channelId} />}
+      {panel.kind === 'members' && <Lazy load={loadMembers} props={{ channelId: panel.channelId }} />}
     </aside>
   )
 }

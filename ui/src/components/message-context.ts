@@ -6,6 +6,7 @@
 import { api, v4 } from '../api/client.ts'
 import type { AttachmentContext } from '../attachments/index.ts'
 import { navigate } from '../router.ts'
+import { showNotice } from '../state/actions.ts'
 import { state, update } from '../state/store.ts'
 
 export function messageContext(terms?: readonly string[]): AttachmentContext {
@@ -18,10 +19,7 @@ export function messageContext(terms?: readonly string[]): AttachmentContext {
     onChannelLink: (name) => team && navigate(`/${team.name}/channels/${encodeURIComponent(name)}`),
     onHashtag: (tag) => update((s) => (s.rightPanel = { kind: 'search', terms: `#${tag}`, files: false })),
     onAction: (postId, actionId, selectedOption, cookie) => {
-      api.post(v4(`/posts/${postId}/actions/${encodeURIComponent(actionId)}`), { selected_option: selectedOption ?? '', cookie: cookie ?? '' }).catch((err: Error) => {
-        update((s) => (s.notice = err.message))
-        setTimeout(() => update((s) => (s.notice = '')), 5000)
-      })
+      api.post(v4(`/posts/${postId}/actions/${encodeURIComponent(actionId)}`), { selected_option: selectedOption ?? '', cookie: cookie ?? '' }).catch((err: Error) => showNotice(err.message))
     },
     actionOptions: (source) =>
       source === 'users'

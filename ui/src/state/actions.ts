@@ -44,10 +44,22 @@ export async function ensureUsers(ids: Iterable<string>): Promise<void> {
   update((s) => {
     for (const u of users) s.users[u.id] = u
   })
-  const statuses = await api.post<{ user_id: string; status: string }[]>(v4('/users/status/ids'), missing).catch(() => [])
+  await loadStatuses(missing)
+}
+
+/** Fetches people's statuses (best effort: a missing status shows as offline). */
+export async function loadStatuses(ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const statuses = await api.post<{ user_id: string; status: string }[]>(v4('/users/status/ids'), ids).catch(() => [])
   update((s) => {
     for (const st of statuses) s.statuses[st.user_id] = st.status
   })
+}
+
+/** A short message at the bottom of the screen for a few seconds. */
+export function showNotice(message: string): void {
+  update((s) => (s.notice = message))
+  setTimeout(() => update((s) => s.notice === message && (s.notice = '')), 5000)
 }
 
 export async function boot(): Promise<void> {
@@ -113,6 +125,9 @@ export async function loadTeamChannels(teamId: string): Promise<void> {
   update((s) => {
     s.teamId = teamId
     for (const c of channels) s.channels[c.id] = c
+    // A channel left or removed from elsewhere (another tab, an admin) leaves the sidebar too.
+    const current = new Set(members.map((m) => m.channel_id))
+    for (const id of Object.keys(s.members)) if (!current.has(id) && s.channels[id]?.team_id === teamId) delete s.members[id]
     for (const m of members) s.members[m.channel_id] = m
   })
   refreshThreadCounts()

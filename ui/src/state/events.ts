@@ -2,7 +2,8 @@
 import type { Channel, Post, Reaction } from '../api/types.ts'
 import { mergeOrder } from '../lib/posts.ts'
 import type { ServerEvent } from '../realtime/socket.ts'
-import { applyReaction, ensureUsers, loadTeamChannels, markRead, refreshThreadCounts, removePost, viewChannel } from './actions.ts'
+import { navigate } from '../router.ts'
+import { applyReaction, channelLabel, ensureUsers, loadTeamChannels, markRead, refreshThreadCounts, removePost, showNotice, viewChannel } from './actions.ts'
 import { state, update } from './store.ts'
 
 function parse<T>(raw: unknown): T | undefined {
@@ -129,10 +130,16 @@ export function handleServerEvent(e: ServerEvent): void {
     case 'user_removed':
       if (e.broadcast.user_id === me || e.data.user_id === me) {
         const channelId = String(e.data.channel_id ?? e.broadcast.channel_id ?? '')
+        const channel = state.channels[channelId]
+        const viewing = channelId === state.currentChannelId
         update((s) => {
           delete s.channels[channelId]
           delete s.members[channelId]
         })
+        // Someone else took us out of the channel on screen: go somewhere we can read.
+        const team = state.teams.find((t) => t.id === state.teamId)
+        if (viewing && team) navigate(`/${team.name}/channels/town-square`)
+        if (channel && e.data.remover_id !== me) showNotice(`You were removed from ${channelLabel(channel)}.`)
       }
       break
     case 'thread_updated':

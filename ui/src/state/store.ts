@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Channel, ChannelMember, Post, Team, User } from '../api/types.ts'
 
-export type RightPanel = { kind: 'thread'; rootId: string } | { kind: 'search'; terms: string; files: boolean } | { kind: 'pinned'; channelId: string } | null
+export type RightPanel = { kind: 'thread'; rootId: string } | { kind: 'search'; terms: string; files: boolean } | { kind: 'pinned'; channelId: string } | { kind: 'members'; channelId: string } | null
 
 export interface ChannelPosts {
   /** Post ids, oldest first. */
