@@ -229,7 +229,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   let hub: WebSocketHub | undefined
   const users = createUserService({
     db, store: userStore, bus, enableOpenServer: config.enableOpenServer,
-    onCredentialsChanged: (userId) => sessions.revokeAllForUser(userId),
+    onCredentialsChanged: (userId, keepSessionId) => sessions.revokeAllForUser(userId, keepSessionId),
     onRolesChanged: (userId) => sessions.forgetUser(userId),
   })
   const channels = createChannelService({ db, store: channelStore, teams: teamStore, users: userStore, bus })

@@ -167,12 +167,15 @@ export function createSessionService(options: SessionServiceOptions) {
       announceEnded([session.id])
     },
 
-    /** Ends every session of a user, personal access tokens' included (deactivation, password change). */
-    async revokeAllForUser(userId: string): Promise<void> {
-      forget((s) => s.userId === userId)
+    /**
+     * Ends every session of a user, personal access tokens' included (deactivation, password
+     * change), except `keepSessionId`: the session that changed its own password stays signed in.
+     */
+    async revokeAllForUser(userId: string, keepSessionId = ''): Promise<void> {
+      forget((s) => s.userId === userId && s.id !== keepSessionId)
       const ended = [...(await store.sessionIdsOfUser(userId)), ...(await store.tokensOfUser(userId, 0, 10_000)).map((t) => t.id)]
-      await store.deleteSessionsOfUser(userId)
-      announceEnded(ended)
+      await store.deleteSessionsOfUser(userId, keepSessionId)
+      announceEnded(ended.filter((id) => id !== keepSessionId))
     },
 
     /** Drops cached sessions of a user so role changes apply at once. */

@@ -23,8 +23,9 @@ export function createAuthStore(db: Database) {
     async sessionIdsOfUser(userId: string): Promise<string[]> {
       return (await db.prisma.session.findMany({ where: { userId }, select: { id: true } })).map((s) => s.id)
     },
-    async deleteSessionsOfUser(userId: string): Promise<void> {
-      await db.prisma.session.deleteMany({ where: { userId } })
+    /** @param keepId a session to leave alone ('' for none). */
+    async deleteSessionsOfUser(userId: string, keepId = ''): Promise<void> {
+      await db.prisma.session.deleteMany({ where: { userId, ...(keepId ? { id: { not: keepId } } : {}) } })
     },
     async touchSession(id: string, at: number): Promise<void> {
       await db.prisma.session.updateMany({ where: { id }, data: { lastActivityAt: at } })

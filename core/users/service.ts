@@ -46,8 +46,8 @@ export interface UserServiceOptions {
   bus: EventBus
   enableOpenServer: boolean
   passwordCost?: PasswordCost
-  /** Ends a user's sessions (password change, deactivation). */
-  onCredentialsChanged(userId: string): Promise<void>
+  /** Ends a user's sessions (password change, deactivation), all but `keepSessionId` when given. */
+  onCredentialsChanged(userId: string, keepSessionId?: string): Promise<void>
   /** Drops cached sessions so new roles apply at once. */
   onRolesChanged(userId: string): void
 }
@@ -205,7 +205,7 @@ export function createUserService(options: UserServiceOptions) {
       return updated
     },
 
-    /** @throws AppError 401 when the current password is wrong (self-service). */
+    /** @throws AppError 400 when the current password is wrong (self-service), 403 for another user unless an admin. */
     async updatePassword(caller: AuthSession, id: string, currentPassword: string, newPassword: string): Promise<void> {
       if (caller.userId !== id && !caller.isSystemAdmin) throw forbidden('changing another user\'s password')
       const user = await requireUser(id)
@@ -214,7 +214,9 @@ export function createUserService(options: UserServiceOptions) {
       }
       checkPassword(newPassword)
       await store.update(id, { passwordHash: await hashPassword(newPassword, options.passwordCost), lastPasswordUpdate: nowMillis(), failedAttempts: 0, updateAt: nowMillis() })
-      await options.onCredentialsChanged(id)
+      // As Mattermost (TerminateSessionsOnPasswordChange): every other session ends, and the one
+      // that changed its own password stays signed in.
+      await options.onCredentialsChanged(id, caller.userId === id && caller.kind === 'session' ? caller.id : undefined)
     },
 
     /** Deactivate (`active=false`) or reactivate a user; admins only (or self-deactivation). */

@@ -91,12 +91,14 @@ describe('sessions and login limits', function () {
     expect(me.json.username).to.equal('admin')
   })
 
-  it('ends all sessions of a user whose password changes', async () => {
+  it('ends the other sessions of a user whose password changes, and keeps the one that changed it', async () => {
     const token = await signUp('rotating')
+    const other = (await call('POST', '/users/login', { body: { login_id: 'rotating', password: 'password123' } })).headers.get('token')!
     const me = await call('GET', '/users/me', { token })
     const changed = await call('PUT', `/users/${me.json.id as string}/password`, { token, body: { current_password: 'password123', new_password: 'password456' } })
     expect(changed.status).to.equal(200)
-    expect((await call('GET', '/users/me', { token })).status).to.equal(401)
+    expect((await call('GET', '/users/me', { token: other })).status).to.equal(401)
+    expect((await call('GET', '/users/me', { token })).status).to.equal(200)
     expect((await call('POST', '/users/login', { body: { login_id: 'rotating', password: 'password456' } })).status).to.equal(200)
   })
 
