@@ -10,6 +10,8 @@ export interface User {
   delete_at: number
   is_bot?: boolean
   last_picture_update?: number
+  /** Notification preferences (Mattermost's keys: desktop, push, email, mention_keys, …); only one's own. */
+  notify_props?: Record<string, string>
 }
 
 export interface Team {

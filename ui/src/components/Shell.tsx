@@ -6,13 +6,17 @@ import type { Team } from '../api/types.ts'
 import { linkHandler, navigate } from '../router.ts'
 import { channelLabel, logout } from '../state/actions.ts'
 import { state, update, useAppState } from '../state/store.ts'
+import { Lazy } from './Lazy.tsx'
 import { Modal } from './Modal.tsx'
 import { RightPanel } from './RightPanel.tsx'
 import { channelPath, Sidebar } from './Sidebar.tsx'
 
+const loadSettings = () => import('../account/Settings.tsx').then((m) => m.AccountSettings)
+
 export function Shell(props: { team: Team; children: ComponentChildren }) {
   const s = useAppState()
   const [menuOpen, setMenuOpen] = useState(false)
+  const [settingsOpen, setSettingsOpen] = useState(false)
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
@@ -42,7 +46,8 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
         <SearchBox />
         <span class={`connection ${s.connection}`} role="status">{s.connection === 'online' ? '' : s.connection === 'connecting' ? 'Connecting…' : 'Offline: reconnecting…'}</span>
         {admin && <a href="/admin_console/users" onClick={linkHandler('/admin_console/users')}>System console</a>}
-        <span class="me">@{s.me?.username}</span>
+        <span class="me">@{s.me?.username}{s.me?.nickname && <span class="nickname"> ({s.me.nickname})</span>}</span>
+        <button aria-label="Account settings" onClick={() => setSettingsOpen(true)}>Settings</button>
         <StatusPicker />
         <button onClick={() => void logout()}>Log out</button>
       </header>
@@ -53,6 +58,7 @@ export function Shell(props: { team: Team; children: ComponentChildren }) {
       <main class="main">{props.children}</main>
       <RightPanel />
       {s.switcherOpen && <Switcher team={props.team} />}
+      {settingsOpen && <Lazy load={loadSettings} props={{ onClose: () => setSettingsOpen(false) }} />}
       {s.notice && <div class="notice" role="status">{s.notice}</div>}
     </div>
   )

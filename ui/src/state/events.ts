@@ -149,7 +149,12 @@ export function handleServerEvent(e: ServerEvent): void {
       break
     case 'user_updated': {
       const user = parse<{ id: string }>(e.data.user)
-      if (user?.id) update((s) => (s.users[user.id] = { ...s.users[user.id]!, ...user }))
+      if (user?.id) {
+        update((s) => {
+          s.users[user.id] = { ...s.users[user.id]!, ...user }
+          if (s.me?.id === user.id) s.me = { ...s.me, ...user }
+        })
+      }
       break
     }
   }
