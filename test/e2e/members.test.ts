@@ -81,6 +81,22 @@ describe('channel members in the web app', function () {
     await e2e.shot(bob, 'removed-from-channel')
   })
 
+  it('asks before leaving a private channel, and leaves it for Town Square when confirmed', async () => {
+    await bob.getByRole('button', { name: 'New channel' }).click()
+    await bob.getByLabel('Name', { exact: true }).fill('Side project')
+    await bob.getByRole('checkbox', { name: 'Private channel' }).check()
+    await bob.getByRole('button', { name: 'Create channel' }).click()
+    await bob.getByRole('heading', { name: '🔒 Side project' }).waitFor()
+    await bob.getByRole('button', { name: 'Leave' }).click()
+    const ask = bob.getByRole('alertdialog', { name: 'Leave private channel' })
+    await ask.getByRole('button', { name: 'Cancel' }).click()
+    await bob.getByRole('heading', { name: '🔒 Side project' }).waitFor()
+    await bob.getByRole('button', { name: 'Leave' }).click()
+    await ask.getByRole('button', { name: 'Leave' }).click()
+    await bob.getByRole('heading', { name: '# Town Square' }).waitFor()
+    await bob.getByRole('link', { name: 'Side project' }).waitFor({ state: 'detached' })
+  })
+
   it('asks in its own dialog before deleting a message: Esc keeps it, the Delete button deletes it', async () => {
     await send(alice, 'typo in this one', 'Write to Incident room')
     const mine = post(alice, 'typo in this one')

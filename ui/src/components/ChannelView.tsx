@@ -86,6 +86,9 @@ export function ChannelView(props: { channel: Channel }) {
           {(channel.type === 'O' || channel.type === 'P') && !archived && channel.name !== 'town-square' && (
             <>
               <button onClick={async () => {
+                // Mattermost asks before leaving a private channel: only a member can bring you back.
+                const question = { title: 'Leave private channel', message: `Leave ${channel.display_name}? You can only come back if a member adds you.`, confirm: 'Leave' }
+                if (channel.type === 'P' && !(await confirm.ask(question))) return
                 try {
                   await api.del(v4(`/channels/${channel.id}/members/${state.me!.id}`))
                 } catch (err) {
