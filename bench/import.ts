@@ -15,7 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { startServer, runImportCommand } from '../core/main.ts'
-import { openDatabase, query } from '../core/db/index.ts'
+import { openDatabase, query, withSqlTransaction } from '../core/db/index.ts'
 import { createLogger } from '../core/log.ts'
 import { insertPosts, type PostRow } from '../bridges/slack/import/writer.ts'
 import { generateSlackExport } from './lib/slack-export.ts'
@@ -126,15 +126,9 @@ async function rawInsertFloor(pool: pg.Pool, withSearch = true): Promise<number>
       id: r.id, createAt: r.create_at, editAt: r.edit_at, isPinned: r.is_pinned, userId: r.user_id, channelId: r.channel_id, rootId: r.root_id, message: r.message,
       type: r.type, props: r.props, hashtags: r.hashtags, fileIds: r.file_ids, hasReactions: r.has_reactions,
     }))
-    const client = await pool.connect()
     const t0 = performance.now()
-    try {
-      await client.query('BEGIN')
-      await insertPosts({ query: (text: string, values: unknown[]) => client.query(text.replace('INSERT INTO posts ', 'INSERT INTO posts_floor '), values) } as unknown as pg.PoolClient, batch)
-      await client.query('COMMIT')
-    } finally {
-      client.release()
-    }
+    // The importer's own INSERT, aimed at the floor table, in a transaction as the importer runs it.
+    await withSqlTransaction({ pool }, (tx) => insertPosts({ ...tx, $executeRawUnsafe: (text, ...values) => tx.$executeRawUnsafe(text.replace('INSERT INTO posts ', 'INSERT INTO posts_floor '), ...values) }, batch))
     spent += performance.now() - t0
   }
   await pool.query('DROP TABLE posts_floor')

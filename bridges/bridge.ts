@@ -1,13 +1,11 @@
 /**
  * The one interface a bridge to another chat platform implements. Small on purpose: an importer
- * now (an export archive → core), the live mirror later as another capability.
+ * now (an export archive → core), the live mirror later as another optional method.
  */
 import type { Registered } from '../core/registry.ts'
 import type { Database } from '../core/db/index.ts'
 import type { Logger } from '../core/log.ts'
 import type { FileStorage } from '../core/files/storage/storage.ts'
-
-export type BridgeCapability = 'import'
 
 /** An archive that cannot be imported at all (not a zip, a required file missing): retrying cannot help. */
 export class UnusableArchiveError extends Error {}
@@ -52,7 +50,6 @@ export interface Bridge extends Registered {
   /** `slack`: the name in `bridgehead import <id>` and `/api/v4/bridges/<id>/import`. */
   id: string
   displayName: string
-  capabilities: readonly BridgeCapability[]
   /**
    * Imports an export archive. Re-running the same archive adds nothing.
    * @throws an Error naming the file when the archive cannot be imported at all.

@@ -6,6 +6,5 @@ export const slackBridge: Bridge = {
   id: 'slack',
   source: 'bridges/slack/index.ts',
   displayName: 'Slack',
-  capabilities: ['import'],
   import: (context, request) => importSlackExport(context, request),
 }

@@ -55,14 +55,12 @@ async function run(deps: ImportDeps, options: ImportOptions, archive: ExportArch
   for (const [file, kind] of INDEX_FILES) {
     const entry = byName.get(file)
     if (!entry) continue
-    if (file === 'channels.json') channels.push(...parseChannels(await archive.readJson(entry), kind, file, report))
-    else {
-      try {
-        channels.push(...parseChannels(await archive.readJson(entry), kind, file, report))
-      } catch (err) {
-        if (!(err instanceof ImportFileError)) throw err
-        report.skip('unreadable index file', err.message)
-      }
+    try {
+      channels.push(...parseChannels(await archive.readJson(entry), kind, file, report))
+    } catch (err) {
+      // Without channels.json there is nothing to import into; the other index files are optional.
+      if (file === 'channels.json' || !(err instanceof ImportFileError)) throw err
+      report.skip('unreadable index file', err.message)
     }
   }
   const now = Date.now()

@@ -4,8 +4,7 @@
  * batch of thousands of posts is one statement with a fixed number of parameters, in one transaction. Ids are derived from Slack identity, so `ON CONFLICT DO NOTHING`
  * makes a re-run (or the rerun after a crash) add only what is missing.
  */
-import type pg from 'pg'
-import type { Database } from '../../../core/db/index.ts'
+import { withSqlTransaction, type Database, type SqlClient } from '../../../core/db/index.ts'
 import { DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE } from '../../../core/users/rules.ts'
 import { DEFAULT_CHANNEL_NOTIFY_PROPS } from '../../../core/channels/store.ts'
 
@@ -74,28 +73,13 @@ export interface ChannelRow {
   creatorId: string
 }
 
-/** Runs `fn` on one connection inside BEGIN/COMMIT; ROLLBACK when it throws. */
-export async function inTransaction<T>(db: Database, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.pool.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
-}
-
-type Runner = Pick<pg.PoolClient, 'query'>
+/** One statement in a batch's transaction; resolves to the rows it changed. */
+const exec = (tx: SqlClient, text: string, values: unknown[] = []): Promise<number> => tx.$executeRawUnsafe(text, ...values)
 
 /** Inserts posts, their reactions and files in one transaction. @returns how many posts were new. */
 export async function writeBatch(db: Database, posts: PostRow[], reactions: ReactionRow[], files: FileRow[]): Promise<{ posts: number; reactions: number }> {
   if (posts.length === 0 && reactions.length === 0 && files.length === 0) return { posts: 0, reactions: 0 }
-  return inTransaction(db, async (client) => {
+  return withSqlTransaction(db, async (client) => {
     const p = await insertPosts(client, posts)
     const r = await insertReactions(client, reactions)
     await insertFiles(client, files)
@@ -104,9 +88,9 @@ export async function writeBatch(db: Database, posts: PostRow[], reactions: Reac
 }
 
 /** The multi-row post INSERT, also what the bench measures as the raw floor. */
-export async function insertPosts(client: Runner, posts: PostRow[]): Promise<number> {
+export async function insertPosts(client: SqlClient, posts: PostRow[]): Promise<number> {
   if (posts.length === 0) return 0
-  const result = await client.query(
+  const result = await exec(client, 
     `INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id, message, type, props, hashtags, file_ids, pending_post_id, has_reactions, remote_id)
      SELECT id, create_at, GREATEST(create_at, edit_at), edit_at, 0, is_pinned, user_id, channel_id, root_id, '', message, type, props, hashtags, file_ids, '', has_reactions, ''
      FROM jsonb_to_recordset($1::jsonb)
@@ -117,7 +101,7 @@ export async function insertPosts(client: Runner, posts: PostRow[]): Promise<num
       message: p.message, type: p.type, props: p.props, hashtags: p.hashtags, file_ids: p.fileIds, has_reactions: p.hasReactions,
     }))],
   )
-  return result.rowCount ?? 0
+  return result
 }
 
 /**
@@ -129,21 +113,21 @@ function recordsJson<T>(rows: T[], shape: (row: T) => Record<string, unknown>): 
   return JSON.stringify(rows.map(shape))
 }
 
-async function insertReactions(client: Runner, reactions: ReactionRow[]): Promise<number> {
+async function insertReactions(client: SqlClient, reactions: ReactionRow[]): Promise<number> {
   if (reactions.length === 0) return 0
-  const result = await client.query(
+  const result = await exec(client, 
     `INSERT INTO reactions (post_id, user_id, emoji_name, channel_id, create_at)
      SELECT post_id, user_id, emoji_name, channel_id, create_at
      FROM jsonb_to_recordset($1::jsonb) AS t(post_id text, user_id text, emoji_name text, channel_id text, create_at bigint)
      ON CONFLICT DO NOTHING`,
     [recordsJson(reactions, (r) => ({ post_id: r.postId, user_id: r.userId, emoji_name: r.emojiName, channel_id: r.channelId, create_at: r.createAt }))],
   )
-  return result.rowCount ?? 0
+  return result
 }
 
-async function insertFiles(client: Runner, files: FileRow[]): Promise<void> {
+async function insertFiles(client: SqlClient, files: FileRow[]): Promise<void> {
   if (files.length === 0) return
-  await client.query(
+  await exec(client, 
     `INSERT INTO file_infos (id, user_id, post_id, channel_id, create_at, update_at, delete_at, path, name, extension, size, mime_type)
      SELECT id, user_id, post_id, channel_id, create_at, create_at, 0, path, name, extension, size, mime_type
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
@@ -157,8 +141,8 @@ async function insertFiles(client: Runner, files: FileRow[]): Promise<void> {
 /** Users (and bot rows for bot users, owned by `ownerId`) that do not exist yet. @returns how many were new. */
 export async function insertUsers(db: Database, users: UserRow[], ownerId: string, now: number): Promise<number> {
   if (users.length === 0) return 0
-  return inTransaction(db, async (client) => {
-    const result = await client.query(
+  return withSqlTransaction(db, async (client) => {
+    const result = await exec(client, 
       `INSERT INTO users (id, create_at, update_at, delete_at, username, email, password_hash, nickname, first_name, last_name, position, roles, notify_props, props, timezone, is_bot)
        SELECT id, create_at, create_at, delete_at, username, email, '', nickname, first_name, last_name, position, 'system_user', $13::jsonb, props::jsonb,
               jsonb_build_object('automaticTimezone', tz, 'manualTimezone', '', 'useAutomaticTimezone', $14::text), is_bot
@@ -171,14 +155,14 @@ export async function insertUsers(db: Database, users: UserRow[], ownerId: strin
     )
     const bots = users.filter((u) => u.isBot)
     if (bots.length) {
-      await client.query(
+      await exec(client, 
         `INSERT INTO bots (user_id, owner_id, display_name, description, create_at, update_at, delete_at)
          SELECT id, $2, left(name, 64), 'Imported from Slack', $3::bigint, $3::bigint, del FROM unnest($1::text[], $4::text[], $5::bigint[]) AS t(id, name, del)
          ON CONFLICT (user_id) DO NOTHING`,
         [bots.map((b) => b.id), ownerId, now, bots.map((b) => b.nickname || b.username), bots.map((b) => b.deleteAt)],
       )
     }
-    return result.rowCount ?? 0
+    return result
   })
 }
 
@@ -228,10 +212,10 @@ export async function finishChannel(
   input: { channelId: string; teamId: string; memberIds: string[]; archivedAt: number; checkpoint: { source: string; unit: string; digest: string } },
 ): Promise<void> {
   const { channelId, teamId, memberIds } = input
-  await inTransaction(db, async (client) => {
+  await withSqlTransaction(db, async (client) => {
     // An archived channel was archived when its last channel_archive message says (§4.2).
-    if (input.archivedAt > 0) await client.query('UPDATE channels SET delete_at = $2::bigint WHERE id = $1 AND delete_at > 0', [channelId, input.archivedAt])
-    await client.query(
+    if (input.archivedAt > 0) await exec(client, 'UPDATE channels SET delete_at = $2::bigint WHERE id = $1 AND delete_at > 0', [channelId, input.archivedAt])
+    await exec(client, 
       `UPDATE channels c SET total_msg_count = s.total, total_msg_count_root = s.roots,
          last_post_at = GREATEST(c.last_post_at, s.last_at), last_root_post_at = GREATEST(c.last_root_post_at, s.last_root_at)
        FROM (SELECT count(*)::int AS total, count(*) FILTER (WHERE root_id = '')::int AS roots,
@@ -240,7 +224,7 @@ export async function finishChannel(
        WHERE c.id = $1`,
       [channelId],
     )
-    await client.query(
+    await exec(client, 
       `WITH firsts AS (
          SELECT root_id, user_id, min(create_at) AS first_at, count(*) AS n, max(create_at) AS last_at
          FROM posts WHERE channel_id = $1 AND root_id <> '' AND delete_at = 0 GROUP BY root_id, user_id
@@ -254,7 +238,7 @@ export async function finishChannel(
       [channelId, teamId],
     )
     // Followers as posting makes them: the root's author and everyone who replied, caught up.
-    await client.query(
+    await exec(client, 
       `INSERT INTO thread_memberships (post_id, user_id, following, last_viewed, last_updated, unread_mentions)
        SELECT t.post_id, u.user_id, true, t.last_reply_at, t.last_reply_at, 0
        FROM threads t
@@ -264,7 +248,7 @@ export async function finishChannel(
        ON CONFLICT (post_id, user_id) DO UPDATE SET last_updated = GREATEST(thread_memberships.last_updated, EXCLUDED.last_updated)`,
       [channelId],
     )
-    await client.query(
+    await exec(client, 
       `UPDATE channel_members m SET msg_count = c.total_msg_count, msg_count_root = c.total_msg_count_root,
          last_viewed_at = GREATEST(m.last_viewed_at, c.last_post_at), last_update_at = GREATEST(m.last_update_at, c.last_post_at)
        FROM channels c WHERE c.id = $1 AND m.channel_id = $1 AND m.user_id = ANY($2::text[])`,
@@ -272,7 +256,7 @@ export async function finishChannel(
     )
     // Written with the derived state: a channel is skipped on a rerun only once all of it is in.
     const { source, unit, digest } = input.checkpoint
-    await client.query(
+    await exec(client, 
       `INSERT INTO import_checkpoints (source, unit, digest, done_at) VALUES ($1, $2, $3, $4::bigint)
        ON CONFLICT (source, unit) DO UPDATE SET digest = EXCLUDED.digest, done_at = EXCLUDED.done_at`,
       [source, unit, digest, Date.now()],
