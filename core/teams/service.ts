@@ -71,6 +71,19 @@ export function createTeamService(options: TeamServiceOptions) {
     }
   }
 
+  /** The team row, the creator as its admin and its default channels, in one transaction (no events). */
+  async function insertTeam(fields: { name: string; displayName: string; description: string; type: string; allowOpenInvite: boolean }, creatorId: string): Promise<TeamRecord> {
+    const now = nowMillis()
+    return withTransaction(db, async (tx) => {
+      const created = await store.insert(tx, {
+        id: newId(), createAt: now, updateAt: now, deleteAt: 0, ...fields, email: '', companyName: '', allowedDomains: '', inviteId: newId(),
+      })
+      await store.upsertMember(tx, { teamId: created.id, userId: creatorId, schemeAdmin: true, createAt: now, deleteAt: 0 })
+      await channels.createDefaultChannels(tx, created.id, creatorId)
+      return created
+    })
+  }
+
   return {
     requireTeam,
     membership,
@@ -88,18 +101,9 @@ export function createTeamService(options: TeamServiceOptions) {
       checkTeamFields(input, true)
       const type = input.type ?? 'O'
       if (type !== 'O' && type !== 'I') throw invalidParam('type', 'type must be O (open) or I (invite only)')
-      const now = nowMillis()
       let team: TeamRecord
       try {
-        team = await withTransaction(db, async (tx) => {
-          const created = await store.insert(tx, {
-            id: newId(), createAt: now, updateAt: now, deleteAt: 0, name: input.name, displayName: input.display_name.trim(), description: input.description ?? '',
-            email: '', type, companyName: '', allowedDomains: '', inviteId: newId(), allowOpenInvite: input.allow_open_invite ?? false,
-          })
-          await store.upsertMember(tx, { teamId: created.id, userId: session.userId, schemeAdmin: true, createAt: now, deleteAt: 0 })
-          await channels.createDefaultChannels(tx, created.id, session.userId)
-          return created
-        })
+        team = await insertTeam({ name: input.name, displayName: input.display_name.trim(), description: input.description ?? '', type, allowOpenInvite: input.allow_open_invite ?? false }, session.userId)
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('app.team.save.existing.app_error', 'A team with that name already exists.', 400)
         throw err
@@ -118,17 +122,8 @@ export function createTeamService(options: TeamServiceOptions) {
       const existing = await store.getByName(name)
       if (existing) return existing
       checkTeamFields({ name, display_name: name }, true)
-      const now = nowMillis()
       try {
-        return await withTransaction(db, async (tx) => {
-          const created = await store.insert(tx, {
-            id: newId(), createAt: now, updateAt: now, deleteAt: 0, name, displayName: name, description: '',
-            email: '', type: 'O', companyName: '', allowedDomains: '', inviteId: newId(), allowOpenInvite: false,
-          })
-          await store.upsertMember(tx, { teamId: created.id, userId: creatorId, schemeAdmin: true, createAt: now, deleteAt: 0 })
-          await channels.createDefaultChannels(tx, created.id, creatorId)
-          return created
-        })
+        return await insertTeam({ name, displayName: name, description: '', type: 'O', allowOpenInvite: false }, creatorId)
       } catch (err) {
         // Created meanwhile by someone else: theirs is the team.
         const raced = isUniqueViolation(err) ? await store.getByName(name) : null
