@@ -3,7 +3,7 @@
  * keeps Tab inside itself while open, and gives focus back to where it was when it closes.
  */
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 
@@ -18,7 +18,8 @@ export function Modal(props: { title: string; onClose: () => void; children: Com
   const ref = useRef<HTMLDivElement>(null)
   const onClose = useRef(props.onClose)
   onClose.current = props.onClose
-  useEffect(() => {
+  // Before the dialog is painted: a key pressed the moment it shows must already find focus and the handler inside.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null
     const first = ref.current?.querySelector<HTMLElement>('input, select, textarea, button:not(.modal-close)')
     first?.focus()
