@@ -17,6 +17,16 @@ export interface JobContext {
   saveData(patch: Record<string, unknown>): Promise<void>
 }
 
+/** What a batch handler gets besides its jobs. */
+export interface BatchJobContext {
+  /**
+   * Aborted when every job of the batch was canceled or lost its lease, or when the server stops
+   * before the handler finished. A single job canceled or lost is only logged: the others still count.
+   */
+  signal: AbortSignal
+  log: Logger
+}
+
 export interface Backoff {
   /** Delay before the first retry; each further retry doubles it. */
   baseMs: number
@@ -35,6 +45,13 @@ export interface JobType<D = unknown> extends Registered {
    * whose effects must not repeat makes them idempotent (e.g. keyed on `job.id`).
    */
   handler: (job: Job<D>, ctx: JobContext) => Promise<void>
+  /**
+   * Claimed up to `max` jobs of this type at a time and handed over together (one worker slot for the
+   * whole batch). The result has one entry per job, in order: null = success, an Error = that job failed
+   * (retried or failed for good exactly as if `handler` had thrown it). A throw fails every job of the batch.
+   * With it, the worker uses only this; `handler` stays for callers that run one job (it may be a batch of one).
+   */
+  batch?: { max: number; handler: (jobs: Job<D>[], ctx: BatchJobContext) => Promise<(Error | null)[]> }
   /** Runs in all, first included (default 5). */
   maxAttempts?: number
   /** Retry spacing (default 10 s doubling up to 1 h), with jitter. */

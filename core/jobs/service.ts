@@ -107,6 +107,7 @@ export function createJobService(options: JobServiceOptions) {
      */
     register<D>(type: JobType<D>): void {
       if (type.id.length > 64) throw new Error(`Job type id "${type.id}" is longer than 64 characters`)
+      if (type.batch && !(Number.isInteger(type.batch.max) && type.batch.max >= 1)) throw new Error(`Job type "${type.id}" has batch.max ${type.batch.max}; it must be a whole number of at least 1`)
       registry.register(type as JobType)
     },
 
@@ -139,6 +140,37 @@ export function createJobService(options: JobServiceOptions) {
       // Inside a transaction the row is invisible until the commit; look shortly after.
       if (created) worker.wake(writeOptions.tx ? Math.max(runAt, at + 50) : runAt)
       return job as Job<D>
+    },
+
+    /**
+     * Enqueues several jobs with one multi-row INSERT (a dedupe key already taken, or taken by an
+     * earlier input, keeps its first job). With `tx`, atomically with the caller's writes. Returns
+     * how many were created; an empty list writes nothing.
+     * @throws Error for an unregistered type (before anything is written).
+     */
+    async enqueueMany(inputs: EnqueueInput<unknown>[], writeOptions: JobWriteOptions = {}): Promise<number> {
+      if (inputs.length === 0) return 0
+      const at = now()
+      const rows = inputs.map((input) => {
+        const type = typeOf(input.type)
+        return {
+          id: newId(),
+          type: type.id,
+          data: input.data,
+          runAt: input.runAt ?? at + (input.delayMs ?? 0),
+          maxAttempts: type.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+          dedupeKey: input.dedupeKey ?? null,
+          scheduleName: null,
+          now: at,
+        }
+      })
+      const created = await store.insertMany(rows, writeOptions.tx)
+      if (created > 0) {
+        const earliest = rows.reduce((min, r) => Math.min(min, r.runAt), Infinity)
+        // Inside a transaction the rows are invisible until the commit; look shortly after.
+        worker.wake(writeOptions.tx ? Math.max(earliest, at + 50) : earliest)
+      }
+      return created
     },
 
     /**

@@ -164,6 +164,38 @@ export function createJobStore(db: Database) {
       return { job: toJob(existing), created: false }
     },
 
+    /**
+     * Inserts pending jobs with one statement whatever their number (each column is one array
+     * parameter, so PostgreSQL's limit of 65,535 parameters never applies). A row whose dedupe key
+     * is taken, by an existing job or an earlier row of `jobs`, is skipped. Returns how many were created.
+     */
+    async insertMany(jobs: NewJob[], tx?: SqlClient): Promise<number> {
+      if (jobs.length === 0) return 0
+      const [row] = await runner(tx)<{ created: number }>(
+        `WITH inserted AS (
+           INSERT INTO jobs (id, type, status, data, dedupe_key, schedule_name, run_at, max_attempts, create_at, last_activity_at)
+           SELECT n.id, n.type, 'pending', n.data::jsonb, n.dedupe_key, n.schedule_name, n.run_at, n.max_attempts, n.now, n.now
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::bigint[])
+             WITH ORDINALITY AS n(id, type, data, dedupe_key, schedule_name, run_at, max_attempts, now, ord)
+           ORDER BY n.ord
+           ON CONFLICT (dedupe_key) DO NOTHING
+           RETURNING 1
+         )
+         SELECT count(*)::int AS created FROM inserted`,
+        [
+          jobs.map((j) => j.id),
+          jobs.map((j) => j.type),
+          jobs.map((j) => JSON.stringify(j.data ?? {})),
+          jobs.map((j) => j.dedupeKey),
+          jobs.map((j) => j.scheduleName),
+          jobs.map((j) => j.runAt),
+          jobs.map((j) => j.maxAttempts),
+          jobs.map((j) => j.now),
+        ],
+      )
+      return Number(row?.created ?? 0)
+    },
+
     async get(id: string, tx?: SqlClient): Promise<Job | null> {
       const [row] = await runner(tx)<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id])
       return row ? toJob(row) : null
@@ -220,10 +252,6 @@ export function createJobStore(db: Database) {
       return rows.map((row) => ({ ...toJob(row), previousStatus: row.previous_status as JobStatus }))
     },
 
-    /**
-     * Extends a claim's lease. Returns the job's status, or null when the claim is no longer this
-     * worker's (its lease expired and another worker took the job).
-     */
     /** Merges `patch` into a running job's data (progress a long job shows while it runs); only the claiming worker may. */
     async mergeData(claim: Claim, patch: Record<string, unknown>, now: number): Promise<void> {
       await viaPool(
@@ -233,6 +261,10 @@ export function createJobStore(db: Database) {
       )
     },
 
+    /**
+     * Extends a claim's lease. Returns the job's status, or null when the claim is no longer this
+     * worker's (its lease expired and another worker took the job).
+     */
     async extendLease(claim: Claim, until: number, now: number): Promise<JobStatus | null> {
       const [row] = await viaPool<{ status: string }>(
         `UPDATE jobs SET locked_until = $4::bigint, last_activity_at = $5::bigint
@@ -241,6 +273,41 @@ export function createJobStore(db: Database) {
         [claim.jobId, claim.workerId, claim.attempt, until, now],
       )
       return row ? (row.status as JobStatus) : null
+    },
+
+    /**
+     * `extendLease` for several claims with one statement: returns one entry per claim, in order,
+     * the job's status or null for a claim no longer this worker's.
+     */
+    async extendLeases(claims: Claim[], until: number, now: number): Promise<(JobStatus | null)[]> {
+      if (claims.length === 0) return []
+      const rows = await viaPool<{ id: string; status: string }>(
+        `UPDATE jobs j SET locked_until = $4::bigint, last_activity_at = $5::bigint
+         FROM unnest($1::text[], $2::text[], $3::int[]) AS c(id, locked_by, attempts)
+         WHERE j.id = c.id AND j.locked_by = c.locked_by AND j.attempts = c.attempts AND j.status IN ('in_progress', 'cancel_requested')
+         RETURNING j.id, j.status`,
+        [claims.map((c) => c.jobId), claims.map((c) => c.workerId), claims.map((c) => c.attempt), until, now],
+      )
+      const statuses = new Map(rows.map((row) => [row.id, row.status as JobStatus]))
+      return claims.map((c) => statuses.get(c.jobId) ?? null)
+    },
+
+    /**
+     * Records `success` for several claims with one statement (as `finish` does for one: a
+     * cancellation requested meanwhile does not undo a success). Returns one entry per claim, in
+     * order: the status written, or null for a claim no longer this worker's.
+     */
+    async finishMany(claims: Claim[], now: number): Promise<(JobStatus | null)[]> {
+      if (claims.length === 0) return []
+      const rows = await viaPool<{ id: string; status: string }>(
+        `UPDATE jobs j SET status = 'success', last_error = NULL, locked_by = '', locked_until = 0, last_activity_at = $4::bigint
+         FROM unnest($1::text[], $2::text[], $3::int[]) AS c(id, locked_by, attempts)
+         WHERE j.id = c.id AND j.locked_by = c.locked_by AND j.attempts = c.attempts AND j.status IN ('in_progress', 'cancel_requested')
+         RETURNING j.id, j.status`,
+        [claims.map((c) => c.jobId), claims.map((c) => c.workerId), claims.map((c) => c.attempt), now],
+      )
+      const statuses = new Map(rows.map((row) => [row.id, row.status as JobStatus]))
+      return claims.map((c) => statuses.get(c.jobId) ?? null)
     },
 
     /**

@@ -1,6 +1,8 @@
 /**
  * The job worker: polls for due schedules and jobs, runs claimed jobs with bounded concurrency,
- * keeps their leases alive while they run, and records success, retry or failure.
+ * keeps their leases alive while they run, and records success, retry or failure. A type with
+ * `batch` has its due jobs claimed and handed over together, in one worker slot, their leases kept
+ * and their successes recorded with one statement per batch.
  *
  * Several processes may run a worker on one database: schedules fire once per tick (the tick's job
  * is deduplicated and the schedule moves on only if no one else moved it), and jobs are claimed
@@ -43,6 +45,7 @@ export function createJobWorker(options: JobWorkerOptions) {
   const keepDoneMs = options.keepDoneMs ?? 7 * DAY
   const keepFailedMs = options.keepFailedMs ?? 30 * DAY
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  /** Running handlers, by job id or (a batch) by `batch:` and its first job's id; a batch is one entry. */
   const active = new Map<string, { done: Promise<void>; controller: AbortController }>()
   let started = false
   let stopping = false
@@ -109,11 +112,23 @@ export function createJobWorker(options: JobWorkerOptions) {
       await fireSchedules(at)
     }
     await purge(at)
+    const started: Promise<void>[] = []
+    const types = registry.list()
+    // Batch types first: each batch takes one slot however many jobs it holds.
+    for (const type of types) {
+      if (!type.batch) continue
+      while (concurrency - active.size > 0) {
+        const claimed = await store.claim({ types: [type.id], now: at, limit: type.batch.max, workerId, leaseMs })
+        if (claimed.length > 0) started.push(startBatch(type, claimed))
+        // A short batch means nothing more of this type is due.
+        if (claimed.length < type.batch.max) break
+      }
+    }
     const room = concurrency - active.size
-    const types = typeIds()
-    if (room <= 0 || types.length === 0) return []
-    const claimed = await store.claim({ types, now: at, limit: room, workerId, leaseMs })
-    return claimed.map(startRun)
+    const single = types.filter((t) => !t.batch).map((t) => t.id)
+    if (room <= 0 || single.length === 0) return started
+    const claimed = await store.claim({ types: single, now: at, limit: room, workerId, leaseMs })
+    return [...started, ...claimed.map(startRun)]
   }
 
   function startRun(job: ClaimedJob): Promise<void> {
@@ -133,15 +148,33 @@ export function createJobWorker(options: JobWorkerOptions) {
     return done
   }
 
+  /** Each claim counts; a job whose worker keeps dying (e.g. it crashes the process) stops here. */
+  async function failExhausted(claim: Claim, jobLog: Logger): Promise<void> {
+    await store.finish(claim, { status: 'error', error: 'The worker running this job stopped before it finished, and no attempts are left.' }, now())
+    jobLog.warn('job failed: its worker stopped during the last attempt')
+  }
+
+  /** Records a failed run: a retry after the type's backoff, or `error` for good after the last attempt or a `PermanentJobError`. */
+  async function recordFailure(type: JobType, job: ClaimedJob, claim: Claim, err: unknown, jobLog: Logger): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err)
+    const final = err instanceof PermanentJobError || claim.attempt >= job.maxAttempts
+    if (final) {
+      const status = await store.finish(claim, { status: 'error', error: message }, now())
+      jobLog.warn({ err, status }, 'job failed')
+      return
+    }
+    const runAt = now() + retryDelay(type.backoff ?? DEFAULT_BACKOFF, claim.attempt)
+    const status = await store.finish(claim, { status: 'pending', error: message, runAt }, now())
+    jobLog.info({ err, status, retryAt: runAt }, 'job failed; it will be retried')
+    if (status === 'pending') wake(runAt)
+  }
+
+  const heartbeatMs = () => Math.max(10, Math.floor(leaseMs / 3))
+
   async function run(job: ClaimedJob, claim: Claim, controller: AbortController): Promise<void> {
     const type = registry.get(job.type) as JobType
     const jobLog = log.child({ job: job.type, jobId: job.id, attempt: claim.attempt })
-    if (job.attempts > job.maxAttempts) {
-      // Each claim counts; a job whose worker keeps dying (e.g. it crashes the process) stops here.
-      await store.finish(claim, { status: 'error', error: 'The worker running this job stopped before it finished, and no attempts are left.' }, now())
-      jobLog.warn('job failed: its worker stopped during the last attempt')
-      return
-    }
+    if (job.attempts > job.maxAttempts) return failExhausted(claim, jobLog)
     const heartbeat = setInterval(() => {
       store
         .extendLease(claim, now() + leaseMs, now())
@@ -150,29 +183,83 @@ export function createJobWorker(options: JobWorkerOptions) {
           else if (status === 'cancel_requested') controller.abort(new Error('the job was canceled'))
         })
         .catch((err: unknown) => jobLog.warn({ err }, 'could not extend a job lease'))
-    }, Math.max(10, Math.floor(leaseMs / 3)))
+    }, heartbeatMs())
     heartbeat.unref()
     const startedAt = now()
     try {
       await type.handler(job, { attempt: claim.attempt, signal: controller.signal, log: jobLog, saveData: (patch) => store.mergeData(claim, patch, now()) })
     } catch (err) {
       clearInterval(heartbeat)
-      const message = err instanceof Error ? err.message : String(err)
-      const final = err instanceof PermanentJobError || claim.attempt >= job.maxAttempts
-      if (final) {
-        const status = await store.finish(claim, { status: 'error', error: message }, now())
-        jobLog.warn({ err, status }, 'job failed')
-      } else {
-        const runAt = now() + retryDelay(type.backoff ?? DEFAULT_BACKOFF, claim.attempt)
-        const status = await store.finish(claim, { status: 'pending', error: message, runAt }, now())
-        jobLog.info({ err, status, retryAt: runAt }, 'job failed; it will be retried')
-        if (status === 'pending') wake(runAt)
-      }
+      await recordFailure(type, job, claim, err, jobLog)
       return
     }
     clearInterval(heartbeat)
     const status = await store.finish(claim, { status: 'success' }, now())
     jobLog.debug({ ms: now() - startedAt, status }, 'job done')
+  }
+
+  function startBatch(type: JobType, claimed: ClaimedJob[]): Promise<void> {
+    const key = `batch:${claimed[0]!.id}`
+    const controller = new AbortController()
+    const done = runBatch(type, claimed, controller)
+      .catch((err: unknown) => log.error({ jobType: type.id, jobIds: claimed.map((j) => j.id), err }, 'could not record the outcome of a job batch; its jobs run again after their lease'))
+      .finally(() => {
+        active.delete(key)
+        wake(now())
+      })
+    active.set(key, { done, controller })
+    return done
+  }
+
+  /**
+   * Runs one batch: one handler call, one heartbeat statement for all leases, one statement for all
+   * successes; failures take the single-job path one by one (they are the exception).
+   */
+  async function runBatch(type: JobType, claimed: ClaimedJob[], controller: AbortController): Promise<void> {
+    const batchLog = log.child({ job: type.id, batch: claimed.length })
+    const jobs: ClaimedJob[] = []
+    const claims: Claim[] = []
+    for (const job of claimed) {
+      const claim: Claim = { jobId: job.id, workerId, attempt: job.attempts }
+      if (job.status === 'canceled') batchLog.info({ jobId: job.id }, 'job canceled while its worker was gone')
+      else if (job.attempts > job.maxAttempts) await failExhausted(claim, batchLog.child({ jobId: job.id, attempt: claim.attempt }))
+      else {
+        jobs.push(job)
+        claims.push(claim)
+      }
+    }
+    if (jobs.length === 0) return
+    const heartbeat = setInterval(() => {
+      store
+        .extendLeases(claims, now() + leaseMs, now())
+        .then((statuses) => {
+          const gone = claims.filter((_, i) => statuses[i] === null || statuses[i] === 'cancel_requested').map((c) => c.jobId)
+          // The handler still works for the others; what it does for these is not recorded (lost) or ends canceled.
+          if (gone.length === claims.length) controller.abort(new Error('every job of the batch was canceled or lost to another worker'))
+          else if (gone.length > 0) batchLog.info({ jobIds: gone }, 'jobs of a running batch were canceled or lost to another worker')
+        })
+        .catch((err: unknown) => batchLog.warn({ err }, 'could not extend the leases of a job batch'))
+    }, heartbeatMs())
+    heartbeat.unref()
+    const startedAt = now()
+    let results: (Error | null)[]
+    try {
+      results = await type.batch!.handler(jobs, { signal: controller.signal, log: batchLog })
+      if (!Array.isArray(results) || results.length !== jobs.length) {
+        throw new Error(`the batch handler of job type ${type.id} returned ${Array.isArray(results) ? results.length : typeof results} results for ${jobs.length} jobs`)
+      }
+    } catch (err) {
+      clearInterval(heartbeat)
+      for (const [i, job] of jobs.entries()) await recordFailure(type, job, claims[i]!, err, batchLog.child({ jobId: job.id, attempt: claims[i]!.attempt }))
+      return
+    }
+    clearInterval(heartbeat)
+    const succeeded = claims.filter((_, i) => results[i] == null)
+    const statuses = await store.finishMany(succeeded, now())
+    batchLog.debug({ ms: now() - startedAt, succeeded: succeeded.length, lost: statuses.filter((s) => s === null).length }, 'job batch done')
+    for (const [i, job] of jobs.entries()) {
+      if (results[i] != null) await recordFailure(type, job, claims[i]!, results[i], batchLog.child({ jobId: job.id, attempt: claims[i]!.attempt }))
+    }
   }
 
   function tick(): void {
