@@ -15,7 +15,7 @@ export const PLAYBOOK_USAGE = `Usage: bridgehead playbook <command>
 Commands:
   lint <files or folders…>       check playbook files; prints file:line:column: message,
                                  exits 1 when any file has an error
-  simulate <file> --event <event.json> [--at <ISO time>] [--answer <step>=approved|rejected|all-closed]… [--clock 2h]
+  simulate <file> --event <event.json> [--at <ISO time>] [--answer <step>=approved|rejected|all-closed]… [--clock 2h] [--people <people.json>]
                                  print the run plan for an event, without side effects
   test <files or folders…>       run each file's tests: on the simulator; exits 1 when one fails
   schema                         print the playbook JSON Schema

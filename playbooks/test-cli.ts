@@ -42,6 +42,8 @@ export async function testCommand(args: string[], out: (line: string) => void, e
     for (const r of runPlaybookTests(compilePlaybook(result.playbook), readEvent, undefined, { readTemplate: (p) => readTemplate(p)?.text })) {
       out(`${r.passed ? 'PASS' : 'FAIL'} ${file}: ${r.name}`)
       for (const f of r.failures) out(`  - ${f}`)
+      // A failure may come from a reference the dry run could not resolve: say so.
+      if (!r.passed) for (const n of r.simulation.notes) out(`  note: ${n}`)
       if (r.passed) passed++
       else failed++
     }

@@ -47,6 +47,9 @@ function describe(e: ErrorObject, path: Path, source: PlaybookSource): { at: { l
       const keyPath = [...path, key]
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {})
       const hint = closest(key, known)
+      // A map whose keys follow a pattern (a test's `people`) says what its keys should be.
+      const keys = known.length === 0 ? (e.parentSchema as { description?: string } | undefined)?.description : undefined
+      if (keys) return { at: source.locate(keyPath, 'key'), message: `${formatPath(keyPath)}: unknown key; expected ${keys}` }
       return { at: source.locate(keyPath, 'key'), message: `${formatPath(keyPath)}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}` }
     }
     case 'required': {

@@ -9,6 +9,8 @@
 import type { Playbook } from '../dsl/index.ts'
 import { evaluateInterpolated, parseInterpolated, renderTemplate, resolveValue, toText } from '../dsl/index.ts'
 import { applyCorrelatedEvent, settleEventWaits } from './correlate.ts'
+import { dryRunPeople, simulatedUser, type DryRunPeople } from './dry-run-people.ts'
+import { isMultiRef, isPeopleRef } from './people.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { advance, graphOf, recordStepResult } from './plan.ts'
 import { nodeContext, type ChildOutcome } from './lists.ts'
@@ -66,6 +68,8 @@ export interface DryRun {
   timeline: TimelineEntry[]
   /** What each step did or waits for, by step id (besides its status and reason). */
   details: Record<string, string[]>
+  /** What the dry run could not do as the server would, e.g. a `group:` reference without a people file. */
+  notes: string[]
   /** Where the clock stopped. */
   end: number
 }
@@ -78,6 +82,8 @@ export interface DryRunOptions {
   channelName: string
   /** Text of a template file the playbook names; by default the dry run shows `(template path)` instead. */
   readTemplate?: (path: string) => string | undefined
+  /** Who `group:`, `team:` and `oncall:` references name (dry-run-people.ts); by default nobody, with a note for each one met. */
+  people?: DryRunPeople
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -96,7 +102,8 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
   const start = state.startedAt
   const events = [...(script.events ?? [])].sort((a, b) => a.atMs - b.atMs)
   const end = start + (script.clockMs ?? events.reduce((max, e) => Math.max(max, e.atMs), 0))
-  const out: DryRun = { calls: [], messages: [], timers: [], timeline: [], details: {}, end }
+  const out: DryRun = { calls: [], messages: [], timers: [], timeline: [], details: {}, notes: [], end }
+  const people = options.people ?? dryRunPeople(undefined, { note: (text) => out.notes.push(text) })
   let now = start
   const children: Record<string, ChildOutcome> = {}
   const ctx = (s: RunState) => evalContext(s, { ...options.context, now })
@@ -116,32 +123,32 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
     return { postId: `simulated-post-${out.messages.length}` }
   }
 
-  /** Where a message goes, as the executor picks it: the run channel, `#channel`, or a DM to a role holder or user. */
-  const destination = (to: string | undefined): string => {
-    if (!to) return 'the run channel'
-    if (to.startsWith('#')) return to
-    if (to.startsWith('role:')) {
-      const holder = state.roles[to.slice(5)]
-      if (!holder) throw new Error(`${to}: nobody holds it`)
-      return `@${holder.username}`
+  /**
+   * Where a message goes, as service.ts's `destinations` picks it: the run channel, `#channel`, or
+   * a DM to each person a reference names. Without a people file, a `group:`, `team:` or `oncall:`
+   * reference stays one destination (the server would DM its members), with a note.
+   */
+  const destinations = (to: string | undefined, where: string): string[] => {
+    if (!to) return ['the run channel']
+    if (to.startsWith('#')) return [to]
+    if (to.startsWith('role:') || people.known || !isMultiRef(to)) {
+      const users = people.many(state, to, where)
+      if (users.length === 0) throw new Error(`${to}: nobody holds it`)
+      return users.map((u) => `@${u.username}`)
     }
-    return `@${to.replace(/^user:/, '').replace(/^@/, '')}`
+    people.many(state, to, where)
+    return [`@${to}`]
   }
 
   /** The script's answer for a step: by its id, or for a hook's or compensation step, by the id it declares. */
   const answerFor = (node: StepNode): unknown => answers[node.id] ?? (node.instance && node.step.id ? answers[node.step.id] : undefined)
 
-  /** The people an approval asks by name (DMs): `user:`/`@` references and roles somebody holds. */
-  const namedApprovers = (refs: readonly string[]): string[] => {
-    const out: string[] = []
-    for (const ref of refs) {
-      if (ref.startsWith('role:')) {
-        const holder = state.roles[ref.slice(5)]
-        if (holder) out.push(`@${holder.username}`)
-      } else if (ref.startsWith('user:') || ref.startsWith('@')) out.push(`@${ref.replace(/^user:/, '').replace(/^@/, '')}`)
-    }
-    return [...new Set(out)]
-  }
+  /** The people an approval's references name, as `user:x` (the server asks and lets vote exactly these). */
+  const approversOf = (refs: readonly string[], where: string): string[] =>
+    [...new Set(refs.flatMap((ref) => (isPeopleRef(ref) ? people.many(state, ref, where) : []).map((u) => `user:${u.username}`)))]
+
+  /** The people an approval asks by name (DMs). */
+  const namedApprovers = (refs: readonly string[], where: string): string[] => approversOf(refs, where).map((u) => `@${u.slice(5)}`)
 
   const scriptedFailure = (node: StepNode) => {
     const answer = answerFor(node)
@@ -177,10 +184,11 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
       }
       case 'message': {
         const text = textOf(step.message!, `${node.path}.message`, node)
-        const to = destination(step.message!.to === undefined ? undefined : toText(evaluateInterpolated(parseInterpolated(step.message!.to), c)))
-        detail(node.id, `posts to ${to}: ${JSON.stringify(text)}`)
+        const to = destinations(step.message!.to === undefined ? undefined : toText(evaluateInterpolated(parseInterpolated(step.message!.to), c)), `${node.path}.message.to`)
+        detail(node.id, `posts to ${to.join(', ')}: ${JSON.stringify(text)}`)
         scriptedFailure(node)
-        return post(node.id, to, text)
+        // As the server: one post per person; the step's postId is the first.
+        return to.map((who) => post(node.id, who, text))[0]!
       }
       case 'status_update': {
         const text = textOf(step.status_update!, `${node.path}.status_update`, node)
@@ -202,10 +210,11 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
       case 'approval': {
         const approval = step.approval!
         const text = approval.text !== undefined || approval.template !== undefined ? textOf(approval, `${node.path}.approval`, node) : `Approval needed: **${step.name ?? node.id}**`
-        detail(node.id, `asks ${approval.approvers.join(', ')} (quorum ${approval.quorum ?? 1})`)
+        const named = namedApprovers(approval.approvers, `${node.path}.approval.approvers`)
+        detail(node.id, `asks ${approval.approvers.join(', ')} (quorum ${approval.quorum ?? 1})${people.known ? `: ${named.join(', ') || 'nobody'}` : ''}`)
         const request = `${text}\nApprovers: ${approval.approvers.join(', ')}${approval.quorum && approval.quorum > 1 ? ` (${approval.quorum} needed)` : ''}`
         const result = post(node.id, 'the run channel', request)
-        for (const to of namedApprovers(approval.approvers)) post(node.id, to, request)
+        for (const to of named) post(node.id, to, request)
         return result
       }
       default:
@@ -226,15 +235,28 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
       }
     } else if (node.kind === 'approval' && isRecord(given) && (given.decision === 'approved' || given.decision === 'rejected')) {
       const decision = given.decision
-      const quorum = decision === 'approved' ? node.step.approval!.quorum ?? 1 : 1
-      const by = Array.isArray(given.by) ? given.by.map(toText) : Array.from({ length: quorum }, (_, i) => `user:simulated-${i + 1}`)
+      const approval = node.step.approval!
+      const quorum = decision === 'approved' ? approval.quorum ?? 1 : 1
+      // With a people file the dry run knows who may vote, and checks it as the server's `vote` does.
+      const refs = [...approval.approvers, ...(state.steps[node.id]?.escalated && approval.escalateTo ? [approval.escalateTo] : [])]
+      const allowed = people.known ? approversOf(refs, `${node.path}.approval.approvers`) : undefined
+      const by = Array.isArray(given.by) ? given.by.map(toText) : allowed ? allowed.slice(0, quorum) : Array.from({ length: quorum }, (_, i) => `user:simulated-${i + 1}`)
+      if (allowed && by.length === 0) detail(node.id, `nobody may vote: ${refs.join(', ')} name nobody`)
       const votes = (state.votes[node.id] ??= [])
       for (const userId of by) {
-        if (votes.some((v) => v.userId === userId)) continue
-        votes.push({ userId, decision, at: now, comment: toText(given.comment ?? '') })
+        const voter = simulatedUser(userId)
+        if (allowed && !(voter && allowed.includes(`user:${voter.username}`))) {
+          detail(node.id, `vote by ${userId} refused: only ${refs.join(', ')} may decide this approval`)
+          continue
+        }
+        // Known voters count once however they are written (`rm1`, `user:rm1`, `rm1@example.com`).
+        const id = allowed && voter ? `user:${voter.username}` : userId
+        if (votes.some((v) => v.userId === id)) continue
+        votes.push({ userId: id, decision, at: now, comment: toText(given.comment ?? '') })
         line('approval_decided', `${decision} by a vote`, node.id)
       }
-      detail(node.id, `${decision} by ${by.join(', ')}`)
+      const counted = allowed ? by.filter((u) => allowed.includes(`user:${simulatedUser(u)?.username}`)) : by
+      if (counted.length) detail(node.id, `${decision} by ${counted.join(', ')}`)
     }
   }
 
@@ -245,7 +267,7 @@ export function dryRun(playbook: Playbook, state: RunState, options: DryRunOptio
     if (part === 'escalate') {
       // As the server's executor: escalateTo gets the request in a direct message.
       const approval = node.step.approval!
-      const to = approval.escalateTo ? namedApprovers([approval.escalateTo]) : []
+      const to = approval.escalateTo ? namedApprovers([approval.escalateTo], `${node.path}.approval.escalateTo`) : []
       if (s?.status === 'waiting') for (const who of to) post(stepId, who, `Approval needed (escalated): **${node.step.name ?? stepId}**`)
       detail(stepId, `escalated to ${approval.escalateTo}${to.length ? '' : ' (nobody to ask)'}`)
       return

@@ -2,10 +2,12 @@
  * Runs a playbook's `tests:` on the engine's planner (simulate.ts): start event or command,
  * people's answers, later events on the virtual clock, then the expectations (step states, calls,
  * messages, run status, timeline). Connectors are mocked: every action succeeds with no outputs
- * unless the test's answers say otherwise.
+ * unless the test's answers say otherwise. A test's `people` say who its `group:`, `team:` and
+ * `oncall:` references name (dry-run-people.ts).
  */
 import type { PlaybookPlan, PlaybookTest } from '../dsl/index.ts'
 import { parseDuration } from '../dsl/index.ts'
+import { parsePeopleMap, type PeopleMap } from './dry-run-people.ts'
 import { simulateRun, type SimulatedEvent, type Simulation, type SimulationFiles } from './simulate.ts'
 
 export interface TestResult {
@@ -42,14 +44,17 @@ function toEvent(e: { source: string; type?: string; file?: string; data?: unkno
 
 /** Runs every test of the plan's playbook at `at` (default: 2026-01-05T09:00:00Z, a Monday), with its template files when given. */
 export function runPlaybookTests(plan: PlaybookPlan, read?: EventFileReader, at = new Date('2026-01-05T09:00:00Z'), files: SimulationFiles = {}): TestResult[] {
-  return (plan.playbook.tests ?? []).map((t) => runOne(plan, t, read, at, files))
+  return (plan.playbook.tests ?? []).map((t, i) => runOne(plan, t, `tests[${i}]`, read, at, files))
 }
 
-function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | undefined, at: Date, files: SimulationFiles): TestResult {
+function runOne(plan: PlaybookPlan, t: PlaybookTest, path: string, read: EventFileReader | undefined, at: Date, files: SimulationFiles): TestResult {
   const failures: string[] = []
   let start: SimulatedEvent
   let later: { atMs: number; event: SimulatedEvent }[]
+  let people: PeopleMap | undefined
   try {
+    // Lint checks the shape too; this keeps a playbook loaded without lint from running on a bad one.
+    people = t.people === undefined ? undefined : parsePeopleMap(t.people, `${path}.people`)
     start = t.command ? { source: 'command', inputs: t.command.args ?? {} } : toEvent(t.event!, read)
     later = (t.events ?? []).map((e) => ({ atMs: e.at !== undefined ? parseDuration(e.at) ?? 0 : 0, event: toEvent(e, read) }))
   } catch (err) {
@@ -57,7 +62,7 @@ function runOne(plan: PlaybookPlan, t: PlaybookTest, read: EventFileReader | und
     return { name: t.name, passed: false, failures: [(err as Error).message], simulation }
   }
   const clockMs = t.clock !== undefined ? parseDuration(t.clock) : undefined
-  const sim = simulateRun(plan, start, at, { answers: t.answers, events: later, clockMs }, files)
+  const sim = simulateRun(plan, start, at, { answers: t.answers, events: later, clockMs, ...(people ? { people } : {}), peopleHint: 'give the test people: to simulate it' }, files)
   if (sim.notStarted) failures.push(`the run did not start: ${sim.notStarted}`)
   // A hook's or compensation step also answers to the id it declares (its last firing): `notify` for `hooks.run.resolved#1/notify`.
   const all = [...(sim.steps ?? []), ...(sim.finally ?? []), ...(sim.hooks ?? [])]

@@ -2,15 +2,18 @@
  * `playbook simulate`: what a run would do for an event, as data and as text, without side
  * effects. The run starts as service.ts's `start` starts it (inputs, properties, roles, channel)
  * and goes on in the dry run (dry-run.ts), where the engine's planner takes every decision.
- * Without a directory, only `user:` and `@` references find people: `group:` and `team:` (which the
- * server resolves from its groups and teams, people.ts) and `oncall:` find nobody here; found users
- * are named by their username.
+ * `group:`, `team:` and `oncall:` references (which the server resolves from its groups, teams and
+ * PagerDuty schedules, people.ts) find people only in a people file (`script.people`,
+ * dry-run-people.ts); without one they find nobody, and each one met is noted. Users are named
+ * by their username.
  */
 import type { PlaybookPlan } from '../dsl/index.ts'
 import { evaluateCondition, evaluateInterpolated, ExprError, FieldError, parseCondition, parseDuration, parseInterpolated, renderTemplate, slugify, toText } from '../dsl/index.ts'
 import { AppError } from '../../core/errors.ts'
 import { evalContext, runValues, type RunContextOptions } from './context.ts'
 import { dryRun, type DryRunScript, type PlannedCall, type PlannedMessage, type TimelineEntry } from './dry-run.ts'
+import { dryRunPeople, simulatedUser, type DryRunPeople, type PeopleMap } from './dry-run-people.ts'
+import { isMultiRef } from './people.ts'
 import { graphOf } from './plan.ts'
 import { inputValues, propertyDefaults } from './run-start.ts'
 import type { RoleHolder, RunState, StepStatus } from './state.ts'
@@ -37,6 +40,10 @@ export interface SimulatedEvent {
 /** People, the clock and later events (normalised, at milliseconds after the start). */
 export interface Script extends Omit<DryRunScript, 'events'> {
   events?: { atMs: number; event: SimulatedEvent }[]
+  /** Who `group:`, `team:` and `oncall:` references name (a people file); without it they find nobody, with a note. */
+  people?: PeopleMap
+  /** How a note tells the user to give people (default: `pass --people to simulate it`). */
+  peopleHint?: string
 }
 
 export interface SimulatedRole {
@@ -100,6 +107,7 @@ export interface SimulationFiles {
 }
 
 const RUN_ID = 'simulated-run'
+const TEAM_ID = 'simulated-team'
 
 /** A person named by an event (`user:alice`, `@alice`, `alice`) as the engine's trigger has one. */
 function person(ref: string | undefined): IntegrationEventLike['actor'] {
@@ -115,20 +123,6 @@ export function triggerOf(event: SimulatedEvent, at: number): IntegrationEventLi
     title: event.title ?? '', severity: event.severity, status: event.status, url: event.url, actor: person(event.actor), assignee: person(event.assignee),
     data: event.data ?? (event.source === 'command' ? event.inputs ?? {} : null), raw: event.data,
   }
-}
-
-/** A role reference's value as a holder, the way the server resolves it, minus the user directory. */
-function holderOf(value: unknown): RoleHolder | null {
-  if (typeof value === 'object' && value !== null) {
-    const r = value as { id?: string; username?: string; email?: string }
-    const name = r.username ?? r.id ?? r.email?.split('@')[0]
-    return name ? { id: name, username: name, email: r.email ?? '', displayName: name } : null
-  }
-  if (typeof value !== 'string' || value === '') return null
-  const name = value.replace(/^user:/, '').replace(/^@/, '')
-  // group:, team: (a server directory) and oncall: (PagerDuty, through the server): nobody holds the role here.
-  if (name.includes(':')) return null
-  return name.includes('@') ? { id: name, username: name.split('@')[0]!, email: name, displayName: name } : { id: name, username: name, email: '', displayName: name }
 }
 
 /** `fn()`, or `fallback` with `field: message` noted when a playbook expression or template fails. */
@@ -163,7 +157,7 @@ function whyNotStarted(plan: PlaybookPlan, event: SimulatedEvent, trigger: Integ
 }
 
 /** Role holders as service.ts's `roleHolders` picks them: `from`, else `fallback`; the first role falls back to the starter. */
-function roleHolders(plan: PlaybookPlan, trigger: IntegrationEventLike, inputs: Record<string, unknown>, starter: RoleHolder, notes: string[]) {
+function roleHolders(plan: PlaybookPlan, trigger: IntegrationEventLike, inputs: Record<string, unknown>, starter: RoleHolder, people: DryRunPeople, notes: string[]) {
   const roles: Record<string, RoleHolder | null> = {}
   const shown: Record<string, SimulatedRole> = {}
   for (const [name, role] of Object.entries(plan.playbook.roles ?? {})) {
@@ -172,9 +166,8 @@ function roleHolders(plan: PlaybookPlan, trigger: IntegrationEventLike, inputs: 
     for (const [how, ref] of [['from', role.from], ['fallback', role.fallback]] as const) {
       if (roles[name] || ref === undefined) continue
       const value = attempt(() => evaluateInterpolated(parseInterpolated(ref), { values: { trigger, inputs, vars: plan.playbook.vars ?? {} } }), `roles.${name}.${how}`, notes, null)
-      roles[name] = holderOf(value)
+      roles[name] = people.one(value, TEAM_ID, `roles.${name}.${how}`)
       if (roles[name]) shown[name] = { holder: `user:${roles[name]!.username}`, how }
-      else if (typeof value === 'string' && value.includes(':') && !value.startsWith('user:')) notes.push(`roles.${name}.${how}: "${value}" finds nobody (no directory for ${value.split(':')[0]}: references yet)`)
     }
   }
   const first = Object.keys(roles)[0]
@@ -205,12 +198,13 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
     if (err instanceof ExprError || err instanceof AppError) return { ...base, notStarted: err.message }
     throw err
   }
-  const starter = holderOf(event.actor ?? '') ?? { id: 'simulated-starter', username: 'simulated-starter', email: '', displayName: 'whoever starts the run' }
-  const { roles, shown } = roleHolders(plan, trigger, inputs, starter, notes)
+  const starter = simulatedUser(event.actor ?? '') ?? { id: 'simulated-starter', username: 'simulated-starter', email: '', displayName: 'whoever starts the run' }
+  const people = dryRunPeople(script.people, { ...(script.peopleHint ? { hint: script.peopleHint } : {}), note: (text) => notes.push(text) })
+  const { roles, shown } = roleHolders(plan, trigger, inputs, starter, people, notes)
   const title = toText(inputs.title ?? trigger.title ?? playbook.metadata.title ?? playbook.metadata.name).slice(0, 512) || playbook.metadata.name
   const vars = { ...(playbook.vars ?? {}) }
   const state: RunState = {
-    id: RUN_ID, number: 1, title, status: 'active', teamId: 'simulated-team', channelId: '', ownerId: starter.id, channelPhase: 'ready',
+    id: RUN_ID, number: 1, title, status: 'active', teamId: TEAM_ID, channelId: '', ownerId: starter.id, channelPhase: 'ready',
     trigger, inputs, props: {}, vars, roles, steps: {}, items: [], votes: {}, metrics: {},
     marks: { detected: start, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: start, seq: 0,
   }
@@ -226,19 +220,25 @@ export function simulateRun(plan: PlaybookPlan, event: SimulatedEvent, at: Date,
     state.channelId = name
     const headerText = typeof ch.header === 'string' ? ch.header : ch.header ? files.readTemplate?.(ch.header.template) : undefined
     const header = headerText !== undefined ? attempt(() => renderTemplate(headerText, runValues(state, { ...context, now: start }), 'channel.header'), 'channel.header', notes, headerText) : ch.header && typeof ch.header !== 'string' ? `(template ${ch.header.template})` : undefined
-    const members = (ch.invite ?? []).map((ref) => {
+    const members = (ch.invite ?? []).flatMap((ref, i) => {
       const role = /^role:(.+)$/.exec(ref)?.[1]
-      if (!role) return ref
-      const holder = roles[role]
-      return holder ? `user:${holder.username} (${role})` : `nobody yet (${role})`
+      if (role) {
+        const holder = roles[role]
+        return [holder ? `user:${holder.username} (${role})` : `nobody yet (${role})`]
+      }
+      // As the server invites a group's, team's or on-call schedule's people, one by one.
+      if (people.known && isMultiRef(ref)) return people.many(state, ref, `channel.invite[${i}]`).map((u) => `user:${u.username} (${ref})`)
+      people.many(state, ref, `channel.invite[${i}]`)
+      return [ref]
     })
     channel = { mode: ch.mode ?? 'create', name, private: ch.private ?? false, header, members, broadcast: ch.broadcast ?? [] }
   }
 
   const run = dryRun(playbook, state, {
-    context, channelName: channel?.name ?? '', ...(files.readTemplate ? { readTemplate: files.readTemplate } : {}),
+    context, channelName: channel?.name ?? '', people, ...(files.readTemplate ? { readTemplate: files.readTemplate } : {}),
     script: { ...script, events: (script.events ?? []).map((e) => ({ atMs: e.atMs, event: triggerOf(e.event, start + e.atMs) })) },
   })
+  notes.push(...run.notes)
 
   const graph = graphOf(playbook, state)
   const outcome = (id: string): StepOutcome => {

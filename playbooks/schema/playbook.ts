@@ -184,6 +184,12 @@ const TestSchema = Strict({
   command: Opt(Strict({ name: Type.String(), args: Opt(Type.Record(Type.String(), Type.Unknown())) })),
   events: Opt(Type.Array(TestEvent)),
   answers: Opt(Type.Record(Type.String(), Type.Unknown())),
+  people: Opt(
+    Type.Record(Type.String({ pattern: '^(group|team|oncall):\\S+$' }), Type.Array(Type.String({ pattern: '^\\S+$' })), {
+      description: 'a group:, team: or oncall: reference (e.g. group:sre) mapped to the usernames or emails it names in this test',
+      additionalProperties: false,
+    }),
+  ),
   clock: Opt(Type.String()),
   expect: Strict({
     steps: Opt(Type.Record(Type.String(), StepState)),

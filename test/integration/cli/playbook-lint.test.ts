@@ -85,6 +85,34 @@ describe('bridgehead playbook simulate', function () {
     expect(lines).to.include('  timed_out deployed [wait]')
   })
 
+  it('resolves group:, team: and oncall: references from --people', async () => {
+    const { code, stdout } = await bridgehead([
+      'playbook', 'simulate', `${FIXTURES}/people/on-call.yaml`, '--event', `${FIXTURES}/people/manual-event.json`,
+      '--at', '2026-03-03T08:00:00Z', '--people', `${FIXTURES}/people/people.yaml`, '--answer', 'ship=approved',
+    ])
+    expect(code).to.equal(0)
+    const lines = stdout.split('\n')
+    expect(lines).to.include.members(['  commander: user:dave (from)', '  members: user:dave (commander), user:carol (team:ops)', '            posts to @alice, @bob: "Paging the SRE group"'])
+    expect(lines).to.include('            approved by user:rm1, user:rm2')
+    expect(stdout).to.not.include('Note:')
+  })
+
+  it('says which references need --people when it is not given', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'simulate', `${FIXTURES}/people/on-call.yaml`, '--event', `${FIXTURES}/people/manual-event.json`])
+    expect(code).to.equal(0)
+    expect(stdout.split('\n')).to.include('Note: roles.commander.from: oncall:primary is resolved by the server; pass --people to simulate it')
+  })
+
+  it('exits 2 naming the file and the bad key of a people file of the wrong shape, or one it cannot read', async () => {
+    const bad = await bridgehead(['playbook', 'simulate', `${FIXTURES}/people/on-call.yaml`, '--event', `${FIXTURES}/people/manual-event.json`, '--people', `${FIXTURES}/people/bad-key.json`])
+    expect(bad.code).to.equal(2)
+    expect(bad.stderr.trim()).to.equal(`${FIXTURES}/people/bad-key.json: "sre" is not a group:, team: or oncall: reference (e.g. group:sre, team:ops, oncall:primary)`)
+    expect(bad.stdout).to.equal('')
+    const missing = await bridgehead(['playbook', 'simulate', `${FIXTURES}/people/on-call.yaml`, '--event', `${FIXTURES}/people/manual-event.json`, '--people', `${FIXTURES}/people/missing.json`])
+    expect(missing.code).to.equal(2)
+    expect(missing.stderr.trim()).to.match(new RegExp(`^${FIXTURES}/people/missing.json: cannot read the people file: ENOENT`))
+  })
+
   it('refuses to simulate a playbook with lint errors, printing them', async () => {
     const { code, stderr } = await bridgehead(['playbook', 'simulate', `${FIXTURES}/invalid/roles.yaml`, '--event', `${FIXTURES}/events/pagerduty-high.json`])
     expect(code).to.equal(1)
@@ -117,5 +145,22 @@ describe('bridgehead playbook test', function () {
       'PASS playbooks/builtin/release.yaml', 'PASS playbooks/builtin/release.yaml', 'PASS playbooks/builtin/release.yaml',
     ])
     expect(lines.pop()).to.equal('5 passed, 0 failed')
+  })
+
+  it('runs a test with people:, and prints the notes of a failing test that needs them', async () => {
+    const { code, stdout } = await bridgehead(['playbook', 'test', `${FIXTURES}/people/on-call.yaml`])
+    expect(code).to.equal(1)
+    expect(stdout.trim().split('\n')).to.deep.equal([
+      `PASS ${FIXTURES}/people/on-call.yaml: the group hears the page and the release managers approve`,
+      `FAIL ${FIXTURES}/people/on-call.yaml: without people nobody is paged by name`,
+      '  - messages[0]: no message to @alice matching /Paging/',
+      '  note: roles.commander.from: oncall:primary is resolved by the server; give the test people: to simulate it',
+      '  note: roles.scribe.from: group:sre is resolved by the server; give the test people: to simulate it',
+      '  note: roles.scribe.fallback: oncall:primary is resolved by the server; give the test people: to simulate it',
+      '  note: channel.invite[1]: team:ops is resolved by the server; give the test people: to simulate it',
+      '  note: steps[0].message.to: group:sre is resolved by the server; give the test people: to simulate it',
+      '  note: steps[1].approval.approvers: group:release-managers is resolved by the server; give the test people: to simulate it',
+      '1 passed, 1 failed',
+    ])
   })
 })

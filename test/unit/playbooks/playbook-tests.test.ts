@@ -111,3 +111,38 @@ tests:
     expect(rejected!.simulation.runFailed).to.equal(true)
   })
 })
+
+describe('playbook tests: people', () => {
+  it('resolves group: and oncall: references from a test\'s people, and notes them in a test without', () => {
+    const [withPeople, without] = runPlaybookTests(plan('test/fixtures/playbooks/people/on-call.yaml'))
+    expect(withPeople!.failures).to.deep.equal([])
+    expect(withPeople!.simulation.roles?.commander).to.deep.equal({ holder: 'user:dave', how: 'from' })
+    expect(without!.failures).to.deep.equal(['messages[0]: no message to @alice matching /Paging/'])
+    expect(without!.simulation.notes).to.include('steps[0].message.to: group:sre is resolved by the server; give the test people: to simulate it')
+  })
+
+  it('lints a people: that is not references mapped to lists of usernames', () => {
+    const text = `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: t, version: 1 }
+on: { manual: {} }
+steps:
+  - { id: hi, message: { to: group:sre, text: hi } }
+tests:
+  - name: bad people
+    event: { source: manual }
+    people: { sre: [alice], "group:sre": alice }
+    expect: { steps: { hi: succeeded } }
+`
+    expect(loadPlaybook('t.yaml', text).diagnostics.map((d) => d.message)).to.deep.equal([
+      'tests[0].people.sre: unknown key; expected a group:, team: or oncall: reference (e.g. group:sre) mapped to the usernames or emails it names in this test',
+      'tests[0].people["group:sre"]: expected array',
+    ])
+  })
+
+  it('fails a test whose people have the wrong shape when the playbook was not linted', () => {
+    const loaded = loadPlaybook('t.yaml', fs.readFileSync(path.join(ROOT, 'test/fixtures/playbooks/people/on-call.yaml'), 'utf8')).playbook!
+    const broken = { ...loaded, tests: [{ ...loaded.tests![0]!, people: { 'group:sre': 'alice' } as never }] }
+    expect(runPlaybookTests(compilePlaybook(broken))[0]!.failures).to.deep.equal(['tests[0].people: "group:sre" must be a list of usernames or emails (e.g. ["alice", "bob@example.com"])'])
+  })
+})
