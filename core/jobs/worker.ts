@@ -114,18 +114,17 @@ export function createJobWorker(options: JobWorkerOptions) {
     await purge(at)
     const started: Promise<void>[] = []
     const types = registry.list()
-    // Batch types first: each batch takes one slot however many jobs it holds.
+    const single = types.filter((t) => !t.batch).map((t) => t.id)
+    // Batch types first, one batch each per poll (each takes one slot however many jobs it holds),
+    // leaving one slot to the other types: a backlog of batches must not hold back reminders or webhooks.
+    // The poll after each batch ends claims the next.
+    const reserved = single.length > 0 ? 1 : 0
     for (const type of types) {
-      if (!type.batch) continue
-      while (concurrency - active.size > 0) {
-        const claimed = await store.claim({ types: [type.id], now: at, limit: type.batch.max, workerId, leaseMs })
-        if (claimed.length > 0) started.push(startBatch(type, claimed))
-        // A short batch means nothing more of this type is due.
-        if (claimed.length < type.batch.max) break
-      }
+      if (!type.batch || concurrency - active.size <= reserved) continue
+      const claimed = await store.claim({ types: [type.id], now: at, limit: type.batch.max, workerId, leaseMs })
+      if (claimed.length > 0) started.push(startBatch(type, claimed))
     }
     const room = concurrency - active.size
-    const single = types.filter((t) => !t.batch).map((t) => t.id)
     if (room <= 0 || single.length === 0) return started
     const claimed = await store.claim({ types: single, now: at, limit: room, workerId, leaseMs })
     return [...started, ...claimed.map(startRun)]
