@@ -393,11 +393,12 @@ export function createPostService(options: PostServiceOptions) {
    */
   async function writeRootPosts(items: { channel: ChannelRecord; post: PostRecord }[]): Promise<boolean[]> {
     const named = await mentionedUsersOf(items.map((item) => item.post))
-    const resolved = await Promise.all(items.map(async ({ channel, post }, i) => {
-      // System posts mention nobody: no member list needed.
-      const memberIds = post.type.startsWith('system_') ? new Set<string>() : await channels.memberIdsCached(channel.id)
-      return resolveMentions(channel, post, named[i]!, memberIds)
-    }))
+    // Member lists once per channel, and none for system posts (which mention nobody).
+    const memberIds = new Map<string, Set<string>>()
+    for (const { channel, post } of items) {
+      if (!post.type.startsWith('system_') && !memberIds.has(channel.id)) memberIds.set(channel.id, await channels.memberIdsCached(channel.id))
+    }
+    const resolved = items.map(({ channel, post }, i) => resolveMentions(channel, post, named[i]!, memberIds.get(channel.id) ?? new Set()))
     const inserted = await insertRootPostRows(items.map((item) => item.post), resolved.map((r) => r.mentioned))
     for (const [i, { channel, post }] of items.entries()) {
       if (!inserted.has(post.id)) continue
