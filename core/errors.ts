@@ -88,3 +88,12 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError'
   }
 }
+
+/**
+ * `err` naming the input of a batch call it is about (`inputs[3]: …`, context `index`), so a caller of a bulk method
+ * knows which of its items was refused; anything that is not an AppError passes through unchanged.
+ */
+export function forInput(index: number, err: unknown): unknown {
+  if (!(err instanceof AppError)) return err
+  return new AppError(err.id, `inputs[${index}]: ${err.message}`, err.statusCode, { detailed: err.detailed, context: { ...err.context, index }, cause: err })
+}

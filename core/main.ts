@@ -16,9 +16,9 @@ import { createUserService } from './users/service.ts'
 import { createTeamStore } from './teams/store.ts'
 import { createTeamService } from './teams/service.ts'
 import { createChannelStore } from './channels/store.ts'
-import { createChannelService } from './channels/service.ts'
+import { createChannelService, type ChannelService, type SystemPoster } from './channels/service.ts'
 import { createPostStore } from './posts/store.ts'
-import { createPostService } from './posts/service.ts'
+import { createPostService, type PostService } from './posts/service.ts'
 import { createActionCookies } from './posts/action-cookies.ts'
 import { startPlaybooks } from '../playbooks/index.ts'
 import { ActionRegistry, createActionService, createActionStore, registerCoreActions, type ActionService } from './actions/index.ts'
@@ -100,6 +100,9 @@ export interface BridgeheadServer {
   jobs: JobService
   /** Named actions (core's, then integrations'): what playbook steps and commands call by id. */
   actions: ActionService
+  /** Channels and posts, for in-process callers that act in bulk (the playbook engine, tests). */
+  channels: ChannelService
+  posts: PostService
   /** Stops accepting connections, drains requests, closes sockets and the database. Idempotent. */
   close(): Promise<void>
 }
@@ -241,8 +244,8 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
     isOnline: (userId) => hub?.isUserOnline(userId) ?? false,
     actionCookies,
   })
-  const postSystem = async (input: Parameters<typeof posts.createSystemPost>[0]) => {
-    await posts.createSystemPost(input)
+  const postSystem: SystemPoster = async (inputs) => {
+    await posts.createSystemPosts(inputs)
   }
   channels.setSystemPoster(postSystem)
   teams.setSystemPoster(postSystem)
@@ -399,7 +402,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
 
   let closing: Promise<void> | undefined
   return {
-    url, port, config, log, db, bus, hub, fileCleanup, jobs, actions,
+    url, port, config, log, db, bus, hub, fileCleanup, jobs, actions, channels, posts,
     close() {
       closing ??= (async () => {
         log.info('server stopping')

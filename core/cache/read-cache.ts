@@ -12,6 +12,8 @@ export interface ReadCacheOptions {
 export interface ReadCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V>
   delete(key: string): void
+  /** Replaces the entry with a value the caller has just read or written (and discards loads begun before). */
+  set(key: string, value: V): void
   clear(): void
 }
 
@@ -21,6 +23,13 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
   // clear) must not store its possibly stale result.
   const generation = new Map<string, number>()
   let clearCount = 0
+
+  function invalidate(key: string): void {
+    entries.delete(key)
+    generation.set(key, (generation.get(key) ?? 0) + 1)
+    // Generations of keys without entries can be forgotten once they pile up.
+    if (generation.size > options.maxEntries * 2) generation.clear()
+  }
 
   return {
     async get(key, load) {
@@ -36,11 +45,11 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
       }
       return value
     },
-    delete(key) {
-      entries.delete(key)
-      generation.set(key, (generation.get(key) ?? 0) + 1)
-      // Generations of keys without entries can be forgotten once they pile up.
-      if (generation.size > options.maxEntries * 2) generation.clear()
+    delete: invalidate,
+    set(key, value) {
+      invalidate(key)
+      if (entries.size >= options.maxEntries) entries.delete(entries.keys().next().value as string)
+      entries.set(key, { value, at: Date.now() })
     },
     clear() {
       entries.clear()

@@ -1,21 +1,46 @@
 /** Channels of every type: creation, access rules, membership, viewing and unread counts. */
-import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
-import { newId } from '../ids.ts'
+import { AppError, forbidden, forInput, invalidParam, notFound } from '../errors.ts'
+import { isValidId, newId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
 import type { Database } from '../db/index.ts'
-import { isUniqueViolation, withTransaction } from '../db/index.ts'
+import { isUniqueViolation, withSqlTransaction, withTransaction } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
 import type { EventBus } from '../realtime/events.ts'
 import type { AuthSession } from '../auth/session-types.ts'
-import type { TeamStore } from '../teams/store.ts'
+import type { TeamRecord, TeamStore } from '../teams/store.ts'
 import type { UserStore, UserRecord } from '../users/store.ts'
 import { presentChannel, presentChannelMember } from '../present/channel.ts'
 import { createReadCache } from '../cache/read-cache.ts'
 import { checkChannelFields, directChannelName, groupChannelName } from './rules.ts'
 import { DEFAULT_CHANNEL_NOTIFY_PROPS, type ChannelMemberRecord, type ChannelRecord, type ChannelStore } from './store.ts'
 
-/** Posts a system message (join/leave/header change); supplied by the posts service. */
-export type SystemPoster = (post: { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }) => Promise<void>
+export interface SystemPostInput { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }
+
+/** Posts system messages (join/leave/header change), all of them in one write; supplied by the posts service. */
+export type SystemPoster = (posts: SystemPostInput[]) => Promise<void>
+
+type NewChannelInput = { team_id: string; name: string; display_name: string; type: string; purpose?: string; header?: string }
+
+/** One channel of `ensureMany`. */
+export interface EnsureChannelInput {
+  /** A deterministic id (core/ids.ts idFromKey) lets a retry find the row it wrote; default a new id. */
+  id?: string
+  team_id: string
+  name: string
+  display_name: string
+  type: 'O' | 'P'
+  purpose?: string
+  header?: string
+  /** Users to make members; those who are not live members of the team are skipped. */
+  members?: string[]
+}
+
+export interface EnsuredChannel {
+  channel: ChannelRecord
+  created: boolean
+  /** The `members` who became members by this call. */
+  added: string[]
+}
 
 export interface ChannelServiceOptions {
   db: Database
@@ -24,6 +49,8 @@ export interface ChannelServiceOptions {
   users: UserStore
   bus: EventBus
 }
+
+const channelExists = () => new AppError('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.', 400)
 
 const MEMBERSHIP_EVENTS = ['channel.created', 'channel.member_added', 'channel.member_removed', 'channel.member_removed.self', 'channel.direct_added', 'channel.group_added']
 const CHANNEL_EVENTS = ['channel.updated', 'channel.archived', 'channel.restored']
@@ -46,6 +73,26 @@ function newMember(channelId: string, userId: string, channel: ChannelRecord, ad
     urgentMentionCount: 0,
     notifyProps: { ...DEFAULT_CHANNEL_NOTIFY_PROPS },
     lastUpdateAt: now,
+  }
+}
+
+/** `create`'s checks of the input alone. @throws AppError 400 for a bad type, name, display name, header or purpose. */
+function checkNewChannelFields(input: NewChannelInput): void {
+  if (input.type !== 'O' && input.type !== 'P') throw invalidParam('type', 'type must be O (public) or P (private)')
+  checkChannelFields(input, true)
+}
+
+/** `create`'s checks of the team. @throws AppError 404 for a missing or deleted team, 403 when the caller may not create in it. */
+function checkNewChannelAccess(session: AuthSession, input: NewChannelInput, team: TeamRecord | null, callerInTeam: boolean): asserts team is TeamRecord {
+  if (!team || team.deleteAt > 0) throw notFound('team', input.team_id, 'app.team.get.find.app_error')
+  if (!session.isSystemAdmin && !callerInTeam) throw forbidden('not a team member')
+}
+
+function newChannelRow(session: AuthSession, input: NewChannelInput, id: string, now: number): ChannelRecord {
+  return {
+    id, createAt: now, updateAt: now, deleteAt: 0, teamId: input.team_id, type: input.type, name: input.name, displayName: input.display_name.trim(),
+    header: input.header ?? '', purpose: input.purpose ?? '', creatorId: session.userId, lastPostAt: now, lastRootPostAt: now,
+    totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
   }
 }
 
@@ -216,32 +263,121 @@ export function createChannelService(options: ChannelServiceOptions) {
      * Creates a public (O) or private (P) channel; the creator becomes its admin.
      * @throws AppError 400 for bad fields or a taken name; 403 when not a team member.
      */
-    async create(session: AuthSession, input: { team_id: string; name: string; display_name: string; type: string; purpose?: string; header?: string }): Promise<ChannelRecord> {
-      if (input.type !== 'O' && input.type !== 'P') throw invalidParam('type', 'type must be O (public) or P (private)')
-      checkChannelFields(input, true)
+    async create(session: AuthSession, input: NewChannelInput): Promise<ChannelRecord> {
+      checkNewChannelFields(input)
       const team = await teams.getById(input.team_id)
-      if (!team || team.deleteAt > 0) throw notFound('team', input.team_id, 'app.team.get.find.app_error')
-      if (!session.isSystemAdmin && !(await isTeamMember(team.id, session.userId))) throw forbidden('not a team member')
+      checkNewChannelAccess(session, input, team, session.isSystemAdmin || (team !== null && (await isTeamMember(team.id, session.userId))))
       const now = nowMillis()
       let channel: ChannelRecord
       try {
         channel = await withTransaction(db, async (tx) => {
-          const created = await store.insert(tx, {
-            id: newId(), createAt: now, updateAt: now, deleteAt: 0, teamId: team.id, type: input.type, name: input.name, displayName: input.display_name.trim(),
-            header: input.header ?? '', purpose: input.purpose ?? '', creatorId: session.userId, lastPostAt: now, lastRootPostAt: now,
-            totalMsgCount: 0, totalMsgCountRoot: 0, extraUpdateAt: 0,
-          })
+          const created = await store.insert(tx, newChannelRow(session, input, newId(), now))
           await store.insertMember(tx, newMember(created.id, session.userId, created, true, now))
           return created
         })
       } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.', 400)
+        if (isUniqueViolation(err)) throw channelExists()
         throw err
       }
       await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: team.id, userId: session.userId }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: team.id }, audience: { userId: session.userId } } })
       const user = await users.getById(session.userId)
-      await postSystem({ channelId: channel.id, userId: session.userId, type: 'system_join_channel', message: `${user?.username ?? 'someone'} joined the channel.`, props: { username: user?.username ?? '' } })
+      await postSystem([{ channelId: channel.id, userId: session.userId, type: 'system_join_channel', message: `${user?.username ?? 'someone'} joined the channel.`, props: { username: user?.username ?? '' } }])
       return (await store.getById(channel.id)) ?? channel
+    },
+
+    /**
+     * Creates public/private channels in one transaction, or reuses a live channel of the same team and name; then
+     * makes `members` members of each (ON CONFLICT DO NOTHING). The caller becomes the admin member of channels it created.
+     * For a bot or system caller making many channels at once (playbook runs); the same checks as `create` per input.
+     * A reused channel the caller is not in takes new members only as `addMember` would allow (the caller joining a
+     * public one), unless the caller is a system admin. Members who are not live team members are skipped.
+     * @throws AppError 400/403/404 as `create` would, naming the input's index, before anything is written.
+     */
+    async ensureMany(session: AuthSession, inputs: EnsureChannelInput[]): Promise<EnsuredChannel[]> {
+      if (inputs.length === 0) return []
+      const teamIds = [...new Set(inputs.map((input) => input.team_id))]
+      const wantedIds = [...new Set(inputs.flatMap((input) => input.members ?? []))]
+      const teamList = await teams.getByIds(teamIds)
+      const userList = await users.getByIds([...new Set([...wantedIds, session.userId])])
+      const inTeam = await teams.liveMemberKeys(teamIds, [...new Set([...wantedIds, session.userId])])
+      const teamsById = new Map(teamList.map((t) => [t.id, t]))
+      const usersById = new Map(userList.map((u) => [u.id, u]))
+      const byName = new Map<string, number>()
+      const byId = new Map<string, number>()
+      for (const [i, input] of inputs.entries()) {
+        try {
+          checkNewChannelFields(input)
+          checkNewChannelAccess(session, input, teamsById.get(input.team_id) ?? null, inTeam.has(`${input.team_id}:${session.userId}`))
+          if (input.id !== undefined && !isValidId(input.id)) throw invalidParam('id', 'an id is 26 letters or digits')
+          // Two inputs for one channel would race each other for it inside one statement.
+          const nameKey = `${input.team_id}:${input.name}`
+          if (byName.has(nameKey)) throw invalidParam('name', `the same team and name as inputs[${byName.get(nameKey)}]`)
+          if (input.id !== undefined && byId.has(input.id)) throw invalidParam('id', `the same id as inputs[${byId.get(input.id)}]`)
+          byName.set(nameKey, i)
+          if (input.id !== undefined) byId.set(input.id, i)
+        } catch (err) {
+          throw forInput(i, err)
+        }
+      }
+      const wanted = inputs.map((input) => [...new Set(input.members ?? [])].filter((userId) => usersById.get(userId)?.deleteAt === 0 && inTeam.has(`${input.team_id}:${userId}`)))
+      const now = nowMillis()
+      const planned = inputs.map((input) => newChannelRow(session, input, input.id ?? newId(), now))
+
+      const { resolved, insertedMembers } = await withSqlTransaction(db, async (tx) => {
+        const inserted = new Map((await store.insertMany(tx, planned)).map((c) => [c.id, c]))
+        const missing = planned.filter((p) => !inserted.has(p.id))
+        const found = await store.getByNamesOrIds(tx, missing.map((p) => ({ teamId: p.teamId, name: p.name })), missing.map((p) => p.id), session.userId)
+        const resolved = planned.map((p, i): { channel: ChannelRecord; created: boolean } => {
+          const mine = inserted.get(p.id)
+          if (mine) return { channel: mine, created: true }
+          // By name first: a retry whose channel was renamed meanwhile finds it by its deterministic id.
+          const hit = found.find((f) => f.channel.teamId === p.teamId && f.channel.name === p.name) ?? found.find((f) => f.channel.id === p.id)
+          if (!hit) throw new Error(`ensureMany: inputs[${i}] (team ${p.teamId}, name ${p.name}, id ${p.id}) was neither inserted nor found`)
+          if (hit.channel.deleteAt > 0) throw forInput(i, channelExists())
+          if (!session.isSystemAdmin && !hit.userIsMember) {
+            const joinsOnlySelf = wanted[i]!.every((userId) => userId === session.userId) && hit.channel.type === 'O'
+            if (wanted[i]!.length > 0 && !joinsOnlySelf) throw forInput(i, forbidden(`adding members to channel ${hit.channel.id}, which the caller is not in`))
+          }
+          return { channel: hit.channel, created: false }
+        })
+        const members = resolved.flatMap(({ channel, created }, i) => [
+          ...(created ? [newMember(channel.id, session.userId, channel, true, now)] : []),
+          ...wanted[i]!.filter((userId) => !(created && userId === session.userId)).map((userId) => newMember(channel.id, userId, channel, false, now)),
+        ])
+        const insertedMembers = new Set((await store.insertMembers(tx, members)).map((m) => `${m.channelId}:${m.userId}`))
+        return { resolved, insertedMembers }
+      })
+
+      const added = resolved.map(({ channel, created }, i) => wanted[i]!.filter((userId) => !(created && userId === session.userId) && insertedMembers.has(`${channel.id}:${userId}`)))
+      for (const { channel } of resolved) {
+        // Fresh records for the system posts below; member sets are reloaded on next use.
+        channelCache.set(channel.id, channel)
+        memberCache.delete(channel.id)
+      }
+      for (const { channel, created } of resolved) {
+        if (!created) continue
+        await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: channel.teamId, userId: session.userId }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: channel.teamId }, audience: { userId: session.userId } } })
+      }
+      const caller = usersById.get(session.userId)
+      const callerName = caller?.username ?? ''
+      const systemPosts = resolved.flatMap(({ channel, created }, i): SystemPostInput[] => [
+        ...(created ? [{ channelId: channel.id, userId: session.userId, type: 'system_join_channel', message: `${caller?.username ?? 'someone'} joined the channel.`, props: { username: callerName } }] : []),
+        ...added[i]!.map((userId): SystemPostInput => {
+          const target = usersById.get(userId)!
+          if (userId === session.userId) return { channelId: channel.id, userId, type: 'system_join_channel', message: `${target.username} joined the channel.`, props: { username: target.username } }
+          return {
+            channelId: channel.id, userId: session.userId, type: 'system_add_to_channel', message: `${target.username} added to the channel by ${callerName}.`,
+            props: { userId: session.userId, username: callerName, addedUserId: userId, addedUsername: target.username },
+          }
+        }),
+      ])
+      if (systemPosts.length > 0) await postSystem(systemPosts)
+      for (const [i, { channel }] of resolved.entries()) {
+        for (const userId of added[i]!) await publishUserAdded(channel, userId)
+      }
+      // The system posts moved the counters.
+      const fresh = new Map((await store.getByIds(resolved.map((r) => r.channel.id))).map((c) => [c.id, c]))
+      return resolved.map(({ channel, created }, i) => ({ channel: fresh.get(channel.id) ?? channel, created, added: added[i]! }))
     },
 
     /**
@@ -309,13 +445,13 @@ export function createChannelService(options: ChannelServiceOptions) {
       const username = user?.username ?? ''
       if (patch.header !== undefined && patch.header !== channel.header) {
         const message = patch.header ? `${username} updated the channel header to: ${patch.header}` : `${username} removed the channel header (was: ${channel.header})`
-        await postSystem({ channelId: id, userId: session.userId, type: 'system_header_change', message, props: { username, old_header: channel.header, new_header: patch.header } })
+        await postSystem([{ channelId: id, userId: session.userId, type: 'system_header_change', message, props: { username, old_header: channel.header, new_header: patch.header } }])
       }
       if (patch.display_name !== undefined && updated.displayName !== channel.displayName) {
-        await postSystem({ channelId: id, userId: session.userId, type: 'system_displayname_change', message: `${username} updated the channel display name from: ${channel.displayName} to: ${updated.displayName}`, props: { username, old_displayname: channel.displayName, new_displayname: updated.displayName } })
+        await postSystem([{ channelId: id, userId: session.userId, type: 'system_displayname_change', message: `${username} updated the channel display name from: ${channel.displayName} to: ${updated.displayName}`, props: { username, old_displayname: channel.displayName, new_displayname: updated.displayName } }])
       }
       if (patch.purpose !== undefined && patch.purpose !== channel.purpose) {
-        await postSystem({ channelId: id, userId: session.userId, type: 'system_purpose_change', message: `${username} updated the channel purpose to: ${patch.purpose}`, props: { username, old_purpose: channel.purpose, new_purpose: patch.purpose } })
+        await postSystem([{ channelId: id, userId: session.userId, type: 'system_purpose_change', message: `${username} updated the channel purpose to: ${patch.purpose}`, props: { username, old_purpose: channel.purpose, new_purpose: patch.purpose } }])
       }
       const fresh = (await store.getById(id)) ?? updated
       await publishChannelUpdated(fresh)
@@ -333,7 +469,7 @@ export function createChannelService(options: ChannelServiceOptions) {
       if (channel.name === 'town-square') throw new AppError('api.channel.delete_channel.cannot.app_error', 'Unable to delete the default channel town-square.', 400)
       await requireMembership(session, channel)
       const user = await users.getById(session.userId)
-      await postSystem({ channelId: id, userId: session.userId, type: 'system_channel_deleted', message: `${user?.username ?? ''} archived the channel`, props: { username: user?.username ?? '' } })
+      await postSystem([{ channelId: id, userId: session.userId, type: 'system_channel_deleted', message: `${user?.username ?? ''} archived the channel`, props: { username: user?.username ?? '' } }])
       const now = nowMillis()
       const updated = await store.update(id, { deleteAt: now, updateAt: now })
       await bus.publish({
@@ -351,7 +487,7 @@ export function createChannelService(options: ChannelServiceOptions) {
       await requireMembership(session, channel)
       const updated = await store.update(id, { deleteAt: 0, updateAt: nowMillis() })
       const user = await users.getById(session.userId)
-      await postSystem({ channelId: id, userId: session.userId, type: 'system_channel_restored', message: `${user?.username ?? ''} unarchived the channel`, props: { username: user?.username ?? '' } })
+      await postSystem([{ channelId: id, userId: session.userId, type: 'system_channel_restored', message: `${user?.username ?? ''} unarchived the channel`, props: { username: user?.username ?? '' } }])
       await bus.publish({ type: 'channel.restored', payload: { channelId: id }, ws: { event: 'channel_restored', data: { channel_id: id }, audience: channel.type === 'O' ? { teamId: channel.teamId } : { channelId: id } } })
       return updated
     },
@@ -380,13 +516,13 @@ export function createChannelService(options: ChannelServiceOptions) {
       const { member, created } = await withTransaction(db, (tx) => addMemberTx(tx, channel, userId, false))
       if (created) {
         if (self) {
-          await postSystem({ channelId, userId, type: 'system_join_channel', message: `${target.username} joined the channel.`, props: { username: target.username } })
+          await postSystem([{ channelId, userId, type: 'system_join_channel', message: `${target.username} joined the channel.`, props: { username: target.username } }])
         } else {
           const adder = await users.getById(session.userId)
-          await postSystem({
+          await postSystem([{
             channelId, userId: session.userId, type: 'system_add_to_channel', message: `${target.username} added to the channel by ${adder?.username ?? ''}.`,
             props: { userId: session.userId, username: adder?.username ?? '', addedUserId: userId, addedUsername: target.username },
-          })
+          }])
         }
         await publishUserAdded(channel, userId)
       }
@@ -408,13 +544,13 @@ export function createChannelService(options: ChannelServiceOptions) {
       if (!(await store.getMember(channelId, userId))) throw notFound('channel_member', `${channelId}/${userId}`, 'app.channel.get_member.missing.app_error')
       const target = await users.getById(userId)
       if (self) {
-        await postSystem({ channelId, userId, type: 'system_leave_channel', message: `${target?.username ?? ''} left the channel.`, props: { username: target?.username ?? '' } })
+        await postSystem([{ channelId, userId, type: 'system_leave_channel', message: `${target?.username ?? ''} left the channel.`, props: { username: target?.username ?? '' } }])
       } else {
         const remover = await users.getById(session.userId)
-        await postSystem({
+        await postSystem([{
           channelId, userId: session.userId, type: 'system_remove_from_channel', message: `${target?.username ?? ''} was removed from the channel.`,
           props: { userId: session.userId, username: remover?.username ?? '', removedUserId: userId, removedUsername: target?.username ?? '' },
-        })
+        }])
       }
       await withTransaction(db, (tx) => store.deleteMember(tx, channelId, userId))
       await bus.publish({

@@ -1,6 +1,7 @@
 /** Data access for channels and channel members. */
 import type { Database } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
+import type { SqlClient } from '../db/index.ts'
 import type { Channel as ChannelRow, ChannelMember as ChannelMemberRow } from '../db/generated/client.ts'
 import { toNumbers, type Numeric } from '../records.ts'
 
@@ -8,6 +9,15 @@ export type ChannelRecord = Numeric<ChannelRow>
 export type ChannelMemberRecord = Omit<Numeric<ChannelMemberRow>, 'notifyProps'> & { notifyProps: Record<string, string> }
 
 const toMember = (row: ChannelMemberRow) => toNumbers(row) as unknown as ChannelMemberRecord
+
+/** A `channels` row read with raw SQL (snake_case, int8 already numbers) as the record Prisma would give. */
+function fromSqlRow(row: Record<string, unknown>): ChannelRecord {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(row)) out[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value
+  return out as ChannelRecord
+}
+
+const CHANNEL_COLUMNS = 'id, create_at, update_at, delete_at, team_id, type, name, display_name, header, purpose, creator_id, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root, extra_update_at'
 
 export const DEFAULT_CHANNEL_NOTIFY_PROPS: Record<string, string> = {
   desktop: 'default',
@@ -22,6 +32,64 @@ export function createChannelStore(db: Database) {
   return {
     async insert(client: DbClient, channel: ChannelRecord): Promise<ChannelRecord> {
       return toNumbers(await client.channel.create({ data: channel }))
+    },
+    /**
+     * Inserts channels in one statement; one whose id or team and name is taken is left out (ON CONFLICT DO NOTHING).
+     * @returns the channels inserted.
+     */
+    async insertMany(client: SqlClient, channels: ChannelRecord[]): Promise<ChannelRecord[]> {
+      if (channels.length === 0) return []
+      const column = <K extends keyof ChannelRecord>(key: K) => channels.map((c) => c[key])
+      const rows = await client.$queryRawUnsafe<Record<string, unknown>[]>(
+        `INSERT INTO channels (${CHANNEL_COLUMNS})
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+           $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::int[], $15::int[], $16::bigint[])
+         ON CONFLICT DO NOTHING
+         RETURNING ${CHANNEL_COLUMNS}`,
+        column('id'), column('createAt'), column('updateAt'), column('deleteAt'), column('teamId'), column('type'), column('name'), column('displayName'),
+        column('header'), column('purpose'), column('creatorId'), column('lastPostAt'), column('lastRootPostAt'), column('totalMsgCount'),
+        column('totalMsgCountRoot'), column('extraUpdateAt'),
+      )
+      return rows.map(fromSqlRow)
+    },
+    /**
+     * Channels with any of these team/name pairs or ids, each with whether `userId` is a member (one statement).
+     */
+    async getByNamesOrIds(client: SqlClient, names: { teamId: string; name: string }[], ids: string[], userId: string): Promise<{ channel: ChannelRecord; userIsMember: boolean }[]> {
+      if (names.length === 0 && ids.length === 0) return []
+      const rows = await client.$queryRawUnsafe<Record<string, unknown>[]>(
+        `SELECT ${CHANNEL_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')},
+           EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = $4) AS user_is_member
+         FROM channels c
+         WHERE (c.team_id, c.name) IN (SELECT * FROM unnest($1::text[], $2::text[])) OR c.id = ANY($3::text[])`,
+        names.map((n) => n.teamId), names.map((n) => n.name), ids, userId,
+      )
+      return rows.map(({ user_is_member, ...row }) => ({ channel: fromSqlRow(row), userIsMember: user_is_member === true }))
+    },
+    /**
+     * Inserts members in one statement; existing memberships are kept as they are (ON CONFLICT DO NOTHING).
+     * @returns the channel and user ids of the rows inserted.
+     */
+    async insertMembers(client: SqlClient, members: ChannelMemberRecord[]): Promise<{ channelId: string; userId: string }[]> {
+      if (members.length === 0) return []
+      const column = <K extends keyof ChannelMemberRecord>(key: K) => members.map((m) => m[key])
+      const rows = await client.$queryRawUnsafe<{ channel_id: string; user_id: string }[]>(
+        `INSERT INTO channel_members (channel_id, user_id, scheme_admin, last_viewed_at, msg_count, msg_count_root, mention_count, mention_count_root,
+           urgent_mention_count, notify_props, last_update_at)
+         SELECT channel_id, user_id, scheme_admin, last_viewed_at, msg_count, msg_count_root, mention_count, mention_count_root,
+           urgent_mention_count, notify_props::jsonb, last_update_at
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::bigint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::text[], $11::bigint[])
+           AS m(channel_id, user_id, scheme_admin, last_viewed_at, msg_count, msg_count_root, mention_count, mention_count_root, urgent_mention_count, notify_props, last_update_at)
+         ON CONFLICT DO NOTHING
+         RETURNING channel_id, user_id`,
+        column('channelId'), column('userId'), column('schemeAdmin'), column('lastViewedAt'), column('msgCount'), column('msgCountRoot'),
+        column('mentionCount'), column('mentionCountRoot'), column('urgentMentionCount'), members.map((m) => JSON.stringify(m.notifyProps)), column('lastUpdateAt'),
+      )
+      return rows.map((r) => ({ channelId: r.channel_id, userId: r.user_id }))
+    },
+    async getByIds(ids: string[]): Promise<ChannelRecord[]> {
+      if (ids.length === 0) return []
+      return (await db.prisma.channel.findMany({ where: { id: { in: ids } } })).map((r) => toNumbers(r))
     },
     async getById(id: string, client: DbClient = db.prisma): Promise<ChannelRecord | null> {
       const row = await client.channel.findUnique({ where: { id } })

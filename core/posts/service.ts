@@ -1,13 +1,13 @@
 /** Posts: create (mentions, threads, unread counters), edit, delete, pins and the read paths. */
-import { AppError, forbidden, invalidParam, notFound } from '../errors.ts'
+import { AppError, forbidden, forInput, invalidParam, notFound } from '../errors.ts'
 import { newId, isValidId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
 import type { Database } from '../db/index.ts'
-import { withTransaction } from '../db/index.ts'
+import { query, withTransaction } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
 import type { EventBus } from '../realtime/events.ts'
 import type { AuthSession } from '../auth/session-types.ts'
-import type { ChannelService } from '../channels/service.ts'
+import type { ChannelService, SystemPostInput } from '../channels/service.ts'
 import type { ChannelRecord, ChannelStore } from '../channels/store.ts'
 import type { UserRecord, UserStore } from '../users/store.ts'
 import type { ReactionStore } from '../reactions/store.ts'
@@ -50,6 +50,16 @@ export interface CreatedPost {
   priority?: PostPriorityRecord | null
 }
 
+/** One post of `createMany`: a root post without files or priority. */
+export interface CreateManyPostInput {
+  /** A deterministic id (core/ids.ts idFromKey): a post already stored under it is not written again. */
+  id?: string
+  channel_id: string
+  message: string
+  type?: string
+  props?: Record<string, unknown>
+}
+
 export interface CreatePostInput {
   channel_id: string
   message: string
@@ -75,6 +85,21 @@ function checkClientType(type: string): void {
 
 function checkProps(props: Record<string, unknown>): void {
   if (JSON.stringify(props).length > MAX_PROPS_SIZE) throw new AppError('model.post.is_valid.props.app_error', 'Post props are too large.', 400)
+}
+
+/** A new root post without files, with every other column at its default. */
+function rootPost(fields: Pick<PostRecord, 'id' | 'createAt' | 'userId' | 'channelId' | 'message' | 'type' | 'props' | 'hashtags'>): PostRecord {
+  return { ...fields, updateAt: fields.createAt, editAt: 0, deleteAt: 0, isPinned: false, rootId: '', originalId: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '' }
+}
+
+/** Creation times for posts written together: `now`, then one millisecond apart within a channel, so they keep their order. */
+function spacedTimes(channelIds: string[], now: number): number[] {
+  const seen = new Map<string, number>()
+  return channelIds.map((channelId) => {
+    const n = seen.get(channelId) ?? 0
+    seen.set(channelId, n + 1)
+    return now + n
+  })
 }
 
 /**
@@ -169,9 +194,15 @@ export function createPostService(options: PostServiceOptions) {
 
   /** Users named with @username, looked up before the transaction (which holds the only embedded connection). */
   async function mentionedUsers(post: PostRecord): Promise<UserRecord[]> {
-    if (post.type.startsWith('system_')) return []
-    const parsed = parseMentions(post.message)
-    return parsed.usernames.size > 0 ? users.getByUsernames([...parsed.usernames]) : []
+    return (await mentionedUsersOf([post]))[0]!
+  }
+
+  /** `mentionedUsers` of each post, with one query for all of them. */
+  async function mentionedUsersOf(posts: PostRecord[]): Promise<UserRecord[][]> {
+    const names = posts.map((post) => (post.type.startsWith('system_') ? new Set<string>() : parseMentions(post.message).usernames))
+    const all = [...new Set(names.flatMap((set) => [...set]))]
+    const found = all.length > 0 ? await users.getByUsernames(all) : []
+    return names.map((set) => found.filter((user) => set.has(user.username)))
   }
 
   /** Resolves who a message mentions among the channel's members, and who is mentioned but not in it. */
@@ -299,6 +330,103 @@ export function createPostService(options: PostServiceOptions) {
     )
   }
 
+  /**
+   * Inserts root posts and applies their counters in ONE statement, with the same results as `insertPostRow` for each
+   * in turn: channel totals and last post times, each author's read position (caught up to their own last post of the
+   * batch) and mention counts per mentioned member. Posts whose id is taken are left out, with their counters.
+   * @returns the ids inserted.
+   */
+  async function insertRootPostRows(posts: PostRecord[], mentioned: string[][]): Promise<Set<string>> {
+    if (posts.length === 0) return new Set()
+    const mentionPairs = posts.flatMap((post, i) => mentioned[i]!.filter((id) => id !== post.userId).map((userId) => [post.id, userId] as const))
+    const rows = await query<{ id: string }>(
+      db,
+      `WITH p AS (
+         INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id, message, type, props, hashtags, file_ids, pending_post_id, has_reactions, remote_id)
+         SELECT v.id, v.create_at, v.create_at, 0, 0, false, v.user_id, v.channel_id, '', '', v.message, v.type, v.props::jsonb, v.hashtags, '[]'::jsonb, '', false, ''
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS v(id, create_at, user_id, channel_id, message, type, props, hashtags)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, create_at, user_id, channel_id
+       ), per_channel AS (
+         SELECT channel_id, count(*)::int AS n, max(create_at) AS last FROM p GROUP BY channel_id
+       ), c AS (
+         UPDATE channels SET
+           total_msg_count = total_msg_count + per_channel.n,
+           total_msg_count_root = total_msg_count_root + per_channel.n,
+           last_post_at = GREATEST(last_post_at, per_channel.last),
+           last_root_post_at = GREATEST(last_root_post_at, per_channel.last)
+         FROM per_channel WHERE channels.id = per_channel.channel_id
+         RETURNING channels.id, channels.total_msg_count, channels.total_msg_count_root
+       ), touched AS (
+         -- One row per member to update: an author's last post (read position) and the mentions a member got.
+         SELECT channel_id, user_id, max(last) AS last, sum(mentions)::int AS mentions FROM (
+           SELECT channel_id, user_id, max(create_at) AS last, 0 AS mentions FROM p GROUP BY channel_id, user_id
+           UNION ALL
+           SELECT p.channel_id, m.user_id, NULL, count(*) FROM unnest($9::text[], $10::text[]) AS m(post_id, user_id) JOIN p ON p.id = m.post_id GROUP BY p.channel_id, m.user_id
+         ) t GROUP BY channel_id, user_id
+       ), members AS (
+         UPDATE channel_members SET
+           last_viewed_at = COALESCE(t.last, last_viewed_at),
+           last_update_at = COALESCE(t.last, last_update_at),
+           -- An author has read up to their own last post: the total then is the total now minus the batch's later posts.
+           msg_count = CASE WHEN t.last IS NULL THEN msg_count ELSE c.total_msg_count - (SELECT count(*) FROM p WHERE p.channel_id = t.channel_id AND p.create_at > t.last) END,
+           msg_count_root = CASE WHEN t.last IS NULL THEN msg_count_root ELSE c.total_msg_count_root - (SELECT count(*) FROM p WHERE p.channel_id = t.channel_id AND p.create_at > t.last) END,
+           mention_count = mention_count + t.mentions,
+           mention_count_root = mention_count_root + t.mentions
+         FROM touched t JOIN c ON c.id = t.channel_id
+         WHERE channel_members.channel_id = t.channel_id AND channel_members.user_id = t.user_id
+       )
+       SELECT id FROM p`,
+      [
+        posts.map((p) => p.id), posts.map((p) => p.createAt), posts.map((p) => p.userId), posts.map((p) => p.channelId), posts.map((p) => p.message),
+        posts.map((p) => p.type), posts.map((p) => JSON.stringify(p.props)), posts.map((p) => p.hashtags),
+        mentionPairs.map(([postId]) => postId), mentionPairs.map(([, userId]) => userId),
+      ],
+    )
+    return new Set(rows.map((r) => r.id))
+  }
+
+  /**
+   * Writes root posts (no files, priority or thread) with one statement and publishes each one written as
+   * `createInternal` does: its `posted` event and the ephemeral "did not get notified" for mentions outside the channel.
+   * @returns for each post, whether it was written (false: its id was taken).
+   */
+  async function writeRootPosts(items: { channel: ChannelRecord; post: PostRecord }[]): Promise<boolean[]> {
+    const named = await mentionedUsersOf(items.map((item) => item.post))
+    // Member lists once per channel, and none for system posts (which mention nobody).
+    const memberIds = new Map<string, Set<string>>()
+    for (const { channel, post } of items) {
+      if (!post.type.startsWith('system_') && !memberIds.has(channel.id)) memberIds.set(channel.id, await channels.memberIdsCached(channel.id))
+    }
+    const resolved = items.map(({ channel, post }, i) => resolveMentions(channel, post, named[i]!, memberIds.get(channel.id) ?? new Set()))
+    const inserted = await insertRootPostRows(items.map((item) => item.post), resolved.map((r) => r.mentioned))
+    for (const [i, { channel, post }] of items.entries()) {
+      if (!inserted.has(post.id)) continue
+      await publishPosted(post, null, channel, resolved[i]!.mentioned, [])
+      for (const user of resolved[i]!.outside) {
+        await sendEphemeral(post.userId, channel.id, `@${user.username} did not get notified by this mention because they are not in the channel. Would you like to add them to it?`, post.rootId)
+      }
+    }
+    return items.map((item) => inserted.has(item.post.id))
+  }
+
+  /**
+   * The channel the caller may post in: a member (or system admin), not archived. Mattermost checks the permission
+   * before existence: an unknown channel is a 403, not a 404.
+   * @throws AppError 403 for an unknown channel or a non-member; 400 for an archived channel.
+   */
+  async function channelForPosting(session: AuthSession, channelId: string): Promise<ChannelRecord> {
+    const channel = await channels.getCached(channelId).catch((err: unknown) => {
+      throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${channelId}`) : err
+    })
+    const members = await channels.memberIdsCached(channel.id)
+    if (!members.has(session.userId) && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
+    if (channel.deleteAt > 0) {
+      throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
+    }
+    return channel
+  }
+
   async function createInternal(channel: ChannelRecord, post: PostRecord, root: PostRecord | null, priority: PostPriorityRecord | null = null): Promise<CreatedPost> {
     const named = await mentionedUsers(post)
     const memberIds = await channels.memberIdsCached(channel.id)
@@ -369,15 +497,7 @@ export function createPostService(options: PostServiceOptions) {
 
     /** `create` with the post types allowed decided by `checkType` (which throws). */
     async createAs(session: AuthSession, input: CreatePostInput, checkType: (type: string) => void): Promise<CreatedPost> {
-      // Mattermost checks the permission before existence: an unknown channel is a 403, not a 404.
-      const channel = await channels.getCached(input.channel_id).catch((err: unknown) => {
-        throw err instanceof AppError && err.statusCode === 404 ? forbidden(`unknown channel ${input.channel_id}`) : err
-      })
-      const members = await channels.memberIdsCached(channel.id)
-      if (!members.has(session.userId) && !session.isSystemAdmin) throw forbidden(`not a member of channel ${channel.id}`)
-      if (channel.deleteAt > 0) {
-        throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
-      }
+      const channel = await channelForPosting(session, input.channel_id)
       const type = input.type ?? ''
       checkType(type)
       checkMessage(input.message)
@@ -482,13 +602,70 @@ export function createPostService(options: PostServiceOptions) {
     },
 
     /** Posts a system message (join, leave, header change) as `userId`. */
-    async createSystemPost(input: { channelId: string; userId: string; type: string; message: string; props: Record<string, unknown> }): Promise<CreatedPost> {
-      const channel = await channels.getCached(input.channelId)
-      const now = nowMillis()
-      return createInternal(channel, {
-        id: newId(), createAt: now, updateAt: now, editAt: 0, deleteAt: 0, isPinned: false, userId: input.userId, channelId: input.channelId, rootId: '',
-        originalId: '', message: input.message, type: input.type, props: input.props, hashtags: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
-      }, null)
+    async createSystemPost(input: SystemPostInput): Promise<CreatedPost> {
+      return (await this.createSystemPosts([input]))[0]!
+    },
+
+    /** Posts system messages, each as its `userId`, written with one statement (the channel service's SystemPoster). */
+    async createSystemPosts(inputs: SystemPostInput[]): Promise<CreatedPost[]> {
+      const byId = new Map<string, ChannelRecord>()
+      for (const channelId of new Set(inputs.map((input) => input.channelId))) byId.set(channelId, await channels.getCached(channelId))
+      const times = spacedTimes(inputs.map((input) => input.channelId), nowMillis())
+      const items = inputs.map((input, i) => ({
+        channel: byId.get(input.channelId)!,
+        post: rootPost({ id: newId(), createAt: times[i]!, userId: input.userId, channelId: input.channelId, message: input.message, type: input.type, props: input.props, hashtags: '' }),
+      }))
+      await writeRootPosts(items)
+      return items.map(({ post }) => ({ post, thread: null, files: [], priority: null }))
+    },
+
+    /**
+     * Root posts (no replies, no files, no priority) as `session`'s user in one or more channels, written in one
+     * transaction with a constant number of statements; each gets its `posted` event etc. exactly as `create` would
+     * publish it. With `id` given (a deterministic id, core/ids.ts idFromKey), a post whose id already exists is not
+     * written again and comes back (as stored) with `created: false` (how a retried job stays idempotent). Same checks
+     * as `create` per input (membership unless system admin, live channel, message length, props, type rules as
+     * createAs with checkClientType unless `system: true`). Posts in one channel are one millisecond apart, in order.
+     * @throws AppError as `create`, naming the input's index, before anything is written.
+     */
+    async createMany(session: AuthSession, inputs: CreateManyPostInput[], options: { system?: boolean } = {}): Promise<{ post: PostRecord; created: boolean }[]> {
+      if (inputs.length === 0) return []
+      const byId = new Map<string, ChannelRecord>()
+      const ids = new Map<string, number>()
+      for (const [i, input] of inputs.entries()) {
+        try {
+          let channel = byId.get(input.channel_id)
+          if (!channel) {
+            channel = await channelForPosting(session, input.channel_id)
+            byId.set(channel.id, channel)
+          }
+          const type = input.type ?? ''
+          if (!options.system) checkClientType(type)
+          checkMessage(input.message)
+          checkProps(input.props ?? {})
+          if (input.id !== undefined) {
+            if (!isValidId(input.id)) throw invalidParam('id', 'an id is 26 letters or digits')
+            if (ids.has(input.id)) throw invalidParam('id', `the same id as inputs[${ids.get(input.id)}]`)
+            ids.set(input.id, i)
+          }
+        } catch (err) {
+          throw forInput(i, err)
+        }
+      }
+      const times = spacedTimes(inputs.map((input) => input.channel_id), nowMillis())
+      const items = inputs.map((input, i) => {
+        const props = input.props ?? {}
+        return {
+          channel: byId.get(input.channel_id)!,
+          post: rootPost({
+            id: input.id ?? newId(), createAt: times[i]!, userId: session.userId, channelId: input.channel_id, message: input.message, type: input.type ?? '',
+            props: withActionIds(session.isBot ? { ...props, from_bot: 'true' } : props), hashtags: parseHashtags(input.message),
+          }),
+        }
+      })
+      const created = await writeRootPosts(items)
+      const stored = new Map((await store.getByIds(items.filter((_, i) => !created[i]).map(({ post }) => post.id))).map((p) => [p.id, p]))
+      return items.map(({ post }, i) => ({ post: created[i] ? post : (stored.get(post.id) ?? post), created: created[i]! }))
     },
 
     /** A post the caller may read. @throws AppError 404/403. */

@@ -56,16 +56,16 @@ export function createTeamService(options: TeamServiceOptions) {
     if (townSquare) {
       if (addedBy && addedBy !== userId) {
         const adder = await users.getById(addedBy)
-        await postSystem({ channelId: townSquare.id, userId: addedBy, type: 'system_add_to_team', message: `${username} added to the team by ${adder?.username ?? ''}.`, props: { userId: addedBy, username: adder?.username ?? '', addedUserId: userId, addedUsername: username } })
+        await postSystem([{ channelId: townSquare.id, userId: addedBy, type: 'system_add_to_team', message: `${username} added to the team by ${adder?.username ?? ''}.`, props: { userId: addedBy, username: adder?.username ?? '', addedUserId: userId, addedUsername: username } }])
       } else {
-        await postSystem({ channelId: townSquare.id, userId, type: 'system_join_team', message: `${username} joined the team.`, props: { username } })
+        await postSystem([{ channelId: townSquare.id, userId, type: 'system_join_team', message: `${username} joined the team.`, props: { username } }])
       }
     }
     for (const channel of joined) {
       const record = await channelStore.getById(channel.id)
       if (!record) continue
       if (record.name !== 'town-square') {
-        await postSystem({ channelId: record.id, userId, type: 'system_join_channel', message: `${username} joined the channel.`, props: { username } })
+        await postSystem([{ channelId: record.id, userId, type: 'system_join_channel', message: `${username} joined the channel.`, props: { username } }])
       }
       await channels.publishUserAdded(record, userId)
     }
@@ -192,11 +192,11 @@ export function createTeamService(options: TeamServiceOptions) {
       const townSquare = await channelStore.getByName(teamId, 'town-square')
       if (townSquare) {
         const username = user?.username ?? ''
-        await postSystem(
+        await postSystem([
           self
             ? { channelId: townSquare.id, userId, type: 'system_leave_team', message: `${username} left the team.`, props: { username } }
             : { channelId: townSquare.id, userId: session.userId, type: 'system_remove_from_team', message: `${username} was removed from the team.`, props: { removedUserId: userId, removedUsername: username } },
-        )
+        ])
       }
       const channelIds = await withTransaction(db, async (tx) => {
         await store.markMemberDeleted(tx, teamId, userId, nowMillis())

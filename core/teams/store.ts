@@ -16,6 +16,10 @@ export function createTeamStore(db: Database) {
       const row = await db.prisma.team.findUnique({ where: { id } })
       return row ? toNumbers(row) : null
     },
+    async getByIds(ids: string[]): Promise<TeamRecord[]> {
+      if (ids.length === 0) return []
+      return (await db.prisma.team.findMany({ where: { id: { in: ids } } })).map((r) => toNumbers(r))
+    },
     async getByName(name: string): Promise<TeamRecord | null> {
       const row = await db.prisma.team.findUnique({ where: { name } })
       return row ? toNumbers(row) : null
@@ -52,6 +56,12 @@ export function createTeamStore(db: Database) {
     },
     async markMemberDeleted(client: DbClient, teamId: string, userId: string, at: number): Promise<void> {
       await client.teamMember.update({ where: { teamId_userId: { teamId, userId } }, data: { deleteAt: at } })
+    },
+    /** Which of these users are live members of which of these teams, as `teamId:userId` keys (one query for a batch). */
+    async liveMemberKeys(teamIds: string[], userIds: string[]): Promise<Set<string>> {
+      if (teamIds.length === 0 || userIds.length === 0) return new Set()
+      const rows = await db.prisma.teamMember.findMany({ where: { teamId: { in: teamIds }, userId: { in: userIds }, deleteAt: 0 }, select: { teamId: true, userId: true } })
+      return new Set(rows.map((r) => `${r.teamId}:${r.userId}`))
     },
     async members(teamId: string, offset: number, limit: number): Promise<TeamMemberRecord[]> {
       const rows = await db.prisma.teamMember.findMany({ where: { teamId, deleteAt: 0 }, orderBy: { userId: 'asc' }, skip: offset, take: limit })

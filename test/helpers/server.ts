@@ -29,6 +29,9 @@ export interface TestServer {
   jobs: JobService
   /** The server's action service, to call actions by id as a playbook step would. */
   actions: ActionService
+  /** The server's channel and post services, to call their bulk methods as the playbook engine does. */
+  channels: BridgeheadServer['channels']
+  posts: BridgeheadServer['posts']
   /** The server's event bus, to watch domain events (e.g. `integration.event`). */
   bus: EventBus
   /** Runs SQL on the server's own database, for a state the API cannot make (e.g. a row made older). */
@@ -100,6 +103,8 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     jobs: server.jobs,
     actions: server.actions,
     bus: server.bus,
+    channels: server.channels,
+    posts: server.posts,
     sql: (text, params) => query(server.db, text, params),
     close: () => (closing ??= runCleanups(cleanups)),
   }

@@ -45,4 +45,14 @@ describe('read cache', () => {
     expect(await cache.get('a', async () => 'a2')).to.equal('a2')
     expect(await cache.get('c', async () => 'c2')).to.equal('c1')
   })
+
+  it('serves a value set by its writer without loading, over a load that began before', async () => {
+    const cache = createReadCache<string>({ ttlMs: 60_000, maxEntries: 10 })
+    let release!: () => void
+    const slow = cache.get('a', () => new Promise<string>((resolve) => (release = () => resolve('stale'))))
+    cache.set('a', 'written')
+    release()
+    await slow
+    expect(await cache.get('a', async () => 'loaded')).to.equal('written')
+  })
 })
