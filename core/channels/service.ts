@@ -358,6 +358,12 @@ export function createChannelService(options: ChannelServiceOptions) {
         if (!created) continue
         await bus.publish({ type: 'channel.created', payload: { channelId: channel.id, teamId: channel.teamId, userId: session.userId }, ws: { event: 'channel_created', data: { channel_id: channel.id, team_id: channel.teamId }, audience: { userId: session.userId } } })
       }
+      // A channel this call created has exactly the members it wrote: the posts below need not read them back.
+      // (Publishing channel.created and user_added drops the cached sets, so they are put back after each.)
+      const primeMembers = () => {
+        for (const [i, { channel, created }] of resolved.entries()) if (created) memberCache.set(channel.id, new Set([session.userId, ...added[i]!]))
+      }
+      primeMembers()
       const caller = usersById.get(session.userId)
       const callerName = caller?.username ?? ''
       const systemPosts = resolved.flatMap(({ channel, created }, i): SystemPostInput[] => [
@@ -375,6 +381,7 @@ export function createChannelService(options: ChannelServiceOptions) {
       for (const [i, { channel }] of resolved.entries()) {
         for (const userId of added[i]!) await publishUserAdded(channel, userId)
       }
+      primeMembers()
       // The system posts moved the counters.
       const fresh = new Map((await store.getByIds(resolved.map((r) => r.channel.id))).map((c) => [c.id, c]))
       return resolved.map(({ channel, created }, i) => ({ channel: fresh.get(channel.id) ?? channel, created, added: added[i]! }))
