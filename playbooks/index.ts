@@ -20,7 +20,7 @@ import { AppError } from '../core/errors.ts'
 import { createPlaybookLibrary, type PlaybookLibrary } from './library.ts'
 import { liveActionCatalog } from './catalog.ts'
 import { playbookCommand } from './command.ts'
-import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type RunEngine } from './engine/service.ts'
+import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type ExecuteData, type RunEngine } from './engine/service.ts'
 import { REMIND_JOB } from './engine/reminders.ts'
 import { RETRO_REMIND_JOB } from './engine/run-ops.ts'
 import { startItemAutoComplete } from './engine/auto-complete.ts'
@@ -82,7 +82,12 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
   deps.jobs.register<{ runId: string }>({ id: ADVANCE_JOB, description: 'Takes the next decisions of a playbook run', maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, handler: (job) => engine.advanceJob(job.data.runId) })
   deps.jobs.register<{ runId: string; reminderId: string; seq: number }>({ id: REMIND_JOB, description: 'Sends a playbook run reminder and queues the next', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.remindJob(job.data) })
   deps.jobs.register<{ runId: string; seq: number }>({ id: RETRO_REMIND_JOB, description: 'Asks for a playbook run\'s retrospective and queues the next reminder', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.ops.retroRemindJob(job.data) })
-  deps.jobs.register<{ runId: string; stepId: string; attempt: number }>({ id: EXECUTE_JOB, description: 'Runs one step of a playbook run (a post, an action call)', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 }, handler: (job) => engine.executeJob(job.data) })
+  deps.jobs.register<ExecuteData>({
+    id: EXECUTE_JOB, description: 'Runs one step of a playbook run (a post, an action call)', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 },
+    handler: (job) => engine.executeJob(job.data),
+    // Runs started by a burst of events set up their channels and take their first steps together, in one transaction per batch.
+    batch: { max: 100, handler: (jobs) => engine.executeJobs(jobs.map((j) => j.data)) },
+  })
 
   const commands = runCommands({ engine, users: deps.users, library, listing: playbookCommand(library) })
   deps.commands.register(commands.playbook)

@@ -20,7 +20,9 @@ import type { UserStore, UserRecord } from '../../core/users/store.ts'
 import type { EventBus } from '../../core/realtime/events.ts'
 import { AppError } from '../../core/errors.ts'
 import { userByRef } from '../../core/users/by-ref.ts'
-import { newId } from '../../core/ids.ts'
+import { idFromKey, newId } from '../../core/ids.ts'
+import { groupCommit } from '../../core/group-commit.ts'
+import { createJobOutbox } from './job-outbox.ts'
 import { nowMillis } from '../../core/clock.ts'
 import { evaluateInterpolated, parseDuration, parseInterpolated, renderTemplate, slugify, type Playbook, type Step } from '../dsl/index.ts'
 import { advance, graphOf, recordStepResult, setRunStatus, type Effect } from './plan.ts'
@@ -86,15 +88,30 @@ export interface StartInput {
   ancestors?: string[]
 }
 
+/** An execute job's data: a step of a run (or the run's channel, CHANNEL_STEP), and which attempt. */
+export interface ExecuteData {
+  runId: string
+  stepId: string
+  attempt: number
+  part?: 'escalate'
+}
+
+export interface IntegrationPayload {
+  teamId: string
+  actorId: string
+  event: IntegrationEventLike
+}
+
 const RETRY_DEFAULTS = { initialMs: 10_000, maxDelayMs: 10 * 60_000 }
 
 export function createRunEngine(options: RunEngineOptions) {
   const { jobs, actions, channels, channelStore, posts, teams, users, bus, library, log } = options
   const now = options.now ?? nowMillis
   const store = createRunStore(options.db)
+  const outbox = createJobOutbox(jobs)
   let bot: UserRecord | undefined
   const people = createPeople({ directory: options.directory, resolveUserRef })
-  const extras = createStepExtras({ store, jobs, actions, channels, library, log, advanceJob: ADVANCE_JOB, engineSession, people, evaluateWith, startRun: start, now })
+  const extras = createStepExtras({ store, actions, channels, library, log, advanceJob: ADVANCE_JOB, enqueueInTx: outbox.enqueue, engineSession, people, evaluateWith, startRun: start, now })
 
   async function ensureBot(): Promise<UserRecord> {
     bot ??= await options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
@@ -170,7 +187,7 @@ export function createRunEngine(options: RunEngineOptions) {
     }
     if (interval === null) return
     rs.nextAt = afterQuietHours(reminder, from + interval, ctx)
-    await jobs.enqueue({ type: REMIND_JOB, data: { runId: state.id, reminderId: reminder.id, seq: rs.seq }, runAt: rs.nextAt, dedupeKey: `pb:${state.id}:remind:${reminder.id}:${rs.seq}` }, { tx })
+    await outbox.enqueue(tx, { type: REMIND_JOB, data: { runId: state.id, reminderId: reminder.id, seq: rs.seq }, runAt: rs.nextAt, dedupeKey: `pb:${state.id}:remind:${reminder.id}:${rs.seq}` })
   }
 
   const isStatusReminder = (r: Reminder) => (r.about ?? 'status') === 'status'
@@ -277,16 +294,17 @@ export function createRunEngine(options: RunEngineOptions) {
       if (effect.kind === 'timeline') {
         events.push({ type: effect.type, actorKind: 'system', actorId: '', summary: effect.summary, details: effect.details ?? {}, stepId: effect.stepId ?? '' })
       } else if (effect.kind === 'execute') {
-        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId, stepId: effect.stepId, attempt: 1, ...(effect.part ? { part: effect.part } : {}) }, dedupeKey: `pb:${runId}:${effect.stepId}:${effect.part ?? 1}` }, { tx })
+        await outbox.enqueue(tx, { type: EXECUTE_JOB, data: { runId, stepId: effect.stepId, attempt: 1, ...(effect.part ? { part: effect.part } : {}) }, dedupeKey: `pb:${runId}:${effect.stepId}:${effect.part ?? 1}` })
       } else {
-        await jobs.enqueue({ type: ADVANCE_JOB, data: { runId }, runAt: effect.at, dedupeKey: `pb:${runId}:timer:${effect.stepId}:${effect.at}` }, { tx })
+        await outbox.enqueue(tx, { type: ADVANCE_JOB, data: { runId }, runAt: effect.at, dedupeKey: `pb:${runId}:timer:${effect.stepId}:${effect.at}` })
       }
     }
     return events
   }
 
   async function enqueueAdvance(runId: string, tx?: SqlClient): Promise<void> {
-    await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } }, tx ? { tx } : {})
+    if (tx) await outbox.enqueue(tx, { type: ADVANCE_JOB, data: { runId } })
+    else await jobs.enqueue({ type: ADVANCE_JOB, data: { runId } })
   }
 
   /** A template file the run pinned when it started. */
@@ -346,54 +364,104 @@ export function createRunEngine(options: RunEngineOptions) {
     return created.post.id
   }
 
-  /** The channel: created (or reused), members invited, header set, overview posted. Each part is keyed, so a retry repeats nothing. */
-  async function setUpChannel(row: RunRow): Promise<Record<string, unknown>> {
+  /**
+   * The runs' channels: created (or reused by name), members invited, header set, overview
+   * posted. Channels and overviews of the whole batch are written with one call each (ensureMany,
+   * createMany); both are keyed by the run (a channel's name or id, the overview's id), so a retry
+   * repeats nothing. A run whose part fails gets its Error, the others go on.
+   * @returns per run id: `{ channelId, overviewPostId }`, or the Error.
+   */
+  async function setUpChannels(rows: RunRow[]): Promise<Map<string, Record<string, unknown> | Error>> {
     const session = await engineSession()
-    const state = row.state
-    const spec = row.playbook.channel
-    const ctxOptions = await contextOptions(row)
-    const ctx = evalContext(state, ctxOptions)
-    if (!botTeams.has(state.teamId)) {
-      await teams.addMember(session, state.teamId, session.userId)
-      botTeams.add(state.teamId)
-    }
-    let channelId: string
-    // A called playbook without a channel of its own runs in its caller's.
-    if (!spec && state.parent?.channelId) channelId = state.parent.channelId
-    else if (!spec || spec.mode === 'existing') {
-      channelId = spec ? await channelByRef(state.teamId, String(evaluateInterpolated(parseInterpolated(spec.name), ctx)), session) : ''
-      if (!channelId) throw new Error('the playbook has no channel: add `channel: { name: … }`')
-    } else {
-      const display = String(evaluateInterpolated(parseInterpolated(spec.name), ctx))
-      const name = slugify(display).slice(0, 64) || `run-${state.number}`
-      const existing = await channelStore.getByName(state.teamId, name)
-      if (existing) channelId = existing.id
-      else {
-        const created = await actions.invoke('channel.create@v1', { team_id: state.teamId, name, display_name: display.slice(0, 64), type: spec.private ? 'P' : 'O', purpose: spec.purpose ?? '' }, { session, idempotencyKey: `${row.id}:channel` })
-        channelId = created.outputs.channelId as string
+    const results = new Map<string, Record<string, unknown> | Error>()
+    const fail = (row: RunRow, err: unknown) => results.set(row.id, err instanceof Error ? err : new Error(String(err)))
+    type Plan = { row: RunRow; channelId: string; create?: Parameters<ChannelService['ensureMany']>[1][number]; invite: string[]; header?: string; ctxOptions: RunContextOptions }
+    const plans: Plan[] = []
+    for (const row of rows) {
+      try {
+        const state = row.state
+        const spec = row.playbook.channel
+        const ctxOptions = await contextOptions(row)
+        const ctx = evalContext(state, ctxOptions)
+        if (!botTeams.has(state.teamId)) {
+          await teams.addMember(session, state.teamId, session.userId)
+          botTeams.add(state.teamId)
+        }
+        const invite = new Set<string>([state.ownerId])
+        for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
+        for (const ref of spec?.invite ?? []) {
+          if (isPeopleRef(ref)) for (const u of await people.many(state, ref)) invite.add(u.id)
+        }
+        const header = (channelId: string) => {
+          if (spec?.header === undefined) return undefined
+          const data = runValues({ ...state, channelId }, ctxOptions)
+          const text = typeof spec.header === 'string' ? renderTemplate(spec.header, data, 'channel.header') : renderTemplate(templateText(state, spec.header.template, 'channel.header.template'), data, 'channel.header.template')
+          return text.slice(0, 1024)
+        }
+        // A called playbook without a channel of its own runs in its caller's.
+        if (!spec && state.parent?.channelId) plans.push({ row, channelId: state.parent.channelId, invite: [...invite], ctxOptions })
+        else if (!spec || spec.mode === 'existing') {
+          const channelId = spec ? await channelByRef(state.teamId, String(evaluateInterpolated(parseInterpolated(spec.name), ctx)), session) : ''
+          if (!channelId) throw new Error('the playbook has no channel: add `channel: { name: … }`')
+          plans.push({ row, channelId, invite: [...invite], header: header(channelId), ctxOptions })
+        } else {
+          const display = String(evaluateInterpolated(parseInterpolated(spec.name), ctx))
+          const name = slugify(display).slice(0, 64) || `run-${state.number}`
+          const id = idFromKey(`${row.id}:channel`)
+          plans.push({
+            row, channelId: id, invite: [...invite], ctxOptions,
+            create: { id, team_id: state.teamId, name, display_name: display.slice(0, 64), type: spec.private ? 'P' : 'O', purpose: spec.purpose ?? '', header: header(id) ?? '', members: [...invite] },
+          })
+        }
+      } catch (err) {
+        fail(row, err)
       }
     }
-    const invite = new Set<string>([state.ownerId])
-    for (const holderOf of Object.values(state.roles)) if (holderOf) invite.add(holderOf.id)
-    for (const ref of spec?.invite ?? []) {
-      if (isPeopleRef(ref)) for (const u of await people.many(state, ref)) invite.add(u.id)
+    // One call for the batch; when it refuses one input, each run alone, so only that run fails.
+    const creating = plans.filter((p) => p.create)
+    const ensure = async (batch: Plan[]) => {
+      const made = await channels.ensureMany(session, batch.map((p) => p.create!))
+      for (const [i, m] of made.entries()) {
+        const plan = batch[i]!
+        plan.channelId = m.channel.id
+        // A reused channel keeps its own header unless the playbook sets one.
+        if (!m.created && plan.create!.header) await channels.patch(session, m.channel.id, { header: plan.create!.header })
+      }
     }
-    for (const userId of invite) {
-      if (!(await channelStore.getMember(channelId, userId))) await channels.addMember(session, channelId, userId).catch((err: unknown) => log.warn({ err, runId: row.id, userId }, 'could not invite a run member'))
+    try {
+      if (creating.length > 0) await ensure(creating)
+    } catch {
+      for (const plan of creating) await ensure([plan]).catch((err: unknown) => fail(plan.row, err))
     }
-    const withChannel: RunState = { ...state, channelId }
-    const data = runValues(withChannel, ctxOptions)
-    if (spec?.header !== undefined) {
-      const header = typeof spec.header === 'string' ? renderTemplate(spec.header, data, 'channel.header') : renderTemplate(templateText(state, spec.header.template, 'channel.header.template'), data, 'channel.header.template')
-      await channels.patch(session, channelId, { header: header.slice(0, 1024) })
+    const ready = plans.filter((p) => !results.has(p.row.id))
+    for (const plan of ready) {
+      if (plan.create) continue
+      for (const userId of plan.invite) {
+        if (!(await channelStore.getMember(plan.channelId, userId))) await channels.addMember(session, plan.channelId, userId).catch((err: unknown) => log.warn({ err, runId: plan.row.id, userId }, 'could not invite a run member'))
+      }
+      if (plan.header !== undefined) await channels.patch(session, plan.channelId, { header: plan.header }).catch((err: unknown) => fail(plan.row, err))
     }
-    const overview = [
-      `#### ${state.title}`,
-      `Playbook **${row.playbook.metadata.title ?? row.playbook.metadata.name}** (v${row.playbook.metadata.version}) · run #${state.number}`,
-      ...Object.entries(state.roles).map(([role, h]) => `- ${role}: ${h ? `@${h.username}` : '_nobody yet_'}`),
-    ].join('\n')
-    const overviewPost = await actions.invoke('post.create@v1', { channel_id: channelId, message: overview, props: { from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:overview` })
-    return { channelId, overviewPostId: overviewPost.outputs.postId }
+    const posting = ready.filter((p) => !results.has(p.row.id))
+    const overview = (plan: Plan) => ({
+      id: idFromKey(`${plan.row.id}:overview`),
+      channel_id: plan.channelId,
+      props: { from_playbook: plan.row.id },
+      message: [
+        `#### ${plan.row.state.title}`,
+        `Playbook **${plan.row.playbook.metadata.title ?? plan.row.playbook.metadata.name}** (v${plan.row.playbook.metadata.version}) · run #${plan.row.state.number}`,
+        ...Object.entries(plan.row.state.roles).map(([role, h]) => `- ${role}: ${h ? `@${h.username}` : '_nobody yet_'}`),
+      ].join('\n'),
+    })
+    const post = async (batch: Plan[]) => {
+      const made = await posts.createMany(session, batch.map(overview))
+      for (const [i, m] of made.entries()) results.set(batch[i]!.row.id, { channelId: batch[i]!.channelId, overviewPostId: m.post.id })
+    }
+    try {
+      if (posting.length > 0) await post(posting)
+    } catch {
+      for (const plan of posting) await post([plan]).catch((err: unknown) => fail(plan.row, err))
+    }
+    return results
   }
 
   /** Runs a step's external part; returns its outputs. @throws for a failure (ActionError tells retryable ones). */
@@ -514,39 +582,30 @@ export function createRunEngine(options: RunEngineOptions) {
     return Math.min(Math.max(base, err.retryAfterMs ?? 0), maxDelay)
   }
 
-  /** The job: one attempt of a step's external part, then the result recorded under the lock. */
-  async function execute(data: { runId: string; stepId: string; attempt: number; part?: 'escalate' }): Promise<void> {
-    const row = await store.get(data.runId)
+  /** What one execute job did outside the lock, for the record under it. */
+  type Attempted =
+    | { kind: 'nothing' }
+    | { kind: 'channel'; out: Record<string, unknown> }
+    | { kind: 'step'; stepId: string; attempt: number; node: StepNode; outputs: Record<string, unknown>; failure: string | null }
+
+  /**
+   * One attempt of a step's external part (not the channel's: setUpChannels does those together).
+   * A failure its retry policy retries is queued again here and records nothing else.
+   */
+  async function attemptStep(row: RunRow | undefined, data: ExecuteData): Promise<Attempted> {
     // A canceled run still runs its hooks' steps.
-    if (!row || (row.state.status === 'canceled' && graphOf(row.playbook, row.state).nodes.get(data.stepId)?.list !== 'hook')) return
-    if (data.stepId === CHANNEL_STEP) {
-      if (row.state.channelPhase === 'ready') return
-      const out = await setUpChannel(row)
-      const ctxOptions = await contextOptions(row)
-      const family = await extras.family(row.state)
-      const done = await store.mutate(row.id, now(), async (state, _row, tx) => {
-        if (state.channelPhase === 'ready') return { events: [], result: null }
-        state.channelId = out.channelId as string
-        state.channelPhase = 'ready'
-        for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
-        const ready: NewTimelineEvent = { type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: out, stepId: '' }
-        return { events: [ready, ...(await decide(tx, state, row.playbook, ctxOptions, family))], result: null }
-      })
-      if (done) await publishUpdated(done.row)
-      return
-    }
+    if (!row || (row.state.status === 'canceled' && graphOf(row.playbook, row.state).nodes.get(data.stepId)?.list !== 'hook')) return { kind: 'nothing' }
     const current = row.state.steps[data.stepId]
     const node = graphOf(row.playbook, row.state).nodes.get(data.stepId)
     if (data.part === 'escalate' && node?.step.approval) {
       const ctxOptions = await contextOptions(row)
-      return extras.escalate(row, node, approvalText(row, node, nodeContext(row.state, node, evalContext(row.state, ctxOptions)).values as Record<string, unknown>))
+      await extras.escalate(row, node, approvalText(row, node, nodeContext(row.state, node, evalContext(row.state, ctxOptions)).values as Record<string, unknown>))
+      return { kind: 'nothing' }
     }
     // Over already (a retried job): nothing to do, except posting a non-blocking checklist, which is done as it starts.
-    if (!current || !node || (TERMINAL.has(current.status) && (node.kind !== 'checklist' || current.outputs.postId))) return
-    let outputs: Record<string, unknown> = {}
-    let failure: string | null = null
+    if (!current || !node || (TERMINAL.has(current.status) && (node.kind !== 'checklist' || current.outputs.postId))) return { kind: 'nothing' }
     try {
-      outputs = await executeStep(row, data.stepId)
+      return { kind: 'step', stepId: data.stepId, attempt: data.attempt, node, outputs: await executeStep(row, data.stepId), failure: null }
     } catch (err) {
       const delay = retryDelay(node.step, data.attempt, err)
       if (delay !== null) {
@@ -555,26 +614,119 @@ export function createRunEngine(options: RunEngineOptions) {
           await jobs.enqueue({ type: EXECUTE_JOB, data: { ...data, attempt: data.attempt + 1 }, delayMs: delay, dedupeKey: `pb:${row.id}:${data.stepId}:${data.attempt + 1}` }, { tx })
           return { events: [{ type: 'step_retry', actorKind: 'system', actorId: '', summary: `${node.step.name ?? data.stepId}: attempt ${data.attempt} failed (${(err as Error).message}); retrying in ${Math.round(delay / 1000)} s`, details: {}, stepId: data.stepId }], result: null }
         })
-        return
+        return { kind: 'nothing' }
       }
-      failure = (err as Error).message
+      const failure = (err as Error).message
       log.info({ runId: row.id, stepId: data.stepId, err: failure }, 'playbook step failed')
+      return { kind: 'step', stepId: data.stepId, attempt: data.attempt, node, outputs: {}, failure }
     }
-    const ctxOptions = await contextOptions(row)
-    const family = await extras.family(row.state)
-    const done = await store.mutate(row.id, now(), async (state, pinned, tx) => {
-      const events: NewTimelineEvent[] = []
-      const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: data.stepId })
-      const plan = { playbook: pinned.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
-      if (!recordStepResult(plan, data.stepId, failure !== null ? { failure } : { outputs }, data.attempt, line)) return { events: [], result: false }
-      if (failure === null && node.kind === 'status_update') await resetStatusReminders(tx, state, pinned.playbook, ctxOptions)
-      events.push(...(await decide(tx, state, pinned.playbook, ctxOptions, family)))
-      return { events, result: true }
-    })
-    if (!done) return
-    // After the commit (inside the lock only the transaction may use the database); the timeline has the failure either way.
-    if (done.result && failure !== null && done.row.state.channelId) await postFailure(done.row.state, node.step.name ?? data.stepId, failure)
-    await publishUpdated(done.row)
+  }
+
+  /**
+   * Under the run's lock: records what its jobs did (the channel is ready, steps' results), then
+   * takes the next decisions once. Returns the failures to show in the channel, or null when
+   * nothing changed.
+   */
+  async function recordAttempts(tx: SqlClient, state: RunState, row: RunRow, done: Attempted[], ctxOptions: RunContextOptions, family: Family, events: NewTimelineEvent[]): Promise<{ name: string; failure: string }[] | null> {
+    let changed = false
+    const failures: { name: string; failure: string }[] = []
+    for (const a of done) {
+      if (a.kind === 'channel') {
+        if (state.channelPhase === 'ready') continue
+        state.channelId = a.out.channelId as string
+        state.channelPhase = 'ready'
+        for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
+        events.push({ type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: a.out, stepId: '' })
+        changed = true
+      } else if (a.kind === 'step') {
+        const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: a.stepId })
+        const plan = { playbook: row.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
+        if (!recordStepResult(plan, a.stepId, a.failure !== null ? { failure: a.failure } : { outputs: a.outputs }, a.attempt, line)) continue
+        if (a.failure === null && a.node.kind === 'status_update') await resetStatusReminders(tx, state, row.playbook, ctxOptions)
+        if (a.failure !== null) failures.push({ name: a.node.step.name ?? a.stepId, failure: a.failure })
+        changed = true
+      }
+    }
+    if (!changed) return null
+    events.push(...(await decide(tx, state, row.playbook, ctxOptions, family)))
+    return failures
+  }
+
+  /**
+   * The execute jobs of a batch: channel set-ups together, steps' external parts concurrently,
+   * then every result recorded in one transaction (one row lock per run).
+   * @returns per job, in order: null, or the Error that job met (its retry is the job queue's).
+   */
+  async function executeMany(jobsData: ExecuteData[]): Promise<(Error | null)[]> {
+    const rows = await store.getMany(jobsData.map((d) => d.runId))
+    const results: (Error | null)[] = jobsData.map(() => null)
+    const attempts: Attempted[] = jobsData.map(() => ({ kind: 'nothing' }))
+    const setUps: number[] = []
+    const steps: number[] = []
+    for (const [i, d] of jobsData.entries()) {
+      const row = rows.get(d.runId)
+      if (d.stepId !== CHANNEL_STEP) steps.push(i)
+      else if (row && row.state.status !== 'canceled' && row.state.channelPhase !== 'ready' && !setUps.some((k) => jobsData[k]!.runId === d.runId)) setUps.push(i)
+    }
+    const channelsReady = setUps.length > 0 ? await setUpChannels(setUps.map((i) => rows.get(jobsData[i]!.runId)!)) : new Map()
+    for (const i of setUps) {
+      const out = channelsReady.get(jobsData[i]!.runId)
+      if (out instanceof Error || out === undefined) results[i] = out ?? new Error('the run channel was not set up')
+      else attempts[i] = { kind: 'channel', out }
+    }
+    await Promise.all(steps.map(async (i) => {
+      try {
+        attempts[i] = await attemptStep(rows.get(jobsData[i]!.runId), jobsData[i]!)
+      } catch (err) {
+        results[i] = err instanceof Error ? err : new Error(String(err))
+      }
+    }))
+    const byRun = new Map<string, Attempted[]>()
+    for (const [i, a] of attempts.entries()) if (a.kind !== 'nothing') byRun.set(jobsData[i]!.runId, [...(byRun.get(jobsData[i]!.runId) ?? []), a])
+    if (byRun.size === 0) return results
+    // Read before the lock: inside it only the transaction may touch the database.
+    const before = new Map<string, { ctxOptions: RunContextOptions; family: Family }>()
+    for (const runId of byRun.keys()) {
+      const row = rows.get(runId)!
+      before.set(runId, { ctxOptions: await contextOptions(row), family: await extras.family(row.state) })
+    }
+    const recorded = await store.mutateMany([...byRun.keys()], now(), (state, row, tx) =>
+      inOutbox(tx, async () => {
+        const events: NewTimelineEvent[] = []
+        const b = before.get(row.id)!
+        const failures = await recordAttempts(tx, state, row, byRun.get(row.id)!, b.ctxOptions, b.family, events)
+        return { events, result: failures }
+      }), (tx) => outbox.flush(tx))
+    for (const [runId, outcome] of recorded) {
+      if ('error' in outcome) {
+        const err = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error))
+        for (const [i, d] of jobsData.entries()) if (d.runId === runId && attempts[i]!.kind !== 'nothing') results[i] = err
+        continue
+      }
+      if (outcome.result === null) continue
+      // After the commit (inside the lock only the transaction may use the database); the timeline has the failure either way.
+      for (const f of outcome.result) if (outcome.row.state.channelId) await postFailure(outcome.row.state, f.name, f.failure)
+      await publishUpdated(outcome.row)
+    }
+    return results
+  }
+
+  /** One change of a batch, its jobs gathered for the batch's one INSERT; a change that fails takes its jobs back. */
+  async function inOutbox<T>(tx: SqlClient, change: () => Promise<T>): Promise<T> {
+    outbox.gather(tx)
+    const mark = outbox.mark(tx)
+    try {
+      return await change()
+    } catch (err) {
+      outbox.rewind(tx, mark)
+      throw err
+    }
+  }
+
+  /** The job: executeMany of one. */
+  async function execute(data: ExecuteData): Promise<void> {
+    const [err] = await executeMany([data])
+    if (err) throw err
   }
 
   /** A failed step shows in the channel, as the issue asks (best effort: a failure to post is logged). */
@@ -609,13 +761,8 @@ export function createRunEngine(options: RunEngineOptions) {
     return roles
   }
 
-  /**
-   * Starts a run of a loaded playbook: pins it, resolves roles and inputs, and queues the channel
-   * set-up; the steps follow. The same `dedupeKey` never starts two runs.
-   * @returns the run, and whether this call started it.
-   * @throws AppError 404 for an unknown playbook, 400 for a missing or bad input.
-   */
-  async function start(input: StartInput): Promise<{ run: RunRow; started: boolean }> {
+  /** What `startMany` needs of one input before the transaction; an AppError for an unknown playbook or a bad input. */
+  async function prepareStart(input: StartInput) {
     const entry = library.get(input.playbook)
     if (!entry) throw new AppError('app.playbook.not_found.app_error', `No playbook named "${input.playbook}" is loaded.`, 404, { context: { playbook: input.playbook } })
     const playbook = entry.playbook
@@ -632,32 +779,78 @@ export function createRunEngine(options: RunEngineOptions) {
         // Keep the trigger's own key.
       }
     }
-    const result = await store.insert(
-      { id, playbook, title, teamId: input.teamId, ownerId: input.actorId, correlationKey, triggerKey: input.dedupeKey ? `${playbook.metadata.name}:${input.dedupeKey}` : '', at },
-      async (tx, number) => {
-        const base: RunState = {
-          id, number, title, status: 'active', teamId: input.teamId, channelId: '', ownerId: input.actorId, channelPhase: 'pending',
-          trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {}, templates: { ...(entry.templates ?? {}) },
-          marks: { detected: input.trigger.occurredAt || at, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: at, seq: 0,
-          ...(input.parent ? { parent: input.parent, ancestors: input.ancestors ?? [] } : {}),
-        }
-        base.props = propertyDefaults(playbook, { trigger: input.trigger, inputs, vars: base.vars, run: { id, number, title } })
-        await jobs.enqueue({ type: EXECUTE_JOB, data: { runId: id, stepId: CHANNEL_STEP, attempt: 1 }, dedupeKey: `pb:${id}:${CHANNEL_STEP}:1` }, { tx })
-        const events: NewTimelineEvent[] = [
-          { type: 'trigger_received', actorKind: input.trigger.source === 'command' ? 'user' : 'connector', actorId: input.trigger.source === 'command' ? input.actorId : input.trigger.source, summary: `${input.trigger.source}: ${input.trigger.title || input.trigger.type}`, details: { id: input.trigger.id, type: input.trigger.type }, stepId: '' },
-          { type: 'run_started', actorKind: 'user', actorId: input.actorId, summary: `run #${number} of ${playbook.metadata.name} v${playbook.metadata.version} started`, details: {}, stepId: '' },
-        ]
-        return { state: base, events }
-      },
-    )
-    if ('existing' in result) {
-      const existing = await store.get(result.existing)
-      if (!existing) throw new Error(`run ${result.existing} of a dedupe key is missing`)
-      return { run: existing, started: false }
+    const row = { id, playbook, title, teamId: input.teamId, ownerId: input.actorId, correlationKey, triggerKey: input.dedupeKey ? `${playbook.metadata.name}:${input.dedupeKey}` : '', at }
+    /** The run's first state and timeline, once its number is known (inside the transaction). */
+    const initial = (number: number): { state: RunState; events: NewTimelineEvent[] } => {
+      const base: RunState = {
+        id, number, title, status: 'active', teamId: input.teamId, channelId: '', ownerId: input.actorId, channelPhase: 'pending',
+        trigger: input.trigger, inputs, props: {}, vars: { ...(playbook.vars ?? {}) }, roles, steps: {}, items: [], votes: {}, metrics: {}, templates: { ...(entry.templates ?? {}) },
+        marks: { detected: input.trigger.occurredAt || at, acknowledged: 0, mitigated: 0, resolved: 0, finished: 0 }, phase: 'main', failed: false, startedAt: at, seq: 0,
+        ...(input.parent ? { parent: input.parent, ancestors: input.ancestors ?? [] } : {}),
+      }
+      base.props = propertyDefaults(playbook, { trigger: input.trigger, inputs, vars: base.vars, run: { id, number, title } })
+      const events: NewTimelineEvent[] = [
+        { type: 'trigger_received', actorKind: input.trigger.source === 'command' ? 'user' : 'connector', actorId: input.trigger.source === 'command' ? input.actorId : input.trigger.source, summary: `${input.trigger.source}: ${input.trigger.title || input.trigger.type}`, details: { id: input.trigger.id, type: input.trigger.type }, stepId: '' },
+        { type: 'run_started', actorKind: 'user', actorId: input.actorId, summary: `run #${number} of ${playbook.metadata.name} v${playbook.metadata.version} started`, details: {}, stepId: '' },
+      ]
+      return { state: base, events }
     }
-    log.info({ runId: result.id, playbook: playbook.metadata.name, number: result.number }, 'playbook run started')
-    return { run: result, started: true }
+    return { row, initial }
   }
+
+  type Started = { run: RunRow; started: boolean }
+
+  /**
+   * Starts runs of loaded playbooks, all in one transaction: pins each playbook, resolves roles
+   * and inputs, and queues each channel's set-up; the steps follow. The same `dedupeKey` never
+   * starts two runs (also within one call).
+   * @returns per input, in order: the run and whether this call started it, or the error that
+   *   input alone met (AppError 404 for an unknown playbook, 400 for a missing or bad input).
+   */
+  async function startMany(inputs: StartInput[]): Promise<(Started | { error: unknown })[]> {
+    const out: (Started | { error: unknown } | null)[] = inputs.map(() => null)
+    const prepared: { index: number; p: Awaited<ReturnType<typeof prepareStart>> }[] = []
+    for (const [index, input] of inputs.entries()) {
+      try {
+        prepared.push({ index, p: await prepareStart(input) })
+      } catch (error) {
+        out[index] = { error }
+      }
+    }
+    if (prepared.length > 0) {
+      const results = await store.insertMany(
+        prepared.map(({ p }) => p.row),
+        (k, number) => prepared[k]!.p.initial(number),
+        (tx, runs) => jobs.enqueueMany(runs.map((r) => ({ type: EXECUTE_JOB, data: { runId: r.id, stepId: CHANNEL_STEP, attempt: 1 }, dedupeKey: `pb:${r.id}:${CHANNEL_STEP}:1` })), { tx }).then(() => undefined),
+      )
+      const existing = await store.getMany(results.flatMap((r) => ('existing' in r ? [r.existing] : [])))
+      for (const [k, result] of results.entries()) {
+        const index = prepared[k]!.index
+        if ('existing' in result) {
+          const run = existing.get(result.existing)
+          out[index] = run ? { run, started: false } : { error: new Error(`run ${result.existing} of a dedupe key is missing`) }
+        } else {
+          log.info({ runId: result.id, playbook: result.playbookName, number: result.number }, 'playbook run started')
+          out[index] = { run: result, started: true }
+        }
+      }
+    }
+    return out as (Started | { error: unknown })[]
+  }
+
+  /**
+   * Starts one run (startMany of one).
+   * @returns the run, and whether this call started it.
+   * @throws AppError 404 for an unknown playbook, 400 for a missing or bad input.
+   */
+  async function start(input: StartInput): Promise<Started> {
+    const [result] = await startMany([input])
+    if ('error' in result!) throw result.error
+    return result!
+  }
+
+  // A server takes several batches at once on its pool; the embedded database has one connection, where that only splits them.
+  const integrationEvents = groupCommit(onIntegrationEvents, { max: 200, concurrency: options.db.kind === 'postgres' ? 4 : 1 })
 
   const ops = createRunOps({
     store, jobs, actions, channels, channelStore, posts, teams, log, now, engineSession, holder, resolveUserRef, contextOptions, publishUpdated, enqueueAdvance, channelByRef, templateText,
@@ -670,21 +863,17 @@ export function createRunEngine(options: RunEngineOptions) {
 
     start,
 
-    /** A connector event: starts the playbooks whose `on:` matches; an event for an active run's correlation key is attached to it. */
-    async onIntegrationEvent(payload: { teamId: string; actorId: string; event: IntegrationEventLike }): Promise<string[]> {
-      const started: string[] = []
-      for (const run of await store.waitingForEvents(payload.event.source)) await settleEventWaits(run, payload.event)
-      const attachedTo = await store.activeByCorrelation(payload.event.correlationKey)
-      for (const run of attachedTo) await correlate(run.id, payload.event)
-      for (const entry of library.list()) {
-        if (!matchesEvent(entry.playbook, payload.event)) continue
-        const onDuplicate = entry.playbook.concurrency?.onDuplicate ?? 'attach'
-        if (onDuplicate !== 'new' && attachedTo.some((r) => r.playbookName === entry.name)) continue
-        const { run, started: isNew } = await start({ playbook: entry.name, teamId: payload.teamId, actorId: payload.actorId, trigger: payload.event, dedupeKey: payload.event.id })
-        if (isNew) started.push(run.id)
-      }
-      return started
-    },
+    /**
+     * A connector event: starts the playbooks whose `on:` matches; an event for an active run's
+     * correlation key is attached to it. Events arriving while others are being handled are
+     * handled together (group commit, up to 200), with a constant number of statements per batch.
+     * @returns the ids of the runs it started.
+     */
+    onIntegrationEvent: (payload: IntegrationPayload): Promise<string[]> =>
+      integrationEvents(payload).then((r) => {
+        if ('error' in r) throw r.error
+        return r.started
+      }),
 
     /** Changes the run's status (mitigated, resolved, finished, canceled) as `actor`. @throws AppError 403 per `roles.<r>.can: [finish]`. */
     async setStatus(runId: string, actor: Actor, status: RunStatus): Promise<RunRow> {
@@ -765,8 +954,60 @@ export function createRunEngine(options: RunEngineOptions) {
 
     advanceJob: step,
     executeJob: execute,
+    executeJobs: executeMany,
     remindJob: remind,
     ensureBot,
+  }
+
+  /**
+   * A batch of connector events, in arrival order. A batch is cut before an event whose
+   * correlation key an earlier event of it has, so that event sees the run the earlier one started
+   * (as if they came one by one).
+   */
+  async function onIntegrationEvents(payloads: IntegrationPayload[]): Promise<({ started: string[] } | { error: unknown })[]> {
+    const out: ({ started: string[] } | { error: unknown })[] = []
+    let from = 0
+    while (from < payloads.length) {
+      const keys = new Set<string>()
+      let to = from
+      for (; to < payloads.length; to++) {
+        const key = payloads[to]!.event.correlationKey
+        if (key && keys.has(key)) break
+        if (key) keys.add(key)
+      }
+      out.push(...(await onIntegrationSegment(payloads.slice(from, to))))
+      from = to
+    }
+    return out
+  }
+
+  async function onIntegrationSegment(payloads: IntegrationPayload[]): Promise<({ started: string[] } | { error: unknown })[]> {
+    const waiting = await store.waitingForAnyEvents([...new Set(payloads.map((p) => p.event.source))])
+    for (const p of payloads) {
+      for (const run of waiting) if (run.state.eventWaits?.some((w) => w.source === p.event.source)) await settleEventWaits(run, p.event)
+    }
+    const active = await store.activeByCorrelations(payloads.map((p) => p.event.correlationKey))
+    const starts: { payload: number; input: StartInput }[] = []
+    for (const [i, p] of payloads.entries()) {
+      const attachedTo = p.event.correlationKey ? active.filter((r) => r.correlationKey === p.event.correlationKey) : []
+      for (const run of attachedTo) await correlate(run.id, p.event)
+      for (const entry of library.list()) {
+        if (!matchesEvent(entry.playbook, p.event)) continue
+        const onDuplicate = entry.playbook.concurrency?.onDuplicate ?? 'attach'
+        if (onDuplicate !== 'new' && attachedTo.some((r) => r.playbookName === entry.name)) continue
+        starts.push({ payload: i, input: { playbook: entry.name, teamId: p.teamId, actorId: p.actorId, trigger: p.event, dedupeKey: p.event.id } })
+      }
+    }
+    const results = await startMany(starts.map((s) => s.input))
+    const out: ({ started: string[] } | { error: unknown })[] = payloads.map(() => ({ started: [] }))
+    for (const [k, result] of results.entries()) {
+      const i = starts[k]!.payload
+      const entry = out[i]!
+      if ('error' in entry) continue
+      if ('error' in result) out[i] = { error: result.error }
+      else if (result.started) entry.started.push(result.run.id)
+    }
+    return out
   }
 
   /** Settles the run's `wait: { event }` steps this event satisfies; the next decisions follow. */

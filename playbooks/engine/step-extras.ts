@@ -3,10 +3,10 @@
  * child run, telling its parent when it is over (and it when its parent was canceled), asking
  * named approvers in direct messages, and the escalation of an approval. Each outside effect is keyed, so a retried job repeats none.
  */
+import type { EnqueueInTx } from './job-outbox.ts'
 import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import type { Logger } from '../../core/log.ts'
 import type { AuthSession } from '../../core/auth/session-types.ts'
-import type { JobService } from '../../core/jobs/service.ts'
 import type { ActionService } from '../../core/actions/index.ts'
 import type { ChannelService } from '../../core/channels/service.ts'
 import { AppError } from '../../core/errors.ts'
@@ -33,13 +33,14 @@ export interface ChildStart {
 
 export interface StepExtrasDeps {
   store: RunStore
-  jobs: JobService
   actions: ActionService
   channels: ChannelService
   library: { get(name: string): { playbook: Playbook } | undefined }
   log: Logger
   /** The job type that advances a run. */
   advanceJob: string
+  /** Queues a job in a run change's transaction (job-outbox.ts). */
+  enqueueInTx: EnqueueInTx
   engineSession(): Promise<AuthSession>
   people: People
   evaluateWith(value: unknown, ctx: EvalContext, path: string, state: RunState): unknown
@@ -70,7 +71,7 @@ function waitingChildren(state: RunState): string[] {
 }
 
 export function createStepExtras(deps: StepExtrasDeps) {
-  const { store, jobs, actions, channels, library, log } = deps
+  const { store, actions, channels, library, log } = deps
 
   /** The people a reference names (people.ts); a group or team asks each of its members. */
   async function persons(state: RunState, ref: string): Promise<RoleHolder[]> {
@@ -160,10 +161,10 @@ export function createStepExtras(deps: StepExtrasDeps) {
       const parent = state.parent
       if (parent && !parent.reported && childOutcome(state).done) {
         parent.reported = true
-        await jobs.enqueue({ type: deps.advanceJob, data: { runId: parent.runId }, dedupeKey: `pb:${parent.runId}:child:${state.id}` }, { tx })
+        await deps.enqueueInTx(tx, { type: deps.advanceJob, data: { runId: parent.runId }, dedupeKey: `pb:${parent.runId}:child:${state.id}` })
       }
       if (state.status !== 'canceled') return
-      for (const id of waitingChildren(state)) await jobs.enqueue({ type: deps.advanceJob, data: { runId: id }, dedupeKey: `pb:${id}:parent-canceled` }, { tx })
+      for (const id of waitingChildren(state)) await deps.enqueueInTx(tx, { type: deps.advanceJob, data: { runId: id }, dedupeKey: `pb:${id}:parent-canceled` })
     },
   }
 }

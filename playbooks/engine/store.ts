@@ -67,7 +67,19 @@ async function rawQuery(tx: SqlClient, text: string, params: unknown[]): Promise
   return (await tx.$queryRawUnsafe(text, ...params)) as Record<string, unknown>[]
 }
 
+/** `count` new run numbers, in order (the counter starts after the highest number stored). */
+async function takeNumbers(client: Pick<Database, 'pool'> | SqlClient, count: number): Promise<number[]> {
+  const text = `INSERT INTO systems (name, value) VALUES ('playbook_runs.last_number', ((SELECT COALESCE(MAX(number), 0) FROM playbook_runs) + $1::int)::text)
+     ON CONFLICT (name) DO UPDATE SET value = (systems.value::bigint + $1::int)::text
+     RETURNING value`
+  const rows = 'pool' in client ? await query<{ value: string }>(client, text, [count]) : await rawQuery(client, text, [count])
+  const last = Number(rows[0]!.value)
+  return Array.from({ length: count }, (_, k) => last - count + 1 + k)
+}
+
 export function createRunStore(db: Database) {
+  // Each run's first timeline events between `prepare` and the INSERT of a batch.
+  const pendingEvents = new WeakMap<RunState, NewTimelineEvent[]>()
   /** One multi-row INSERT for a change's timeline events (a change usually has one to three). */
   async function appendTimeline(tx: SqlClient, run: RunState, events: NewTimelineEvent[], at: number): Promise<void> {
     if (events.length === 0) return
@@ -78,6 +90,43 @@ export function createRunStore(db: Database) {
       return `($${base + 1}, $${base + 2}, $${base + 3}::bigint, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::jsonb, $${base + 10})`
     })
     await tx.$executeRawUnsafe(`INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ${rows.join(', ')}`, ...params)
+  }
+
+  /** One multi-row INSERT for the timeline events of several runs (a batch of changes). */
+  async function appendTimelines(tx: SqlClient, changes: { state: RunState; events: NewTimelineEvent[] }[], at: number): Promise<void> {
+    const params: unknown[] = []
+    const rows: string[] = []
+    for (const { state, events } of changes) {
+      for (const e of events) {
+        const base = params.length
+        params.push(newId(), state.id, e.at ?? at, state.seq++, e.type, e.actorKind, e.actorId, e.summary, JSON.stringify(e.details ?? {}), e.stepId)
+        rows.push(`($${base + 1}, $${base + 2}, $${base + 3}::bigint, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::jsonb, $${base + 10})`)
+        // Postgres takes at most 65,535 parameters a statement.
+        if (params.length > 60_000) await flush()
+      }
+    }
+    await flush()
+    async function flush(): Promise<void> {
+      if (rows.length === 0) return
+      await tx.$executeRawUnsafe(`INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ${rows.join(', ')}`, ...params)
+      rows.length = 0
+      params.length = 0
+    }
+  }
+
+  /** The new state of several runs in one UPDATE (unnest of one array per column). */
+  async function writeStates(tx: SqlClient, states: RunState[], at: number): Promise<void> {
+    if (states.length === 0) return
+    if (states.length === 1) return writeState(tx, states[0]!, at)
+    await tx.$executeRawUnsafe(
+      `UPDATE playbook_runs r SET state = u.state::jsonb, status = u.status, title = u.title, channel_id = u.channel_id, owner_id = u.owner_id, update_at = $7::bigint,
+         end_at = CASE WHEN u.status IN ('finished', 'canceled') AND r.end_at = 0 THEN $7::bigint ELSE r.end_at END,
+         event_sources = CASE WHEN u.sources = '' THEN ARRAY[]::text[] ELSE string_to_array(u.sources, chr(31)) END
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[]) AS u(id, state, status, title, channel_id, owner_id, sources)
+       WHERE r.id = u.id`,
+      states.map((s) => s.id), states.map((s) => JSON.stringify(s)), states.map((s) => s.status), states.map((s) => s.title),
+      states.map((s) => s.channelId), states.map((s) => s.ownerId), at, states.map((s) => eventSources(s).join('\u001f')),
+    )
   }
 
   /** The runs index `event_sources` so an event finds the runs waiting for its source without reading every run. */
@@ -99,41 +148,123 @@ export function createRunStore(db: Database) {
 
   return {
     /**
-     * Inserts a run with its first timeline events, unless `triggerKey` already started one.
-     * `prepare` gets the transaction and the run's number and returns the state to store.
-     * @returns the new run, or `{ existing }` holding the run that key started.
+     * Inserts several runs in one transaction with a constant number of statements (a batch of
+     * connector events): like `insert`, each `triggerKey` starts one run at most, also within the
+     * batch. `prepare` gets each run's number and returns its state and first timeline events;
+     * `inTx` runs last in the transaction with the runs inserted (to queue their jobs).
+     * @returns per input, in order: the new run, or `{ existing }` holding the run its key started.
      */
-    async insert(
-      input: { id: string; playbook: Playbook; title: string; teamId: string; ownerId: string; correlationKey: string; triggerKey: string; at: number },
-      prepare: (tx: SqlClient, number: number) => Promise<{ state: RunState; events: NewTimelineEvent[] }>,
-    ): Promise<RunRow | { existing: string }> {
+    async insertMany(
+      inputs: { id: string; playbook: Playbook; title: string; teamId: string; ownerId: string; correlationKey: string; triggerKey: string; at: number }[],
+      prepare: (index: number, number: number) => { state: RunState; events: NewTimelineEvent[] },
+      inTx: (tx: SqlClient, runs: RunRow[]) => Promise<void>,
+    ): Promise<(RunRow | { existing: string })[]> {
+      // Numbers for the batch are taken in statements of their own: the counter row's lock lasts that
+      // statement only, so batches started at once do not queue behind each other's transactions.
+      // Keys already taken (a redelivered event) get none; a batch that rolls back, or loses a key
+      // to a batch beside it, leaves numbers unused: gaps, never repeats.
+      const keys = [...new Set(inputs.map((i) => i.triggerKey).filter(Boolean))]
+      const known = keys.length === 0 ? new Set<string>() : new Set((await query<{ key: string }>(db, 'SELECT key FROM playbook_run_triggers WHERE key = ANY($1::text[])', [keys])).map((r) => r.key))
+      const wanted = inputs.filter((i) => !i.triggerKey).length + keys.filter((k) => !known.has(k)).length
+      const numbers = wanted > 0 ? await takeNumbers(db, wanted) : []
       return withSqlTransaction(db, async (tx) => {
-        if (input.triggerKey) {
-          const claimed = await rawQuery(tx, `INSERT INTO playbook_run_triggers (key, run_id, create_at) VALUES ($1, $2, $3::bigint) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [input.triggerKey, input.id, input.at])
-          if (claimed.length === 0) {
-            const [row] = await rawQuery(tx, 'SELECT run_id FROM playbook_run_triggers WHERE key = $1', [input.triggerKey])
-            return { existing: row!.run_id as string }
+        const out: (RunRow | { existing: string } | null)[] = inputs.map(() => null)
+        const keyed = inputs.map((input, i) => ({ input, i })).filter(({ input }) => input.triggerKey)
+        const firstOfKey = new Map<string, number>()
+        for (const { input, i } of keyed) if (!firstOfKey.has(input.triggerKey)) firstOfKey.set(input.triggerKey, i)
+        if (firstOfKey.size > 0) {
+          const keys = [...firstOfKey.keys()]
+          const claimed = await rawQuery(
+            tx,
+            `INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $3::bigint FROM unnest($1::text[], $2::text[]) AS t(k, r) ON CONFLICT (key) DO NOTHING RETURNING key`,
+            [keys, keys.map((k) => inputs[firstOfKey.get(k)!]!.id), inputs[0]!.at],
+          )
+          const mine = new Set(claimed.map((r) => r.key as string))
+          const taken = keys.filter((k) => !mine.has(k))
+          const holders = new Map<string, string>()
+          if (taken.length > 0) for (const r of await rawQuery(tx, 'SELECT key, run_id FROM playbook_run_triggers WHERE key = ANY($1::text[])', [taken])) holders.set(r.key as string, r.run_id as string)
+          for (const { input, i } of keyed) {
+            const first = firstOfKey.get(input.triggerKey)!
+            if (!mine.has(input.triggerKey)) out[i] = { existing: holders.get(input.triggerKey)! }
+            else if (first !== i) out[i] = { existing: inputs[first]!.id }
           }
         }
-        // Numbers are taken under a transaction-scoped advisory lock, so two starts never share one.
-        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('playbook_runs.number'))`)
-        const [next] = await rawQuery(tx, 'SELECT COALESCE(MAX(number), 0) + 1 AS n FROM playbook_runs', [])
-        const number = Number(next!.n)
-        const { state, events } = await prepare(tx, number)
-        // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
-        await appendTimeline(tx, state, events, input.at)
-        await tx.$executeRawUnsafe(
-          `INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::bigint, $13::bigint, $14::text[])`,
-          input.id, number, input.playbook.metadata.name, input.playbook.metadata.version, JSON.stringify(input.playbook), state.title, state.status,
-          input.teamId, state.channelId, input.ownerId, input.correlationKey, JSON.stringify(state), input.at, eventSources(state),
-        )
-        return {
-          id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
-          title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
-          state, createAt: input.at, updateAt: input.at, endAt: 0,
+        const fresh = inputs.map((input, i) => ({ input, i })).filter(({ i }) => out[i] === null)
+        if (fresh.length > 0) {
+          // A key whose run was purged since the check above: more numbers, inside the transaction.
+          if (fresh.length > numbers.length) numbers.push(...(await takeNumbers(tx, fresh.length - numbers.length)))
+          const runs = fresh.map(({ input, i }, k): RunRow => {
+            const number = numbers[k]!
+            const { state, events } = prepare(i, number)
+            pendingEvents.set(state, events)
+            return {
+              id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
+              title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
+              state, createAt: input.at, updateAt: input.at, endAt: 0,
+            }
+          })
+          // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
+          await appendTimelines(tx, runs.map((r) => ({ state: r.state, events: pendingEvents.get(r.state) ?? [] })), inputs[0]!.at)
+          // The same playbook object is pinned by most runs of a batch: serialised once each.
+          const pinned = new Map<Playbook, string>()
+          const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, JSON.stringify(p)), pinned.get(p)!)
+          await tx.$executeRawUnsafe(
+            `INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
+             SELECT u.id, u.number, u.playbook_name, u.playbook_version, u.playbook::jsonb, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state::jsonb, u.at, u.at,
+               CASE WHEN u.sources = '' THEN ARRAY[]::text[] ELSE string_to_array(u.sources, chr(31)) END
+             FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::text[])
+               AS u(id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, at, sources)`,
+            runs.map((r) => r.id), runs.map((r) => r.number), runs.map((r) => r.playbookName), runs.map((r) => r.playbookVersion), runs.map((r) => pin(r.playbook)),
+            runs.map((r) => r.title), runs.map((r) => r.status), runs.map((r) => r.teamId), runs.map((r) => r.channelId), runs.map((r) => r.ownerId),
+            runs.map((r) => r.correlationKey), runs.map((r) => JSON.stringify(r.state)), runs.map((r) => r.createAt), runs.map((r) => eventSources(r.state).join('\u001f')),
+          )
+          for (const [k, { i }] of fresh.entries()) out[i] = runs[k]!
+          await inTx(tx, runs)
         }
+        return out as (RunRow | { existing: string })[]
       })
+    },
+
+    /**
+     * `mutate` for several runs in one transaction: their rows are locked in id order (so two
+     * servers batching overlapping runs cannot deadlock), `change` is called for each in turn, and
+     * the states and timeline events are written with one statement each. A `change` that throws
+     * leaves its run unchanged and its error in the result; the others commit. `inTx` runs last
+     * in the transaction (to queue the jobs the changes asked for). Unknown runs are left out.
+     */
+    async mutateMany<T>(
+      runIds: string[],
+      at: number,
+      change: (state: RunState, row: RunRow, tx: SqlClient) => Promise<{ events: NewTimelineEvent[]; result: T }>,
+      inTx: (tx: SqlClient) => Promise<void> = async () => {},
+    ): Promise<Map<string, { row: RunRow; result: T } | { error: unknown }>> {
+      return withSqlTransaction(db, async (tx) => {
+        const locked = await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(runIds)]])
+        const out = new Map<string, { row: RunRow; result: T } | { error: unknown }>()
+        const changed: { state: RunState; events: NewTimelineEvent[] }[] = []
+        for (const raw of locked) {
+          const row = toRun(raw)
+          const state = structuredClone(row.state)
+          try {
+            const { events, result } = await change(state, row, tx)
+            changed.push({ state, events })
+            out.set(row.id, { row: { ...row, state, status: state.status, title: state.title, channelId: state.channelId }, result })
+          } catch (error) {
+            out.set(row.id, { error })
+          }
+        }
+        await appendTimelines(tx, changed, at)
+        await writeStates(tx, changed.map((c) => c.state), at)
+        await inTx(tx)
+        return out
+      })
+    },
+
+    /** Several runs by id, in one query. */
+    async getMany(runIds: string[]): Promise<Map<string, RunRow>> {
+      if (runIds.length === 0) return new Map()
+      const rows = await query(db, 'SELECT * FROM playbook_runs WHERE id = ANY($1::text[])', [[...new Set(runIds)]])
+      return new Map(rows.map((r) => [r.id as string, toRun(r)]))
     },
 
     /**
@@ -176,16 +307,18 @@ export function createRunStore(db: Database) {
       return rows.map(toRun)
     },
 
-    /** Active runs with a step waiting for an event from `source`. */
-    async waitingForEvents(source: string): Promise<RunRow[]> {
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE event_sources @> ARRAY[$1]::text[]`, [source])
+    /** Active runs with a step waiting for an event from any of `sources`. */
+    async waitingForAnyEvents(sources: string[]): Promise<RunRow[]> {
+      if (sources.length === 0) return []
+      const rows = await query(db, `SELECT * FROM playbook_runs WHERE event_sources && $1::text[]`, [sources])
       return rows.map(toRun)
     },
 
-    /** Active runs whose correlation key is `key` (§9.1). */
-    async activeByCorrelation(key: string): Promise<RunRow[]> {
-      if (!key) return []
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE correlation_key = $1 AND status NOT IN ('finished', 'canceled') ORDER BY create_at`, [key])
+    /** Active runs whose correlation key is one of `keys`. */
+    async activeByCorrelations(keys: string[]): Promise<RunRow[]> {
+      const wanted = keys.filter(Boolean)
+      if (wanted.length === 0) return []
+      const rows = await query(db, `SELECT * FROM playbook_runs WHERE correlation_key = ANY($1::text[]) AND status NOT IN ('finished', 'canceled') ORDER BY create_at`, [wanted])
       return rows.map(toRun)
     },
 
