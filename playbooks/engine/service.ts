@@ -982,11 +982,10 @@ export function createRunEngine(options: RunEngineOptions) {
   }
 
   async function onIntegrationSegment(payloads: IntegrationPayload[]): Promise<({ started: string[] } | { error: unknown })[]> {
-    const waiting = await store.waitingForAnyEvents([...new Set(payloads.map((p) => p.event.source))])
+    const { waiting, correlated: active } = await store.concernedBy([...new Set(payloads.map((p) => p.event.source))], payloads.map((p) => p.event.correlationKey))
     for (const p of payloads) {
       for (const run of waiting) if (run.state.eventWaits?.some((w) => w.source === p.event.source)) await settleEventWaits(run, p.event)
     }
-    const active = await store.activeByCorrelations(payloads.map((p) => p.event.correlationKey))
     const starts: { payload: number; input: StartInput }[] = []
     for (const [i, p] of payloads.entries()) {
       const attachedTo = p.event.correlationKey ? active.filter((r) => r.correlationKey === p.event.correlationKey) : []

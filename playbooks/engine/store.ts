@@ -67,31 +67,35 @@ async function rawQuery(tx: SqlClient, text: string, params: unknown[]): Promise
   return (await tx.$queryRawUnsafe(text, ...params)) as Record<string, unknown>[]
 }
 
-/** `count` new run numbers, in order (the counter starts after the highest number stored). */
-async function takeNumbers(client: Pick<Database, 'pool'> | SqlClient, count: number): Promise<number[]> {
-  const text = `INSERT INTO systems (name, value) VALUES ('playbook_runs.last_number', ((SELECT COALESCE(MAX(number), 0) FROM playbook_runs) + $1::int)::text)
-     ON CONFLICT (name) DO UPDATE SET value = (systems.value::bigint + $1::int)::text
-     RETURNING value`
-  const rows = 'pool' in client ? await query<{ value: string }>(client, text, [count]) : await rawQuery(client, text, [count])
-  const last = Number(rows[0]!.value)
-  return Array.from({ length: count }, (_, k) => last - count + 1 + k)
+/**
+ * New run numbers for a batch, in a statement of its own: the counter row's lock lasts that statement only, so batches
+ * started at once do not queue behind each other's transactions. `keys` already taken (a redelivered event) get no number
+ * and come back with the run holding them. A batch that rolls back, or loses a key to a batch beside it, leaves its
+ * numbers unused: gaps, never repeats. The counter starts after the highest number stored.
+ */
+async function takeNumbers(db: Pick<Database, 'pool'>, keys: string[], unkeyed: number): Promise<{ numbers: number[]; known: Map<string, string> }> {
+  const [row] = await query<{ last: string; n: number; known: { key: string; run: string }[] }>(
+    db,
+    `WITH known AS (SELECT key, run_id FROM playbook_run_triggers WHERE key = ANY($2::text[])),
+     need AS (SELECT $1::int + cardinality($2::text[]) - (SELECT count(*)::int FROM known) AS n),
+     counter AS (
+       INSERT INTO systems (name, value)
+       SELECT 'playbook_runs.last_number', ((SELECT COALESCE(MAX(number), 0) FROM playbook_runs) + need.n)::text FROM need
+       ON CONFLICT (name) DO UPDATE SET value = (systems.value::bigint + (SELECT n FROM need))::text
+       RETURNING value
+     )
+     SELECT (SELECT value FROM counter) AS last, (SELECT n FROM need) AS n,
+       COALESCE((SELECT json_agg(json_build_object('key', key, 'run', run_id)) FROM known), '[]'::json) AS known`,
+    [unkeyed, keys],
+  )
+  const last = Number(row!.last)
+  const n = Number(row!.n)
+  return { numbers: Array.from({ length: n }, (_, k) => last - n + 1 + k), known: new Map(row!.known.map((k) => [k.key, k.run])) }
 }
 
 export function createRunStore(db: Database) {
   // Each run's first timeline events between `prepare` and the INSERT of a batch.
   const pendingEvents = new WeakMap<RunState, NewTimelineEvent[]>()
-  /** One multi-row INSERT for a change's timeline events (a change usually has one to three). */
-  async function appendTimeline(tx: SqlClient, run: RunState, events: NewTimelineEvent[], at: number): Promise<void> {
-    if (events.length === 0) return
-    const params: unknown[] = []
-    const rows = events.map((e) => {
-      const base = params.length
-      params.push(newId(), run.id, e.at ?? at, run.seq++, e.type, e.actorKind, e.actorId, e.summary, JSON.stringify(e.details ?? {}), e.stepId)
-      return `($${base + 1}, $${base + 2}, $${base + 3}::bigint, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::jsonb, $${base + 10})`
-    })
-    await tx.$executeRawUnsafe(`INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ${rows.join(', ')}`, ...params)
-  }
-
   /** One multi-row INSERT for the timeline events of several runs (a batch of changes). */
   async function appendTimelines(tx: SqlClient, changes: { state: RunState; events: NewTimelineEvent[] }[], at: number): Promise<void> {
     const params: unknown[] = []
@@ -159,68 +163,84 @@ export function createRunStore(db: Database) {
       prepare: (index: number, number: number) => { state: RunState; events: NewTimelineEvent[] },
       inTx: (tx: SqlClient, runs: RunRow[]) => Promise<void>,
     ): Promise<(RunRow | { existing: string })[]> {
-      // Numbers for the batch are taken in statements of their own: the counter row's lock lasts that
-      // statement only, so batches started at once do not queue behind each other's transactions.
-      // Keys already taken (a redelivered event) get none; a batch that rolls back, or loses a key
-      // to a batch beside it, leaves numbers unused: gaps, never repeats.
-      const keys = [...new Set(inputs.map((i) => i.triggerKey).filter(Boolean))]
-      const known = keys.length === 0 ? new Set<string>() : new Set((await query<{ key: string }>(db, 'SELECT key FROM playbook_run_triggers WHERE key = ANY($1::text[])', [keys])).map((r) => r.key))
-      const wanted = inputs.filter((i) => !i.triggerKey).length + keys.filter((k) => !known.has(k)).length
-      const numbers = wanted > 0 ? await takeNumbers(db, wanted) : []
-      return withSqlTransaction(db, async (tx) => {
-        const out: (RunRow | { existing: string } | null)[] = inputs.map(() => null)
-        const keyed = inputs.map((input, i) => ({ input, i })).filter(({ input }) => input.triggerKey)
-        const firstOfKey = new Map<string, number>()
-        for (const { input, i } of keyed) if (!firstOfKey.has(input.triggerKey)) firstOfKey.set(input.triggerKey, i)
-        if (firstOfKey.size > 0) {
-          const keys = [...firstOfKey.keys()]
-          const claimed = await rawQuery(
-            tx,
-            `INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $3::bigint FROM unnest($1::text[], $2::text[]) AS t(k, r) ON CONFLICT (key) DO NOTHING RETURNING key`,
-            [keys, keys.map((k) => inputs[firstOfKey.get(k)!]!.id), inputs[0]!.at],
-          )
-          const mine = new Set(claimed.map((r) => r.key as string))
-          const taken = keys.filter((k) => !mine.has(k))
-          const holders = new Map<string, string>()
-          if (taken.length > 0) for (const r of await rawQuery(tx, 'SELECT key, run_id FROM playbook_run_triggers WHERE key = ANY($1::text[])', [taken])) holders.set(r.key as string, r.run_id as string)
-          for (const { input, i } of keyed) {
-            const first = firstOfKey.get(input.triggerKey)!
-            if (!mine.has(input.triggerKey)) out[i] = { existing: holders.get(input.triggerKey)! }
-            else if (first !== i) out[i] = { existing: inputs[first]!.id }
-          }
+      const out: (RunRow | { existing: string } | null)[] = inputs.map(() => null)
+      const firstOfKey = new Map<string, number>()
+      for (const [i, input] of inputs.entries()) if (input.triggerKey && !firstOfKey.has(input.triggerKey)) firstOfKey.set(input.triggerKey, i)
+      const { numbers, known } = await takeNumbers(db, [...firstOfKey.keys()], inputs.filter((i) => !i.triggerKey).length)
+      for (const [i, input] of inputs.entries()) {
+        if (!input.triggerKey) continue
+        const holder = known.get(input.triggerKey)
+        if (holder) out[i] = { existing: holder }
+        else if (firstOfKey.get(input.triggerKey) !== i) out[i] = { existing: inputs[firstOfKey.get(input.triggerKey)!]!.id }
+      }
+      const fresh = inputs.map((input, i) => ({ input, i })).filter(({ i }) => out[i] === null)
+      if (fresh.length === 0) return out as (RunRow | { existing: string })[]
+      const runs = fresh.map(({ input, i }, k): RunRow => {
+        const number = numbers[k]!
+        const { state, events } = prepare(i, number)
+        pendingEvents.set(state, events)
+        return {
+          id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
+          title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
+          state, createAt: input.at, updateAt: input.at, endAt: 0,
         }
-        const fresh = inputs.map((input, i) => ({ input, i })).filter(({ i }) => out[i] === null)
-        if (fresh.length > 0) {
-          // A key whose run was purged since the check above: more numbers, inside the transaction.
-          if (fresh.length > numbers.length) numbers.push(...(await takeNumbers(tx, fresh.length - numbers.length)))
-          const runs = fresh.map(({ input, i }, k): RunRow => {
-            const number = numbers[k]!
-            const { state, events } = prepare(i, number)
-            pendingEvents.set(state, events)
-            return {
-              id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
-              title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
-              state, createAt: input.at, updateAt: input.at, endAt: 0,
-            }
-          })
-          // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
-          await appendTimelines(tx, runs.map((r) => ({ state: r.state, events: pendingEvents.get(r.state) ?? [] })), inputs[0]!.at)
-          // The same playbook object is pinned by most runs of a batch: serialised once each.
-          const pinned = new Map<Playbook, string>()
-          const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, JSON.stringify(p)), pinned.get(p)!)
-          await tx.$executeRawUnsafe(
-            `INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
-             SELECT u.id, u.number, u.playbook_name, u.playbook_version, u.playbook::jsonb, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state::jsonb, u.at, u.at,
+      })
+      const at = inputs[0]!.at
+      // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
+      const timeline = runs.flatMap((r) => (pendingEvents.get(r.state) ?? []).map((e) => ({ e, runId: r.id, seq: r.state.seq++ })))
+      // The same playbook object is pinned by most runs of a batch: serialised once each.
+      const pinned = new Map<Playbook, string>()
+      const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, JSON.stringify(p)), pinned.get(p)!)
+      const keyById = new Map(fresh.map(({ input }) => [input.id, input.triggerKey]))
+      const keyOf = (r: RunRow) => keyById.get(r.id)!
+      return withSqlTransaction(db, async (tx) => {
+        // One statement: the trigger keys are claimed, and only the runs whose key this batch
+        // claimed (or that have none) are inserted, with their timelines. A key another batch
+        // claimed meanwhile leaves its run out and answers with that batch's run.
+        const claimedRows = await rawQuery(
+          tx,
+          `WITH claimed AS (
+             INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $16::bigint FROM unnest($1::text[], $2::text[]) AS t(k, r)
+             ON CONFLICT (key) DO NOTHING RETURNING key
+           ), runs AS (
+             INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
+             SELECT u.id, u.number, u.playbook_name, u.playbook_version, u.playbook::jsonb, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state::jsonb, $16::bigint, $16::bigint,
                CASE WHEN u.sources = '' THEN ARRAY[]::text[] ELSE string_to_array(u.sources, chr(31)) END
-             FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::text[])
-               AS u(id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, at, sources)`,
+             FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $17::text[])
+               AS u(id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, sources, trigger_key)
+             WHERE u.trigger_key = '' OR u.trigger_key IN (SELECT key FROM claimed)
+             RETURNING id
+           ), timeline AS (
+             INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
+             SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details::jsonb, t.step_id
+             FROM unnest($18::text[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[])
+               AS t(id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
+             WHERE t.run_id IN (SELECT id FROM runs)
+           )
+           SELECT id FROM runs`,
+          [
+            runs.filter((r) => keyOf(r)).map(keyOf), runs.filter((r) => keyOf(r)).map((r) => r.id),
             runs.map((r) => r.id), runs.map((r) => r.number), runs.map((r) => r.playbookName), runs.map((r) => r.playbookVersion), runs.map((r) => pin(r.playbook)),
             runs.map((r) => r.title), runs.map((r) => r.status), runs.map((r) => r.teamId), runs.map((r) => r.channelId), runs.map((r) => r.ownerId),
-            runs.map((r) => r.correlationKey), runs.map((r) => JSON.stringify(r.state)), runs.map((r) => r.createAt), runs.map((r) => eventSources(r.state).join('\u001f')),
-          )
-          for (const [k, { i }] of fresh.entries()) out[i] = runs[k]!
-          await inTx(tx, runs)
+            runs.map((r) => r.correlationKey), runs.map((r) => JSON.stringify(r.state)), runs.map((r) => eventSources(r.state).join('\u001f')), at, runs.map(keyOf),
+            timeline.map(() => newId()), timeline.map((t) => t.runId), timeline.map((t) => t.e.at ?? at), timeline.map((t) => t.seq), timeline.map((t) => t.e.type),
+            timeline.map((t) => t.e.actorKind), timeline.map((t) => t.e.actorId), timeline.map((t) => t.e.summary), timeline.map((t) => JSON.stringify(t.e.details ?? {})), timeline.map((t) => t.e.stepId),
+          ],
+        )
+        const inserted = new Set(claimedRows.map((r) => r.id as string))
+        const lost = runs.filter((r) => !inserted.has(r.id))
+        const holders = new Map<string, string>()
+        if (lost.length > 0) for (const r of await rawQuery(tx, 'SELECT key, run_id FROM playbook_run_triggers WHERE key = ANY($1::text[])', [lost.map(keyOf)])) holders.set(r.key as string, r.run_id as string)
+        for (const [k, { i }] of fresh.entries()) {
+          const run = runs[k]!
+          out[i] = inserted.has(run.id) ? run : { existing: holders.get(keyOf(run))! }
         }
+        // Later inputs of a key whose run another batch took follow that run too.
+        for (const [i, input] of inputs.entries()) {
+          const first = input.triggerKey ? firstOfKey.get(input.triggerKey)! : i
+          if (first !== i && !known.has(input.triggerKey) && !inserted.has(inputs[first]!.id)) out[i] = { existing: holders.get(input.triggerKey)! }
+        }
+        await inTx(tx, runs.filter((r) => inserted.has(r.id)))
         return out as (RunRow | { existing: string })[]
       })
     },
@@ -279,7 +299,7 @@ export function createRunStore(db: Database) {
         const row = toRun(locked)
         const state = structuredClone(row.state)
         const { events, result } = await change(state, row, tx)
-        await appendTimeline(tx, state, events, at)
+        await appendTimelines(tx, [{ state, events }], at)
         await writeState(tx, state, at)
         return { row: { ...row, state, status: state.status, title: state.title, channelId: state.channelId }, result }
       })
@@ -307,19 +327,26 @@ export function createRunStore(db: Database) {
       return rows.map(toRun)
     },
 
-    /** Active runs with a step waiting for an event from any of `sources`. */
-    async waitingForAnyEvents(sources: string[]): Promise<RunRow[]> {
-      if (sources.length === 0) return []
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE event_sources && $1::text[]`, [sources])
-      return rows.map(toRun)
-    },
-
-    /** Active runs whose correlation key is one of `keys`. */
-    async activeByCorrelations(keys: string[]): Promise<RunRow[]> {
+    /**
+     * What a batch of events may concern, in one query: active runs with a step waiting for an
+     * event from one of `sources`, and active runs whose correlation key is one of `keys`.
+     */
+    async concernedBy(sources: string[], keys: string[]): Promise<{ waiting: RunRow[]; correlated: RunRow[] }> {
       const wanted = keys.filter(Boolean)
-      if (wanted.length === 0) return []
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE correlation_key = ANY($1::text[]) AND status NOT IN ('finished', 'canceled') ORDER BY create_at`, [wanted])
-      return rows.map(toRun)
+      if (sources.length === 0 && wanted.length === 0) return { waiting: [], correlated: [] }
+      const rows = await query(
+        db,
+        `SELECT *, event_sources && $1::text[] AS waits FROM playbook_runs
+         WHERE event_sources && $1::text[] OR (correlation_key = ANY($2::text[]) AND status NOT IN ('finished', 'canceled'))
+         ORDER BY create_at`,
+        [sources, wanted],
+      )
+      const runs = rows.map((r) => ({ run: toRun(r), waits: r.waits === true }))
+      const keySet = new Set(wanted)
+      return {
+        waiting: runs.filter((r) => r.waits).map((r) => r.run),
+        correlated: runs.filter((r) => keySet.has(r.run.correlationKey) && r.run.status !== 'finished' && r.run.status !== 'canceled').map((r) => r.run),
+      }
     },
 
     async timeline(runId: string): Promise<TimelineEvent[]> {
