@@ -9,8 +9,12 @@ import { FileList } from './Files.tsx'
 import { useConfirm } from './Modal.tsx'
 import { messageContext } from './message-context.ts'
 
+// One formatter for every post: toLocaleTimeString with options builds a new one per call, which
+// cost most of the time of rendering a long list again (twice per post).
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+
 export function timeOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  return TIME.format(ms)
 }
 
 export function Avatar(props: { userId: string; size?: number }) {

@@ -12,10 +12,13 @@ export function dayKey(ms: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
+// Built once: a formatter per call (toLocaleDateString with options) is slow in a long list.
+const DAY = new Intl.DateTimeFormat(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' })
+
 export function dayLabel(ms: number, now: number): string {
   if (dayKey(ms) === dayKey(now)) return 'Today'
   if (dayKey(ms) === dayKey(now - 86_400_000)) return 'Yesterday'
-  return new Date(ms).toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' })
+  return DAY.format(ms)
 }
 
 /**

@@ -1,5 +1,5 @@
 /** One run, live: checklist (check, skip, assign), roles, status updates, timeline and retrospective. */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Team, User } from '../api/types.ts'
 import { api, v4 } from '../api/client.ts'
 import { linkHandler } from '../router.ts'
@@ -17,13 +17,20 @@ export function RunView(props: { team: Team; runId: string }) {
   const [retro, setRetro] = useState<string | null>(null)
   const [asking, setAsking] = useState('')
   const [error, setError] = useState('')
+  // Item states asked for and not yet answered: a run update arriving meanwhile (a step finishing) must not untick the box.
+  const [pending, setPending] = useState<Record<string, string>>({})
   const refreshTimeline = () => getTimeline(props.runId).then(setTimeline, () => undefined)
+  // The run as of its newest change seen: a GET answered after a newer live update must not undo it.
+  const newest = useRef(0)
   const show = (r: Run) => {
+    if (r.update_at < newest.current) return
+    newest.current = r.update_at
     setRun(r)
     void ensureUsers([r.owner_user_id, ...Object.values(r.roles).flat().filter((x): x is string => typeof x === 'string')])
     void refreshTimeline()
   }
   useEffect(() => {
+    newest.current = 0
     getRun(props.runId).then(show, (err: Error) => setError(err.message))
     api.get<User[]>(v4(`/users?in_team=${props.team.id}&per_page=200`)).then(setMembers, () => undefined)
     return onServerEvent('custom_playbooks_playbook_run_updated', (e) => {
@@ -35,11 +42,15 @@ export function RunView(props: { team: Team; runId: string }) {
       }
     })
   }, [props.runId])
-  const act = (work: () => Promise<unknown>) => {
+  const act = (work: () => Promise<unknown>, settled?: () => void) => {
     setError('')
     work().then((r) => {
       if (r && typeof r === 'object' && 'checklists' in r) show(r as Run)
-    }, (err: Error) => setError(err.message))
+    }, (err: Error) => setError(err.message)).finally(settled)
+  }
+  const setItem = (listId: string, itemId: string, state: 'open' | 'closed', values?: Record<string, string>) => {
+    setPending((p) => ({ ...p, [itemId]: state }))
+    act(() => setItemState(run!.id, listId, itemId, state, values), () => setPending(({ [itemId]: _, ...rest }) => rest))
   }
   if (!run) return error ? <p class="error" role="alert">{error}</p> : <p class="muted">Loading…</p>
   const channel = s.channels[run.channel_id]
@@ -72,13 +83,13 @@ export function RunView(props: { team: Team; runId: string }) {
                 {list.items.filter((i) => !i.hidden).map((item) => (
                   <li key={item.id} class={`item ${item.state || 'open'}`}>
                     <label class="inline">
-                      <input type="checkbox" checked={item.state === 'closed'} disabled={finished || item.state === 'skipped'} onChange={(e) => {
+                      <input type="checkbox" checked={(pending[item.id] ?? item.state) === 'closed'} disabled={finished || item.state === 'skipped'} onChange={(e) => {
                         const closing = e.currentTarget.checked
                         // An item that needs values asks for them first; the box stays unticked until then.
                         if (closing && (item.requires ?? []).length > 0) {
                           e.currentTarget.checked = false
                           setAsking(item.id)
-                        } else act(() => setItemState(run.id, list.id, item.id, closing ? 'closed' : 'open'))
+                        } else setItem(list.id, item.id, closing ? 'closed' : 'open')
                       }} />
                       <span class={item.state === 'skipped' ? 'skipped-text' : ''}>{item.title}</span>
                     </label>
@@ -88,7 +99,7 @@ export function RunView(props: { team: Team; runId: string }) {
                         e.preventDefault()
                         const values = Object.fromEntries(new FormData(e.currentTarget).entries()) as Record<string, string>
                         setAsking('')
-                        act(() => setItemState(run.id, list.id, item.id, 'closed', values))
+                        setItem(list.id, item.id, 'closed', values)
                       }}>
                         {(item.requires ?? []).map((r) => (
                           <label key={r.name}>

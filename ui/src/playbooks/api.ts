@@ -26,6 +26,8 @@ export interface ChecklistItem {
 export interface Run {
   id: string
   number: number
+  /** When the run last changed (ms): orders a GET's answer against live updates. */
+  update_at: number
   name: string
   playbook_id: string
   team_id: string
