@@ -93,35 +93,31 @@ async function takeNumbers(db: Pick<Database, 'pool'>, keys: string[], unkeyed: 
   return { numbers: Array.from({ length: n }, (_, k) => last - n + 1 + k), known: new Map(row!.known.map((k) => [k.key, k.run])) }
 }
 
+/** The columns of timeline rows, one array each, in the order the INSERTs above unnest them. */
+function timelineColumns(rows: { e: NewTimelineEvent; runId: string; seq: number }[], at: number): unknown[][] {
+  return [
+    rows.map(() => newId()), rows.map((t) => t.runId), rows.map((t) => t.e.at ?? at), rows.map((t) => t.seq), rows.map((t) => t.e.type),
+    rows.map((t) => t.e.actorKind), rows.map((t) => t.e.actorId), rows.map((t) => t.e.summary), rows.map((t) => JSON.stringify(t.e.details ?? {})), rows.map((t) => t.e.stepId),
+  ]
+}
+
 export function createRunStore(db: Database) {
-  // Each run's first timeline events between `prepare` and the INSERT of a batch.
-  const pendingEvents = new WeakMap<RunState, NewTimelineEvent[]>()
-  /** One multi-row INSERT for the timeline events of several runs (a batch of changes). */
+  /** One INSERT (unnest of one array per column) for the timeline events of several runs (a batch of changes). */
   async function appendTimelines(tx: SqlClient, changes: { state: RunState; events: NewTimelineEvent[] }[], at: number): Promise<void> {
-    const params: unknown[] = []
-    const rows: string[] = []
-    for (const { state, events } of changes) {
-      for (const e of events) {
-        const base = params.length
-        params.push(newId(), state.id, e.at ?? at, state.seq++, e.type, e.actorKind, e.actorId, e.summary, JSON.stringify(e.details ?? {}), e.stepId)
-        rows.push(`($${base + 1}, $${base + 2}, $${base + 3}::bigint, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::jsonb, $${base + 10})`)
-        // Postgres takes at most 65,535 parameters a statement.
-        if (params.length > 60_000) await flush()
-      }
-    }
-    await flush()
-    async function flush(): Promise<void> {
-      if (rows.length === 0) return
-      await tx.$executeRawUnsafe(`INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id) VALUES ${rows.join(', ')}`, ...params)
-      rows.length = 0
-      params.length = 0
-    }
+    const rows = changes.flatMap(({ state, events }) => events.map((e) => ({ e, runId: state.id, seq: state.seq++ })))
+    if (rows.length === 0) return
+    await tx.$executeRawUnsafe(
+      `INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
+       SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details::jsonb, t.step_id
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS t(id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)`,
+      ...timelineColumns(rows, at),
+    )
   }
 
   /** The new state of several runs in one UPDATE (unnest of one array per column). */
   async function writeStates(tx: SqlClient, states: RunState[], at: number): Promise<void> {
     if (states.length === 0) return
-    if (states.length === 1) return writeState(tx, states[0]!, at)
     await tx.$executeRawUnsafe(
       `UPDATE playbook_runs r SET state = u.state::jsonb, status = u.status, title = u.title, channel_id = u.channel_id, owner_id = u.owner_id, update_at = $7::bigint,
          end_at = CASE WHEN u.status IN ('finished', 'canceled') AND r.end_at = 0 THEN $7::bigint ELSE r.end_at END,
@@ -137,17 +133,6 @@ export function createRunStore(db: Database) {
   function eventSources(state: RunState): string[] {
     const ended = state.status === 'finished' || state.status === 'canceled'
     return ended ? [] : [...new Set((state.eventWaits ?? []).map((w) => w.source))]
-  }
-
-  async function writeState(tx: SqlClient, state: RunState, at: number): Promise<void> {
-    const ended = state.status === 'finished' || state.status === 'canceled'
-    const sources = eventSources(state)
-    await tx.$executeRawUnsafe(
-      `UPDATE playbook_runs SET state = $2::jsonb, status = $3, title = $4, channel_id = $5, owner_id = $6, update_at = $7::bigint,
-         end_at = CASE WHEN $8::boolean AND end_at = 0 THEN $7::bigint ELSE end_at END, event_sources = $9::text[]
-       WHERE id = $1`,
-      state.id, JSON.stringify(state), state.status, state.title, state.channelId, state.ownerId, at, ended, sources,
-    )
   }
 
   return {
@@ -175,10 +160,11 @@ export function createRunStore(db: Database) {
       }
       const fresh = inputs.map((input, i) => ({ input, i })).filter(({ i }) => out[i] === null)
       if (fresh.length === 0) return out as (RunRow | { existing: string })[]
+      const firstEvents: NewTimelineEvent[][] = []
       const runs = fresh.map(({ input, i }, k): RunRow => {
         const number = numbers[k]!
         const { state, events } = prepare(i, number)
-        pendingEvents.set(state, events)
+        firstEvents.push(events)
         return {
           id: input.id, number, playbookName: input.playbook.metadata.name, playbookVersion: input.playbook.metadata.version, playbook: input.playbook,
           title: state.title, status: state.status, teamId: input.teamId, channelId: state.channelId, ownerId: input.ownerId, correlationKey: input.correlationKey,
@@ -187,7 +173,7 @@ export function createRunStore(db: Database) {
       })
       const at = inputs[0]!.at
       // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
-      const timeline = runs.flatMap((r) => (pendingEvents.get(r.state) ?? []).map((e) => ({ e, runId: r.id, seq: r.state.seq++ })))
+      const timeline = runs.flatMap((r, k) => firstEvents[k]!.map((e) => ({ e, runId: r.id, seq: r.state.seq++ })))
       // The same playbook object is pinned by most runs of a batch: serialised once each.
       const pinned = new Map<Playbook, string>()
       const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, JSON.stringify(p)), pinned.get(p)!)
@@ -223,8 +209,7 @@ export function createRunStore(db: Database) {
             runs.map((r) => r.id), runs.map((r) => r.number), runs.map((r) => r.playbookName), runs.map((r) => r.playbookVersion), runs.map((r) => pin(r.playbook)),
             runs.map((r) => r.title), runs.map((r) => r.status), runs.map((r) => r.teamId), runs.map((r) => r.channelId), runs.map((r) => r.ownerId),
             runs.map((r) => r.correlationKey), runs.map((r) => JSON.stringify(r.state)), runs.map((r) => eventSources(r.state).join('\u001f')), at, runs.map(keyOf),
-            timeline.map(() => newId()), timeline.map((t) => t.runId), timeline.map((t) => t.e.at ?? at), timeline.map((t) => t.seq), timeline.map((t) => t.e.type),
-            timeline.map((t) => t.e.actorKind), timeline.map((t) => t.e.actorId), timeline.map((t) => t.e.summary), timeline.map((t) => JSON.stringify(t.e.details ?? {})), timeline.map((t) => t.e.stepId),
+            ...timelineColumns(timeline, at),
           ],
         )
         const inserted = new Set(claimedRows.map((r) => r.id as string))
@@ -300,7 +285,7 @@ export function createRunStore(db: Database) {
         const state = structuredClone(row.state)
         const { events, result } = await change(state, row, tx)
         await appendTimelines(tx, [{ state, events }], at)
-        await writeState(tx, state, at)
+        await writeStates(tx, [state], at)
         return { row: { ...row, state, status: state.status, title: state.title, channelId: state.channelId }, result }
       })
     },
