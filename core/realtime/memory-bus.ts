@@ -7,19 +7,28 @@ export interface MemoryBusOptions {
 }
 
 /**
- * An `EventBus` that delivers within this process. Each publish is serialised to JSON once and every
- * matching subscriber gets its own parsed copy, exactly as a cross-node (Redis) bus would deliver it:
- * a subscriber cannot see another's mutations, and a non-JSON payload fails here rather than in
- * production on the other bus.
+ * An `EventBus` that delivers within this process. Each publish goes through JSON once, as a cross-node
+ * (Redis) bus would deliver it, so a non-JSON payload fails here rather than in production on the other
+ * bus; the parsed copy is deeply frozen and shared by the matching subscribers, so none can see
+ * another's mutations (one would throw) and a burst does not pay a parse per subscriber.
  */
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
 export function createMemoryBus({ log }: MemoryBusOptions): EventBus {
   const subscribers = new Map<string, Subscriber>()
   const inFlight = new Set<Promise<void>>()
   let closed = false
 
-  async function deliver(subscriber: Subscriber, event: DomainEvent, json: string): Promise<void> {
+  async function deliver(subscriber: Subscriber, event: DomainEvent, copy: DomainEvent): Promise<void> {
     try {
-      await subscriber.handle(JSON.parse(json) as DomainEvent)
+      await subscriber.handle(copy)
     } catch (err) {
       log.warn({ subscriber: subscriber.id, event: event.type, err }, 'subscriber failed')
     }
@@ -40,7 +49,8 @@ export function createMemoryBus({ log }: MemoryBusOptions): EventBus {
       }
       const targets = [...subscribers.values()].filter((s) => s.events === '*' || s.events.includes(event.type))
       if (targets.length === 0) return Promise.resolve()
-      const done = Promise.all(targets.map((s) => deliver(s, event, json))).then(() => undefined)
+      const copy = deepFreeze(JSON.parse(json) as DomainEvent)
+      const done = Promise.all(targets.map((s) => deliver(s, event, copy))).then(() => undefined)
       inFlight.add(done)
       void done.finally(() => inFlight.delete(done))
       return done

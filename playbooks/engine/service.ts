@@ -109,12 +109,17 @@ export function createRunEngine(options: RunEngineOptions) {
   const now = options.now ?? nowMillis
   const store = createRunStore(options.db)
   const outbox = createJobOutbox(jobs)
-  let bot: UserRecord | undefined
+  let bot: Promise<UserRecord> | undefined
   const people = createPeople({ directory: options.directory, resolveUserRef })
   const extras = createStepExtras({ store, actions, channels, library, log, advanceJob: ADVANCE_JOB, enqueueInTx: outbox.enqueue, engineSession, people, evaluateWith, startRun: start, now })
 
-  async function ensureBot(): Promise<UserRecord> {
-    bot ??= await options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
+  // One lookup however many callers ask at once: a burst of first events would otherwise each try to create the bot.
+  function ensureBot(): Promise<UserRecord> {
+    bot ??= options.bots.ensureBot({ username: PLAYBOOK_BOT_USERNAME, displayName: 'Playbooks', description: 'Runs playbooks: creates run channels, posts updates and reminders.', ownerId: 'playbooks' })
+      .catch((err: unknown) => {
+        bot = undefined
+        throw err
+      })
     return bot
   }
 
@@ -264,12 +269,23 @@ export function createRunEngine(options: RunEngineOptions) {
    * is ready, a step's result is in), which saves a job round trip per step. `family` (called
    * runs, a canceled caller) is read before the lock, as the advance job reads it.
    */
-  async function decide(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family): Promise<NewTimelineEvent[]> {
+  /**
+   * The planner under the lock. A step it starts that `ahead` holds an attempt for is not queued:
+   * the attempt moves to `started`, for the caller to record.
+   */
+  async function decide(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family, ahead?: Map<string, Attempted>, started?: Attempted[]): Promise<NewTimelineEvent[]> {
     // A canceled run still runs its hooks (the planner holds back the rest).
     if (state.channelPhase !== 'ready') return []
     const canceled = family.parentCanceled ? extras.followParent(state, now()) : []
     const effects = advance({ playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions), children: family.children })
-    const events = await applyEffects(tx, state.id, [...canceled, ...effects])
+    const taken = effects.filter((e) => {
+      const attempt = e.kind === 'execute' && !e.part ? ahead?.get(e.stepId) : undefined
+      if (!attempt) return true
+      ahead!.delete((e as { stepId: string }).stepId)
+      started!.push(attempt)
+      return false
+    })
+    const events = await applyEffects(tx, state.id, [...canceled, ...taken])
     await extras.reportToFamily(tx, state)
     return events
   }
@@ -587,12 +603,14 @@ export function createRunEngine(options: RunEngineOptions) {
     | { kind: 'nothing' }
     | { kind: 'channel'; out: Record<string, unknown> }
     | { kind: 'step'; stepId: string; attempt: number; node: StepNode; outputs: Record<string, unknown>; failure: string | null }
+    /** A failure its retry policy retries, to be queued under the lock (an attempt made ahead of its step's start). */
+    | { kind: 'retry'; stepId: string; attempt: number; node: StepNode; delay: number; failure: string }
 
   /**
    * One attempt of a step's external part (not the channel's: setUpChannels does those together).
    * A failure its retry policy retries is queued again here and records nothing else.
    */
-  async function attemptStep(row: RunRow | undefined, data: ExecuteData): Promise<Attempted> {
+  async function attemptStep(row: RunRow | undefined, data: ExecuteData, retries: 'queue now' | 'under the lock' = 'queue now'): Promise<Attempted> {
     // A canceled run still runs its hooks' steps.
     if (!row || (row.state.status === 'canceled' && graphOf(row.playbook, row.state).nodes.get(data.stepId)?.list !== 'hook')) return { kind: 'nothing' }
     const current = row.state.steps[data.stepId]
@@ -608,11 +626,12 @@ export function createRunEngine(options: RunEngineOptions) {
       return { kind: 'step', stepId: data.stepId, attempt: data.attempt, node, outputs: await executeStep(row, data.stepId), failure: null }
     } catch (err) {
       const delay = retryDelay(node.step, data.attempt, err)
+      if (delay !== null && retries === 'under the lock') return { kind: 'retry', stepId: data.stepId, attempt: data.attempt, node, delay, failure: (err as Error).message }
       if (delay !== null) {
         await store.mutate(row.id, now(), async (state, _r, tx) => {
           state.steps[data.stepId]!.attempts = data.attempt
           await jobs.enqueue({ type: EXECUTE_JOB, data: { ...data, attempt: data.attempt + 1 }, delayMs: delay, dedupeKey: `pb:${row.id}:${data.stepId}:${data.attempt + 1}` }, { tx })
-          return { events: [{ type: 'step_retry', actorKind: 'system', actorId: '', summary: `${node.step.name ?? data.stepId}: attempt ${data.attempt} failed (${(err as Error).message}); retrying in ${Math.round(delay / 1000)} s`, details: {}, stepId: data.stepId }], result: null }
+          return { events: [{ type: 'step_retry', actorKind: 'system', actorId: '', summary: retryLine(node, data.stepId, data.attempt, (err as Error).message, delay), details: {}, stepId: data.stepId }], result: null }
         })
         return { kind: 'nothing' }
       }
@@ -627,9 +646,26 @@ export function createRunEngine(options: RunEngineOptions) {
    * takes the next decisions once. Returns the failures to show in the channel, or null when
    * nothing changed.
    */
-  async function recordAttempts(tx: SqlClient, state: RunState, row: RunRow, done: Attempted[], ctxOptions: RunContextOptions, family: Family, events: NewTimelineEvent[]): Promise<{ name: string; failure: string }[] | null> {
+  async function recordAttempts(
+    tx: SqlClient, state: RunState, row: RunRow, done: Attempted[], ctxOptions: RunContextOptions, family: Family, events: NewTimelineEvent[],
+    ahead: Map<string, Attempted> = new Map(),
+  ): Promise<{ name: string; failure: string }[] | null> {
     let changed = false
     const failures: { name: string; failure: string }[] = []
+    const line = (stepId: string) => (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId })
+    const recordStep = async (a: Attempted & { kind: 'step' | 'retry' }): Promise<boolean> => {
+      if (a.kind === 'retry') {
+        state.steps[a.stepId]!.attempts = a.attempt
+        await outbox.enqueue(tx, { type: EXECUTE_JOB, data: { runId: row.id, stepId: a.stepId, attempt: a.attempt + 1 }, delayMs: a.delay, dedupeKey: `pb:${row.id}:${a.stepId}:${a.attempt + 1}` })
+        line(a.stepId)('step_retry', retryLine(a.node, a.stepId, a.attempt, a.failure, a.delay))
+        return true
+      }
+      const plan = { playbook: row.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
+      if (!recordStepResult(plan, a.stepId, a.failure !== null ? { failure: a.failure } : { outputs: a.outputs }, a.attempt, line(a.stepId))) return false
+      if (a.failure === null && a.node.kind === 'status_update') await resetStatusReminders(tx, state, row.playbook, ctxOptions)
+      if (a.failure !== null) failures.push({ name: a.node.step.name ?? a.stepId, failure: a.failure })
+      return true
+    }
     for (const a of done) {
       if (a.kind === 'channel') {
         if (state.channelPhase === 'ready') continue
@@ -638,19 +674,24 @@ export function createRunEngine(options: RunEngineOptions) {
         for (const reminder of row.playbook.reminders ?? []) await scheduleReminder(tx, state, reminder, evalContext(state, ctxOptions), now())
         events.push({ type: 'participants_changed', actorKind: 'system', actorId: '', summary: 'run channel ready', details: a.out, stepId: '' })
         changed = true
-      } else if (a.kind === 'step') {
-        const line = (type: string, summary: string) => events.push({ type, actorKind: 'system', actorId: '', summary, details: {}, stepId: a.stepId })
-        const plan = { playbook: row.playbook, state, now: now(), ctx: (st: RunState) => evalContext(st, ctxOptions) }
-        if (!recordStepResult(plan, a.stepId, a.failure !== null ? { failure: a.failure } : { outputs: a.outputs }, a.attempt, line)) continue
-        if (a.failure === null && a.node.kind === 'status_update') await resetStatusReminders(tx, state, row.playbook, ctxOptions)
-        if (a.failure !== null) failures.push({ name: a.node.step.name ?? a.stepId, failure: a.failure })
-        changed = true
+      } else if (a.kind === 'step' || a.kind === 'retry') {
+        if (await recordStep(a)) changed = true
       }
     }
     if (!changed) return null
-    events.push(...(await decide(tx, state, row.playbook, ctxOptions, family)))
+    // Steps attempted ahead are recorded as the planner starts them, instead of each being queued as a job.
+    // Ends: each round that records something takes it out of `ahead`.
+    for (;;) {
+      const started: Attempted[] = []
+      events.push(...(await decide(tx, state, row.playbook, ctxOptions, family, ahead, started)))
+      if (started.length === 0) break
+      for (const a of started) if (a.kind === 'step' || a.kind === 'retry') await recordStep(a)
+    }
     return failures
   }
+
+  const retryLine = (node: StepNode, stepId: string, attempt: number, failure: string, delay: number) =>
+    `${node.step.name ?? stepId}: attempt ${attempt} failed (${failure}); retrying in ${Math.round(delay / 1000)} s`
 
   /**
    * The execute jobs of a batch: channel set-ups together, steps' external parts concurrently,
@@ -690,11 +731,12 @@ export function createRunEngine(options: RunEngineOptions) {
       const row = rows.get(runId)!
       before.set(runId, { ctxOptions: await contextOptions(row), family: await extras.family(row.state) })
     }
+    const ahead = await attemptFirstSteps(rows, attempts, jobsData, before)
     const recorded = await store.mutateMany([...byRun.keys()], now(), (state, row, tx) =>
       inOutbox(tx, async () => {
         const events: NewTimelineEvent[] = []
         const b = before.get(row.id)!
-        const failures = await recordAttempts(tx, state, row, byRun.get(row.id)!, b.ctxOptions, b.family, events)
+        const failures = await recordAttempts(tx, state, row, byRun.get(row.id)!, b.ctxOptions, b.family, events, ahead.get(row.id))
         return { events, result: failures }
       }), (tx) => outbox.flush(tx))
     for (const [runId, outcome] of recorded) {
@@ -709,6 +751,44 @@ export function createRunEngine(options: RunEngineOptions) {
       await publishUpdated(outcome.row)
     }
     return results
+  }
+
+  // Steps whose outside part is idempotent by its key (a post, an action): attempted ahead, an attempt that is never recorded repeats nothing.
+  const AHEAD_KINDS = new Set<StepNode['kind']>(['uses', 'message', 'checklist', 'approval', 'status_update'])
+
+  /**
+   * The steps a run's new channel makes ready are attempted in the same batch, so a burst of runs
+   * reaches its first actions without a job per step. The planner runs on a copy of the state with
+   * the channel ready; under the lock, `decide` records an attempt only for a step it starts itself,
+   * and a step it does not start gets its job as usual (the attempt's keys make the job repeat nothing).
+   * @returns per run id, the attempts by step id.
+   */
+  async function attemptFirstSteps(
+    rows: Map<string, RunRow>, attempts: Attempted[], jobsData: ExecuteData[], before: Map<string, { ctxOptions: RunContextOptions; family: Family }>,
+  ): Promise<Map<string, Map<string, Attempted>>> {
+    const ahead = new Map<string, Map<string, Attempted>>()
+    await Promise.all(attempts.map(async (a, i) => {
+      const row = rows.get(jobsData[i]!.runId)
+      const b = row && before.get(row.id)
+      if (a.kind !== 'channel' || !row || !b || b.family.parentCanceled || row.state.status === 'canceled') return
+      const state = structuredClone(row.state)
+      state.channelId = a.out.channelId as string
+      state.channelPhase = 'ready'
+      const graph = graphOf(row.playbook, state)
+      const stepIds = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, b.ctxOptions), children: b.family.children })
+        .flatMap((e) => (e.kind === 'execute' && !e.part && AHEAD_KINDS.has(graph.nodes.get(e.stepId)?.kind ?? 'call') ? [e.stepId] : []))
+      const found = new Map<string, Attempted>()
+      for (const stepId of stepIds) {
+        try {
+          const attempt = await attemptStep({ ...row, state }, { runId: row.id, stepId, attempt: 1 }, 'under the lock')
+          if (attempt.kind !== 'nothing') found.set(stepId, attempt)
+        } catch (err) {
+          log.info({ err, runId: row.id, stepId }, 'a first step could not be attempted ahead; its job will run it')
+        }
+      }
+      if (found.size > 0) ahead.set(row.id, found)
+    }))
+    return ahead
   }
 
   /** One change of a batch, its jobs gathered for the batch's one INSERT; a change that fails takes its jobs back. */

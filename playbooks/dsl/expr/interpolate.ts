@@ -24,11 +24,31 @@ export function hasExpression(text: string): boolean {
   return text.includes(OPEN)
 }
 
+// Runs evaluate the same few fields of a playbook again and again (every run of a burst): each text is
+// parsed once. Parsed trees are never mutated, so sharing them is safe; failures are not kept.
+const PARSED_MAX = 5_000
+const parsedFields = new Map<string, Interpolated>()
+const parsedConditions = new Map<string | boolean, Embedded>()
+
+function remember<K, V>(cache: Map<K, V>, key: K, parse: (key: K) => V): V {
+  let value = cache.get(key)
+  if (value === undefined) {
+    value = parse(key)
+    if (cache.size >= PARSED_MAX) cache.clear()
+    cache.set(key, value)
+  }
+  return value
+}
+
 /**
  * Splits a field into text and parsed expressions.
  * @throws ExprError with an offset counted from the start of the field.
  */
 export function parseInterpolated(text: string): Interpolated {
+  return remember(parsedFields, text, splitField)
+}
+
+function splitField(text: string): Interpolated {
   const parts: (string | Embedded)[] = []
   let i = 0
   while (i < text.length) {
@@ -73,6 +93,10 @@ function shift(src: string, by: number): Expr {
  * @throws ExprError with an offset counted from the start of the field.
  */
 export function parseCondition(value: string | boolean): Embedded {
+  return remember(parsedConditions, value, conditionOf)
+}
+
+function conditionOf(value: string | boolean): Embedded {
   if (typeof value === 'boolean') return { expr: { kind: 'literal', value, start: 0, end: 0 }, start: 0, end: 0 }
   if (!hasExpression(value)) return { expr: shift(value, 0), start: 0, end: value.length }
   const { parts } = parseInterpolated(value)

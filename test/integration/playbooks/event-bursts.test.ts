@@ -13,6 +13,7 @@ import { forEachBackend, useTestServer } from '../../helpers/server.ts'
 import { makeTeamWithMembers, type TeamWorld } from '../../helpers/factories.ts'
 import { rawRequest } from '../../helpers/expect-status.ts'
 import { eventually } from '../../helpers/eventually.ts'
+import { usePlaybookServer } from './support.ts'
 
 const BURST = `apiVersion: bridgehead/v1
 kind: Playbook
@@ -47,6 +48,23 @@ channel:
 steps:
   - id: first
     message: { text: "strict first step of {{trigger.id}}" }
+`
+
+// The first step calls out: it is attempted in the same batch as its run's channel, before the step is recorded as started.
+const calling = (receiverUrl: string) => `apiVersion: bridgehead/v1
+kind: Playbook
+metadata: { name: calling, title: Calling, version: 1 }
+on:
+  pagerduty: { events: [incident.triggered] }
+channel:
+  name: "calling-\${{ run.number }}"
+steps:
+  - id: call
+    uses: http.request@v1
+    with: { url: "${receiverUrl}/\${{ trigger.data.path }}", body: { incident: "\${{ trigger.id }}" } }
+    retry: { max: 2, backoff: fixed, initial: 1s, on: [5xx] }
+  - id: after
+    message: { text: "after the call of {{trigger.id}}" }
 `
 
 type Run = { id: string; number: number; name: string; playbook_id: string; channel_id: string; current_status: string; steps: { id: string; status: string }[] }
@@ -128,6 +146,75 @@ forEachBackend((backend) => {
       await new Promise((r) => setTimeout(r, 500))
       expect((await runsOf('strict')).map((r) => r.name).sort()).to.deep.equal(['Incident s-ok-1', 'Incident s-ok-2'])
       expect(runs).to.have.length(2)
+    })
+  })
+
+  describe('first steps attempted with their run channel', function () {
+    this.timeout(120_000)
+    const ctx = usePlaybookServer(backend, (url) => ({ 'calling.yaml': calling(url) }))
+    let world: TeamWorld
+
+    before(async () => {
+      world = await makeTeamWithMembers(ctx.server, 0)
+    })
+
+    const runsOf = async () =>
+      (JSON.parse((await rawRequest(ctx.server.url, `/plugins/playbooks/api/v0/runs?team_id=${world.team.id}&per_page=100`, { token: world.owner.token } as never)).text) as { items: (Run & { steps: { id: string; status: string; attempts: number }[] })[] }).items
+    const timeline = async (runId: string) =>
+      (JSON.parse((await rawRequest(ctx.server.url, `/plugins/playbooks/api/v0/runs/${runId}/timeline`, { token: world.owner.token } as never)).text) as { event_type: string; summary: string }[])
+    const publishAll = (ids: string[], path: string) =>
+      Promise.all(ids.map((id) => ctx.server.bus.publish({
+        type: 'integration.event',
+        payload: { teamId: world.team.id, connectionId: 'c1', event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: id, occurredAt: Date.now(), title: `Incident ${id}`, data: { path } } },
+      })))
+
+    it('retries a first step that fails as its policy says: one more call with the same idempotency key, then the next step', async () => {
+      const calls = new Map<string, number>()
+      ctx.receiver().answer('/flaky', (req) => {
+        const incident = (JSON.parse(req.body) as { incident: string }).incident
+        calls.set(incident, (calls.get(incident) ?? 0) + 1)
+        return calls.get(incident) === 1 ? { status: 503, body: 'busy' } : { body: { ok: true } }
+      })
+      const ids = Array.from({ length: 8 }, (_, i) => `flaky-${i}`)
+      await publishAll(ids, 'flaky')
+      const runs = await eventually('every run past its call', async () => {
+        const all = (await runsOf()).filter((r) => r.name.startsWith('Incident flaky-'))
+        return all.length === ids.length && all.every((r) => r.steps.find((s) => s.id === 'after')?.status === 'succeeded') ? all : undefined
+      }, 60_000)
+      for (const run of runs) expect(run.steps.find((s) => s.id === 'call')).to.include({ status: 'succeeded', attempts: 2 })
+      const sent = ctx.receiver().received.filter((r) => r.url === '/flaky')
+      expect(sent).to.have.length(ids.length * 2)
+      for (const id of ids) {
+        const mine = sent.filter((r) => (JSON.parse(r.body) as { incident: string }).incident === id)
+        expect(new Set(mine.map((r) => r.headers['idempotency-key'])).size, id).to.equal(1)
+      }
+      const types = (await timeline(runs[0]!.id)).map((e) => e.event_type)
+      expect(types.filter((t) => t === 'step_started')).to.have.length(2)
+      expect(types.indexOf('participants_changed')).to.be.lessThan(types.indexOf('step_retry'))
+      expect(types.indexOf('step_retry')).to.be.lessThan(types.indexOf('step_succeeded'))
+    })
+
+    it('records a first step that fails for good once, and shows the failure in the run channel', async () => {
+      ctx.receiver().answer('/broken', { status: 400, body: 'no such incident' })
+      await publishAll(['broken-1', 'broken-2'], 'broken')
+      const runs = await eventually('both calls failed', async () => {
+        const all = (await runsOf()).filter((r) => r.name.startsWith('Incident broken-'))
+        return all.length === 2 && all.every((r) => r.steps.find((s) => s.id === 'call')?.status === 'failed') ? all : undefined
+      }, 60_000)
+      expect(ctx.receiver().received.filter((r) => r.url === '/broken')).to.have.length(2)
+      for (const run of runs) {
+        expect(run.steps.find((s) => s.id === 'call')).to.include({ attempts: 1 })
+        const said = await eventually('the failure post', async () => {
+          const messages = Object.values((await world.owner.client.getPosts(run.channel_id, 0, 100)).posts).map((p) => p.message)
+          return messages.some((m) => m.startsWith(':warning: Step')) ? messages : undefined
+        })
+        expect(said.filter((m) => m.startsWith(':warning: Step'))).to.have.length(1)
+        const failed = (await timeline(run.id)).filter((e) => e.event_type === 'step_failed').map((e) => e.summary)
+        // The call once; the step after it is cancelled because of it.
+        expect(failed).to.have.length(2)
+        expect(failed[0]).to.match(/^call: failed \(POST .* answered 400/)
+        expect(failed[1]).to.match(/^after: cancelled/)
+      }
     })
   })
 })

@@ -79,13 +79,16 @@ describe('memory bus', () => {
     expect(lines.find((l) => l.msg === 'subscriber failed')).to.include({ subscriber: 'rejecting' })
   })
 
-  it('gives each subscriber its own copy of the event, as a cross-node bus would', async () => {
-    const copies: DomainEvent[] = []
-    bus.subscribe({ id: 'mutator', events: '*', handle: (e) => { (e.payload as Record<string, unknown>).postId = 'changed'; copies.push(e) } })
-    bus.subscribe({ id: 'reader', events: '*', handle: (e) => void copies.push(e) })
-    await bus.publish(posted)
-    expect(copies[1]?.payload).to.deep.equal({ postId: 'p1' })
-    expect(posted.payload).to.deep.equal({ postId: 'p1' })
+  it('delivers a frozen copy: a subscriber that mutates it fails alone and the others see the event as published', async () => {
+    const seen: DomainEvent[] = []
+    const nested: DomainEvent = { type: 'post.created', payload: { postId: 'p1', props: { tags: ['a'] } } }
+    bus.subscribe({ id: 'mutator', events: '*', handle: (e) => { ((e.payload.props as Record<string, string[]>).tags!).push('b') } })
+    bus.subscribe({ id: 'reader', events: '*', handle: (e) => void seen.push(e) })
+    await bus.publish(nested)
+    expect(seen[0]?.payload).to.deep.equal({ postId: 'p1', props: { tags: ['a'] } })
+    expect(seen[0]).to.not.equal(nested)
+    expect(nested.payload).to.deep.equal({ postId: 'p1', props: { tags: ['a'] } })
+    expect(lines.find((l) => l.msg === 'subscriber failed')).to.include({ subscriber: 'mutator' })
   })
 
   it('rejects an event that is not plain JSON', async () => {
