@@ -5,6 +5,10 @@
  *    on the bus, as a connector publishes them) each start a run of a playbook whose first step
  *    calls `bench.first@v1`, BENCH_PUBLISHERS (16) at a time; the figure is events divided by the time from the first publish to
  *    the last first action, plus the latency of each event to its first action.
+ * 1b. The same from the webhook: BENCH_WEBHOOKS PagerDuty deliveries, signed as PagerDuty signs them,
+ *    POSTed to a connection's webhook URL, BENCH_SENDERS (32) at a time. Each is verified, queued
+ *    as a delivery job, published on the bus and posted by the PagerDuty bot in the connection's
+ *    channel, then starts its run as in 1.
  * 2. Timer accuracy with 10,000 pending reminders: 100 runs of a playbook with 100 hourly
  *    reminders leave 10,000 reminder jobs pending; meanwhile BENCH_SAMPLE_RUNS runs of a playbook
  *    reminding every 2 s fire for BENCH_SAMPLE_SECONDS. Lateness is each fired reminder job's
@@ -13,6 +17,7 @@
  * The server runs in this process (startServer, as `npm start` does), with the default job poll
  * interval; figures are printed, not asserted.
  */
+import { createHmac } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -26,6 +31,23 @@ const PENDING_RUNS = envInt('BENCH_PENDING_RUNS', 100, 1, 1000)
 const SAMPLE_RUNS = envInt('BENCH_SAMPLE_RUNS', 20, 1, 1000)
 const SAMPLE_SECONDS = envInt('BENCH_SAMPLE_SECONDS', 30, 5, 3600)
 const PUBLISHERS = envInt('BENCH_PUBLISHERS', 16, 1, 1000)
+const WEBHOOKS = envInt('BENCH_WEBHOOKS', 1000, 0, 100_000)
+const SENDERS = envInt('BENCH_SENDERS', 32, 1, 1000)
+const WEBHOOK_SECRET = 'bench-webhook-secret'
+
+/** A PagerDuty V3 webhook body for one new incident (the fields the connector reads). */
+function incidentWebhook(i: number): string {
+  return JSON.stringify({
+    event: {
+      id: `BENCHEVT${i}`, event_type: 'incident.triggered', resource_type: 'incident', occurred_at: new Date().toISOString(),
+      agent: { id: 'PBENCH', summary: 'Bench', type: 'service_reference' },
+      data: {
+        id: `PB${i}`, type: 'incident', self: `https://api.pagerduty.com/incidents/PB${i}`, html_url: `https://acme.pagerduty.com/incidents/PB${i}`, number: i, status: 'triggered',
+        title: `Bench incident ${i}`, urgency: 'low', service: { id: 'PSVC', summary: 'Bench service', type: 'service_reference' }, assignees: [],
+      },
+    },
+  })
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -154,6 +176,44 @@ async function benchBackend(backend: Backend): Promise<void> {
     console.log(`  this process's CPU: ${fmt((cpu.user + cpu.system) / 1000 / EVENTS, 1)} ms per event (PGlite runs inside it; a PostgreSQL server's CPU is not counted)`)
     console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s (a backlog: every event is published at once)`)
 
+    // 1b. Webhooks to first action.
+    if (WEBHOOKS > 0) {
+      const channel = await api(server, '/api/v4/channels', token, { team_id: team.id, name: 'pagerduty-alerts', display_name: 'PagerDuty alerts', type: 'O' })
+      const connection = await api(server, '/api/v4/integrations/pagerduty/connections', token, {
+        name: 'bench-pagerduty', team_id: team.id, channel_id: channel.id, webhook_secret: WEBHOOK_SECRET, credentials: { api_token: 'bench-token' },
+      })
+      const route = new URL(connection.webhook_url as string).pathname
+      const sentAt = new Map<string, number>()
+      const firstBefore = firstAt.size
+      const cpuHooks = process.cpuUsage()
+      const hooksStart = performance.now()
+      let nextHook = 0
+      const sender = async () => {
+        for (let i = nextHook++; i < WEBHOOKS; i = nextHook++) {
+          const id = `bench-hook-${i}`
+          const body = incidentWebhook(i)
+          sentAt.set(id, performance.now())
+          const res = await fetch(`${server.url}${route}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-webhook-id': id, 'x-pagerduty-signature': `v1=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}` },
+            body,
+          })
+          if (res.status !== 200) throw new Error(`webhook ${i}: ${res.status} ${await res.text()}`)
+          await res.arrayBuffer()
+        }
+      }
+      await Promise.all(Array.from({ length: SENDERS }, sender))
+      const sendMs = performance.now() - hooksStart
+      const hooksDeadline = Date.now() + 30 * 60_000
+      while (firstAt.size < firstBefore + WEBHOOKS && Date.now() < hooksDeadline) await sleep(100)
+      const hookFirsts = [...sentAt.keys()].map((id) => [id, firstAt.get(id)] as const).filter((e): e is readonly [string, number] => e[1] !== undefined)
+      const lastHook = Math.max(...hookFirsts.map(([, at]) => at))
+      const hookCpu = process.cpuUsage(cpuHooks)
+      const hookLatencies = hookFirsts.map(([id, at]) => at - sentAt.get(id)!).sort((a, b) => a - b)
+      console.log(`webhooks → first action: ${hookFirsts.length} of ${WEBHOOKS} PagerDuty deliveries in ${fmt((lastHook - hooksStart) / 1000, 1)} s = **${fmt(hookFirsts.length / ((lastHook - hooksStart) / 1000), 0)} events/s** (sending took ${fmt(sendMs / 1000, 1)} s, ${SENDERS} senders)`)
+      console.log(`  this process's CPU: ${fmt((hookCpu.user + hookCpu.system) / 1000 / WEBHOOKS, 1)} ms per delivery; latency webhook → first action: p50 ${fmt(percentile(hookLatencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(hookLatencies, 99) / 1000, 2)} s`)
+    }
+
     // 2. Timer accuracy under 10,000 pending reminders.
     const pendingStart = performance.now()
     for (let i = 0; i < PENDING_RUNS; i++) await api(server, '/plugins/playbooks/api/v0/runs', token, { playbook_id: 'bench-pending', team_id: team.id, name: `pending ${i}` })
@@ -182,6 +242,6 @@ async function benchBackend(backend: Backend): Promise<void> {
 
 await runBench(async () => {
   const backends = parseBackends(process.env.BENCH_DB)
-  console.log(`# bench:playbooks — node ${process.version}, pglite ${versionOf('@electric-sql/pglite')}, ${EVENTS} events, ${PENDING_RUNS * 100} pending reminders`)
+  console.log(`# bench:playbooks — node ${process.version}, pglite ${versionOf('@electric-sql/pglite')}, ${EVENTS} events, ${WEBHOOKS} webhooks, ${PENDING_RUNS * 100} pending reminders`)
   for (const backend of backends) await benchBackend(backend)
 })

@@ -73,10 +73,13 @@ export function alertGroupDeliveryKey(group: {
   return digestOf(group.groupKey, group.status, ...members)
 }
 
+// Built once: a zod schema compiles itself on first use, which costs more than the parse.
+const alertGroupKeyFields = z.object({ groupKey: z.string(), status: z.string(), alerts: z.array(z.object({ fingerprint: z.string(), status: z.string(), startsAt: z.string().optional() })) })
+
 /** The dedupe key from raw bytes; a body too broken to read is keyed by its own hash (parse will reject it). */
 export function alertGroupDedupeKey(rawBody: Uint8Array): string {
   const decoded = decodeJson(rawBody)
-  const parsed = decoded.ok ? z.object({ groupKey: z.string(), status: z.string(), alerts: z.array(z.object({ fingerprint: z.string(), status: z.string(), startsAt: z.string().optional() })) }).safeParse(decoded.value) : undefined
+  const parsed = decoded.ok ? alertGroupKeyFields.safeParse(decoded.value) : undefined
   if (parsed?.success) return alertGroupDeliveryKey(parsed.data)
   return digestOf('body', Buffer.from(rawBody).toString('base64'))
 }

@@ -5,7 +5,7 @@
  */
 import type { BotService } from '../core/bots/service.ts'
 import type { ChannelService } from '../core/channels/service.ts'
-import type { JobType } from '../core/jobs/index.ts'
+import type { Job, JobType } from '../core/jobs/index.ts'
 import type { Logger } from '../core/log.ts'
 import type { PostService } from '../core/posts/service.ts'
 import type { EventBus } from '../core/realtime/index.ts'
@@ -113,39 +113,52 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     })
   }
 
+  async function handleDelivery(job: Job<DeliveryJobData>, log: Logger, connectionOf: (id: string) => Promise<ConnectionRow | null> = store.getConnection): Promise<void> {
+    const data = job.data
+    const connector = connectors.get(data.vendor)
+    const connection = await connectionOf(data.connectionId)
+    if (!connector || !connection) {
+      log.info({ vendor: data.vendor, connectionId: data.connectionId }, 'webhook delivery dropped: its connection is gone')
+      return
+    }
+    const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt, connectionId: connection.id })
+    if (parsed.kind !== 'events') {
+      log.warn({ vendor: data.vendor, connectionId: data.connectionId, kind: parsed.kind }, 'webhook delivery no longer parses to events')
+      return
+    }
+    const postings = FORMATTERS[connector.id](parsed.events)
+    const work = async () => {
+      for (const event of parsed.events) {
+        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
+        // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
+        await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
+      }
+      for (const posting of postings) {
+        for (const channelId of await targetChannels(connection, posting.event)) await deliver(connection, connector, posting, channelId)
+      }
+    }
+    // Deliveries that edit one accumulating post (an alert group's) take turns: runs and posts are found, then made.
+    const serialKey = postings.find((p) => p.message.mergeWith)?.message.refKey
+    await (serialKey ? serialise(`${connection.id}:${serialKey}`, work) : work())
+  }
+
   return {
     id: PROCESS_JOB,
     source: 'integrations/dispatch.ts',
     description: 'Processes a received vendor webhook: bus events and channel posts',
     maxAttempts: 5,
     backoff: { baseMs: 5_000, maxMs: 10 * 60_000 },
-    async handler(job, ctx) {
-      const data = job.data
-      const connector = connectors.get(data.vendor)
-      const connection = await store.getConnection(data.connectionId)
-      if (!connector || !connection) {
-        ctx.log.info({ vendor: data.vendor, connectionId: data.connectionId }, 'webhook delivery dropped: its connection is gone')
-        return
-      }
-      const parsed = connector.parse(Buffer.from(data.body, 'utf8'), data.headers, { receivedAt: data.receivedAt, connectionId: connection.id })
-      if (parsed.kind !== 'events') {
-        ctx.log.warn({ vendor: data.vendor, connectionId: data.connectionId, kind: parsed.kind }, 'webhook delivery no longer parses to events')
-        return
-      }
-      const postings = FORMATTERS[connector.id](parsed.events)
-      const work = async () => {
-        for (const event of parsed.events) {
-          const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
-          // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
-          await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
-        }
-        for (const posting of postings) {
-          for (const channelId of await targetChannels(connection, posting.event)) await deliver(connection, connector, posting, channelId)
-        }
-      }
-      // Deliveries that edit one accumulating post (an alert group's) take turns: runs and posts are found, then made.
-      const serialKey = postings.find((p) => p.message.mergeWith)?.message.refKey
-      await (serialKey ? serialise(`${connection.id}:${serialKey}`, work) : work())
+    handler: (job, ctx) => handleDelivery(job, ctx.log),
+    // A storm of deliveries (an incident storm) is processed together: their events reach the bus at
+    // once, where the playbook engine starts their runs in one batch instead of one by one.
+    batch: {
+      max: 50,
+      handler: (jobs, ctx) => {
+        // A burst comes from few connections: each is read once per batch.
+        const connections = new Map<string, Promise<ConnectionRow | null>>()
+        const connectionOf = (id: string) => connections.get(id) ?? connections.set(id, store.getConnection(id)).get(id)!
+        return Promise.all(jobs.map((job) => handleDelivery(job, ctx.log.child({ jobId: job.id }), connectionOf).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err))))))
+      },
     },
   }
 }

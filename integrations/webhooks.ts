@@ -2,9 +2,9 @@
  * The inbound pipeline (connectors spec §0): verify before parsing, refuse what cannot be read, drop redeliveries,
  * and hand the rest to a durable job so the vendor gets its 2xx within its few seconds.
  */
-import { randomBytes } from 'node:crypto'
 import { AppError, notFound } from '../core/errors.ts'
-import type { JobService } from '../core/jobs/index.ts'
+import { groupCommit } from '../core/group-commit.ts'
+import type { EnqueueInput, JobService } from '../core/jobs/index.ts'
 import type { Logger } from '../core/log.ts'
 import type { Registry } from '../core/registry.ts'
 import type { Connector, WebhookHeaders } from './connector.ts'
@@ -20,8 +20,6 @@ export interface DeliveryJobData {
   body: string
   headers: Record<string, string>
   receivedAt: number
-  /** Tells this delivery's job from an earlier one holding the same dedupe key. */
-  nonce: string
 }
 
 export type DeliveryOutcome = 'queued' | 'duplicate' | 'ignored'
@@ -41,6 +39,8 @@ function keptHeaders(headers: WebhookHeaders): Record<string, string> {
 
 export function createWebhookReceiver(options: { connectors: Registry<Connector>; connections: ConnectionService; jobs: JobService; log: Logger; now: () => number }) {
   const { connectors, connections, jobs, log } = options
+  // Deliveries arriving together (a vendor's burst) are queued with one INSERT; each answer still waits for its own row.
+  const enqueue = groupCommit((inputs: EnqueueInput<DeliveryJobData>[]) => jobs.enqueueEach(inputs), { max: 100 })
 
   return {
     /** The connector for a vendor path segment. @throws AppError 404. */
@@ -76,19 +76,17 @@ export function createWebhookReceiver(options: { connectors: Registry<Connector>
         log.info({ vendor, connectionId, vendorEvent: parsed.vendorEvent, reason: parsed.reason }, 'webhook event ignored')
         return 'ignored'
       }
-      const nonce = randomBytes(8).toString('hex')
-      const data: DeliveryJobData = { vendor, connectionId, deliveryKey, body: rawBody.toString('utf8'), headers: keptHeaders(headers), receivedAt, nonce }
-      let job
+      const data: DeliveryJobData = { vendor, connectionId, deliveryKey, body: rawBody.toString('utf8'), headers: keptHeaders(headers), receivedAt }
+      let created: boolean
       try {
         // The job's dedupe key is the delivery's: a redelivery finds the first job (kept 7 days after it ends, more
         // than GitHub's 3-day redelivery window and PagerDuty's 48 h of retries).
-        job = await jobs.enqueue({ type: PROCESS_JOB, data, dedupeKey: `integration:${connectionId}:${deliveryKey}`.slice(0, 256) })
+        created = await enqueue({ type: PROCESS_JOB, data, dedupeKey: `integration:${connectionId}:${deliveryKey}`.slice(0, 256) })
       } catch (err) {
         throw new AppError('api.integrations.webhook.queue.app_error', 'The webhook could not be queued; try again.', 503, { cause: err, context: { vendor, connectionId } })
       }
-      const duplicate = job.data.nonce !== nonce
-      log.debug({ vendor, connectionId, deliveryKey, jobId: job.id, duplicate }, duplicate ? 'webhook delivery already received' : 'webhook delivery queued')
-      return duplicate ? 'duplicate' : 'queued'
+      log.debug({ vendor, connectionId, deliveryKey, duplicate: !created }, created ? 'webhook delivery queued' : 'webhook delivery already received')
+      return created ? 'queued' : 'duplicate'
     },
   }
 }

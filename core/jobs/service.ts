@@ -99,6 +99,36 @@ export function createJobService(options: JobServiceOptions) {
     return job
   }
 
+  /**
+   * `enqueueMany`, telling for each input whether it created its job (false: its dedupe key was
+   * already taken, or taken by an earlier input).
+   * @throws Error for an unregistered type (before anything is written).
+   */
+  async function enqueueEach(inputs: EnqueueInput<unknown>[], writeOptions: JobWriteOptions = {}): Promise<boolean[]> {
+    if (inputs.length === 0) return []
+    const at = now()
+    const rows = inputs.map((input) => {
+      const type = typeOf(input.type)
+      return {
+        id: newId(),
+        type: type.id,
+        data: input.data,
+        runAt: input.runAt ?? at + (input.delayMs ?? 0),
+        maxAttempts: type.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        dedupeKey: input.dedupeKey ?? null,
+        scheduleName: null,
+        now: at,
+      }
+    })
+    const created = new Set(await store.insertMany(rows, writeOptions.tx))
+    if (created.size > 0) {
+      const earliest = rows.reduce((min, r) => Math.min(min, r.runAt), Infinity)
+      // Inside a transaction the rows are invisible until the commit; look shortly after.
+      worker.wake(writeOptions.tx ? Math.max(earliest, at + 50) : earliest)
+    }
+    return rows.map((r) => created.has(r.id))
+  }
+
   return {
     /**
      * Adds a job type. Types are registered by the composition root before `start()`; a worker
@@ -149,29 +179,10 @@ export function createJobService(options: JobServiceOptions) {
      * @throws Error for an unregistered type (before anything is written).
      */
     async enqueueMany(inputs: EnqueueInput<unknown>[], writeOptions: JobWriteOptions = {}): Promise<number> {
-      if (inputs.length === 0) return 0
-      const at = now()
-      const rows = inputs.map((input) => {
-        const type = typeOf(input.type)
-        return {
-          id: newId(),
-          type: type.id,
-          data: input.data,
-          runAt: input.runAt ?? at + (input.delayMs ?? 0),
-          maxAttempts: type.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          dedupeKey: input.dedupeKey ?? null,
-          scheduleName: null,
-          now: at,
-        }
-      })
-      const created = await store.insertMany(rows, writeOptions.tx)
-      if (created > 0) {
-        const earliest = rows.reduce((min, r) => Math.min(min, r.runAt), Infinity)
-        // Inside a transaction the rows are invisible until the commit; look shortly after.
-        worker.wake(writeOptions.tx ? Math.max(earliest, at + 50) : earliest)
-      }
-      return created
+      return (await enqueueEach(inputs, writeOptions)).filter(Boolean).length
     },
+
+    enqueueEach,
 
     /**
      * Creates or updates the recurring schedule `name`. Re-declaring it unchanged (as a service does

@@ -169,9 +169,10 @@ export function createJobStore(db: Database) {
      * parameter, so PostgreSQL's limit of 65,535 parameters never applies). A row whose dedupe key
      * is taken, by an existing job or an earlier row of `jobs`, is skipped. Returns how many were created.
      */
-    async insertMany(jobs: NewJob[], tx?: SqlClient): Promise<number> {
-      if (jobs.length === 0) return 0
-      const [row] = await runner(tx)<{ created: number }>(
+    /** @returns the ids of the jobs created (an input whose dedupe key was taken creates none). */
+    async insertMany(jobs: NewJob[], tx?: SqlClient): Promise<string[]> {
+      if (jobs.length === 0) return []
+      const rows = await runner(tx)<{ id: string }>(
         `WITH inserted AS (
            INSERT INTO jobs (id, type, status, data, dedupe_key, schedule_name, run_at, max_attempts, create_at, last_activity_at)
            SELECT n.id, n.type, 'pending', n.data::jsonb, n.dedupe_key, n.schedule_name, n.run_at, n.max_attempts, n.now, n.now
@@ -179,9 +180,9 @@ export function createJobStore(db: Database) {
              WITH ORDINALITY AS n(id, type, data, dedupe_key, schedule_name, run_at, max_attempts, now, ord)
            ORDER BY n.ord
            ON CONFLICT (dedupe_key) DO NOTHING
-           RETURNING 1
+           RETURNING id
          )
-         SELECT count(*)::int AS created FROM inserted`,
+         SELECT id FROM inserted`,
         [
           jobs.map((j) => j.id),
           jobs.map((j) => j.type),
@@ -193,7 +194,7 @@ export function createJobStore(db: Database) {
           jobs.map((j) => j.now),
         ],
       )
-      return Number(row?.created ?? 0)
+      return rows.map((r) => r.id)
     },
 
     async get(id: string, tx?: SqlClient): Promise<Job | null> {

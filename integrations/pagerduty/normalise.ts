@@ -21,6 +21,10 @@ const INCIDENT_EVENTS = new Set([
 
 type Incident = z.infer<typeof incidentSchema>
 
+// Built once: a zod schema compiles itself on first use, which costs more than the parse.
+const incidentEnvelope = z.object({ event: z.object({ data: incidentSchema }) })
+const noteEnvelope = z.object({ event: z.object({ data: noteSchema }) })
+
 /** P1 → critical, P2 → high; otherwise urgency high → high, low → warning (connectors spec §6). */
 export function incidentSeverity(incident: Incident): Severity | undefined {
   const priority = incident.priority?.summary?.toUpperCase()
@@ -46,7 +50,7 @@ export function normalisePagerDuty(envelope: PagerDutyEnvelope, raw: unknown, de
   }
 
   if (INCIDENT_EVENTS.has(event.event_type)) {
-    const checked = validate(z.object({ event: z.object({ data: incidentSchema }) }), raw)
+    const checked = validate(incidentEnvelope, raw)
     if (!checked.ok) return { kind: 'invalid', message: checked.message }
     const incident = checked.value.event.data
     const assignee = incident.assignees[0]
@@ -65,7 +69,7 @@ export function normalisePagerDuty(envelope: PagerDutyEnvelope, raw: unknown, de
   }
 
   if (event.event_type === 'incident.annotated') {
-    const checked = validate(z.object({ event: z.object({ data: noteSchema }) }), raw)
+    const checked = validate(noteEnvelope, raw)
     if (!checked.ok) return { kind: 'invalid', message: checked.message }
     const note = checked.value.event.data
     const normalised: IntegrationEvent = {

@@ -83,11 +83,14 @@ export function readEnvelope(rawBody: Uint8Array): Decoded<{ envelope: PagerDuty
   return checked.ok ? { ok: true, value: { envelope: checked.value, raw } } : checked
 }
 
+// Built once: a zod schema compiles itself on first use, which costs more than the parse.
+const eventIdField = z.object({ event: z.object({ id: z.string().min(1) }) })
+
 /** `X-Webhook-Id` is unique per webhook and repeated on every retry; the event id stands in if a proxy dropped it. */
 export function pagerDutyDeliveryId(headers: WebhookHeaders, rawBody: Uint8Array): string {
   const header = readHeader(headers, WEBHOOK_ID_HEADER)
   if (header) return header
   const decoded = decodeJson(rawBody)
-  const parsed = decoded.ok ? z.object({ event: z.object({ id: z.string().min(1) }) }).safeParse(decoded.value) : undefined
+  const parsed = decoded.ok ? eventIdField.safeParse(decoded.value) : undefined
   return parsed?.success ? parsed.data.event.id : digestOf('body', Buffer.from(rawBody).toString('base64'))
 }

@@ -102,6 +102,30 @@ forEachBackend((backend) => {
       expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
     })
 
+    it('takes a burst of deliveries sent at once: each is queued once, a repeat inside the burst is a duplicate, and each incident is posted once', async () => {
+      const { channel, connection } = await setUp()
+      const template = JSON.parse(fixture('pagerduty', 'incident.triggered.json').toString('utf8'))
+      const bodies = Array.from({ length: 12 }, (_, i) => {
+        const body = structuredClone(template)
+        body.event.data.id = `PBURST${i}`
+        body.event.data.title = `Burst incident ${i}`
+        return Buffer.from(JSON.stringify(body))
+      })
+      const ids = bodies.map((_, i) => uniqueName(`wh-burst-${i}`))
+      // The first delivery goes twice in the same burst, as a vendor retrying a slow answer does.
+      const answers = await Promise.all([...bodies.map((raw, i) => deliver(ctx.server, connection, signedHeaders(raw, ids[i]), raw)), deliver(ctx.server, connection, signedHeaders(bodies[0]!, ids[0]), bodies[0]!)])
+      expect(answers.map((a) => a.status)).to.deep.equal(answers.map(() => 200))
+      const results = answers.map((a) => a.json.result as string)
+      expect(results.filter((r) => r === 'queued')).to.have.length(12)
+      expect(results.filter((r) => r === 'duplicate')).to.have.length(1)
+      await settled(ctx.server)
+      const posts = await eventually('every incident posted', async () => {
+        const list = await channelPosts(world.owner.client, channel.id)
+        return list.length >= 12 ? list : undefined
+      })
+      expect(posts.map((p) => /Burst incident (\d+)/.exec(p.message)?.[1]).sort((a, b) => Number(a) - Number(b))).to.deep.equal(bodies.map((_, i) => String(i)))
+    })
+
     it('posts nothing twice when the processing job of a delivery runs again', async () => {
       const { channel, connection } = await setUp()
       const raw = fixture('pagerduty', 'incident.triggered.json')
