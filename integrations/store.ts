@@ -1,6 +1,5 @@
 /** Data access for connectors: connections (secrets stay sealed here), the posts their events made, /github subscriptions. */
-import { query, type Database } from '../core/db/index.ts'
-import type { DbClient } from '../core/db-client.ts'
+import { query, type Database, type SqlClient } from '../core/db/index.ts'
 
 export { isUniqueViolation } from '../core/db/index.ts'
 
@@ -99,7 +98,7 @@ export function createIntegrationStore(db: Database) {
     },
 
     /** Takes the (connection, event, channel) claim inside the post's transaction; false when a run before this one took it. */
-    async claimPost(tx: DbClient, row: IntegrationPostRow): Promise<boolean> {
+    async claimPost(tx: SqlClient, row: IntegrationPostRow): Promise<boolean> {
       const inserted = await tx.$executeRawUnsafe(
         `INSERT INTO integration_posts (connection_id, event_id, channel_id, ref_key, post_id, create_at) VALUES ($1, $2, $3, $4, $5, $6::bigint) ON CONFLICT DO NOTHING`,
         row.connectionId, row.eventId, row.channelId, row.refKey, row.postId, row.createAt,

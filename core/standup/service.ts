@@ -18,7 +18,7 @@ import type { ChannelService } from '../channels/service.ts'
 import type { ChannelStore } from '../channels/store.ts'
 import type { UserRecord, UserStore } from '../users/store.ts'
 import type { BotService } from '../bots/service.ts'
-import type { DbClient } from '../db-client.ts'
+import type { SqlClient } from '../db/index.ts'
 import { localDateTime, localDay } from './schedule.ts'
 import type { OpenParticipant, StandupConfig, StandupParticipant, StandupRun, StandupStore } from './store.ts'
 
@@ -110,7 +110,7 @@ export function createStandupService(options: StandupServiceOptions) {
    * A bot post written in one transaction with `claim`; nothing is posted when the claim fails
    * (another attempt already made it). Returns the post's id, or null when nothing was posted.
    */
-  async function claimedBotPost(channelId: string, message: string, claim: (tx: DbClient, postId: string) => Promise<boolean>): Promise<string | null> {
+  async function claimedBotPost(channelId: string, message: string, claim: (tx: SqlClient, postId: string) => Promise<boolean>): Promise<string | null> {
     const channel = await channels.getCached(channelId)
     const [created] = await posts.createIntegrationPosts(channel, requireBot().id, [{ message, type: '', props: { from_bot: 'true' } }], { claim: (tx, [postId]) => claim(tx, postId!) })
     return created?.post.id ?? null

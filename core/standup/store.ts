@@ -3,8 +3,7 @@
  * answers, and per-day skips. Every write that a retried job may repeat is idempotent
  * (`ON CONFLICT DO NOTHING`, or guarded by the state it moves from).
  */
-import { query, type Database } from '../db/index.ts'
-import type { DbClient } from '../db-client.ts'
+import { query, type Database, type SqlClient } from '../db/index.ts'
 
 /**
  * What `summary_post_id` holds for a run that ended without a summary because its channel was
@@ -170,7 +169,7 @@ export function createStandupStore(db: Database) {
      * Marks the run summarised by `postId`, in the transaction that writes that post (so the post
      * and the mark are written together or not at all); false when another call already did.
      */
-    async claimSummary(tx: DbClient, runId: string, postId: string): Promise<boolean> {
+    async claimSummary(tx: SqlClient, runId: string, postId: string): Promise<boolean> {
       const updated = await tx.$executeRawUnsafe(`UPDATE standup_runs SET summary_post_id = $2 WHERE id = $1 AND summary_post_id = ''`, runId, postId)
       return updated === 1
     },
@@ -215,7 +214,7 @@ export function createStandupStore(db: Database) {
      * Marks a participation asked, in the transaction that writes its first question's DM (so the DM
      * and the mark are written together or not at all); false when it already was.
      */
-    async claimAsked(tx: DbClient, participantId: string, now: number): Promise<boolean> {
+    async claimAsked(tx: SqlClient, participantId: string, now: number): Promise<boolean> {
       const updated = await tx.$executeRawUnsafe('UPDATE standup_participants SET asked_at = $2::bigint WHERE id = $1 AND asked_at = 0', participantId, now)
       return updated === 1
     },

@@ -1,7 +1,7 @@
 /** Data access for outgoing webhooks (`outgoing_webhooks`) and their posted deliveries (`outgoing_webhook_deliveries`). */
 import type { Database } from '../db/index.ts'
 import { query } from '../db/index.ts'
-import type { DbClient } from '../db-client.ts'
+import type { SqlClient } from '../db/index.ts'
 
 export interface OutgoingWebhookRecord {
   id: string
@@ -144,7 +144,7 @@ export function createOutgoingWebhookStore(db: Database) {
      * Records that delivery `key` posted its answer, inside the posts' transaction. Returns false
      * (and writes nothing) when the key was recorded before: that answer is already posted.
      */
-    async claimDelivery(tx: DbClient, delivery: { key: string; hookId: string; postId: string; at: number }): Promise<boolean> {
+    async claimDelivery(tx: SqlClient, delivery: { key: string; hookId: string; postId: string; at: number }): Promise<boolean> {
       const inserted = await tx.$executeRawUnsafe(
         'INSERT INTO outgoing_webhook_deliveries (key, hook_id, post_id, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING',
         delivery.key, delivery.hookId, delivery.postId, delivery.at,
