@@ -51,6 +51,15 @@ function incidentWebhook(i: number): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Calls `fn(i)` for i = 0…n-1, `width` calls at a time. */
+async function inFlight(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) await fn(i)
+  }
+  await Promise.all(Array.from({ length: width }, worker))
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
@@ -150,21 +159,17 @@ async function benchBackend(backend: Backend): Promise<void> {
     const cpuBefore = process.cpuUsage()
     const start = performance.now()
     // PUBLISHERS events in flight at once, as connector deliveries arrive (the webhook jobs run concurrently).
-    let nextEvent = 0
-    const publisher = async () => {
-      for (let i = nextEvent++; i < EVENTS; i = nextEvent++) {
-        const id = `bench-event-${i}`
-        publishedAt.set(id, performance.now())
-        await server.bus.publish({
-          type: 'integration.event',
-          payload: {
-            teamId: team.id,
-            event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: `inc-${i}`, occurredAt: Date.now(), title: `Incident ${i}`, data: { id: `P${i}` } },
-          },
-        })
-      }
-    }
-    await Promise.all(Array.from({ length: PUBLISHERS }, publisher))
+    await inFlight(EVENTS, PUBLISHERS, async (i) => {
+      const id = `bench-event-${i}`
+      publishedAt.set(id, performance.now())
+      await server.bus.publish({
+        type: 'integration.event',
+        payload: {
+          teamId: team.id,
+          event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: `inc-${i}`, occurredAt: Date.now(), title: `Incident ${i}`, data: { id: `P${i}` } },
+        },
+      })
+    })
     const publishMs = performance.now() - start
     const deadline = Date.now() + 30 * 60_000
     while (firstAt.size < EVENTS && Date.now() < deadline) await sleep(100)
@@ -187,22 +192,18 @@ async function benchBackend(backend: Backend): Promise<void> {
       const firstBefore = firstAt.size
       const cpuHooks = process.cpuUsage()
       const hooksStart = performance.now()
-      let nextHook = 0
-      const sender = async () => {
-        for (let i = nextHook++; i < WEBHOOKS; i = nextHook++) {
-          const id = `bench-hook-${i}`
-          const body = incidentWebhook(i)
-          sentAt.set(id, performance.now())
-          const res = await fetch(`${server.url}${route}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-webhook-id': id, 'x-pagerduty-signature': `v1=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}` },
-            body,
-          })
-          if (res.status !== 200) throw new Error(`webhook ${i}: ${res.status} ${await res.text()}`)
-          await res.arrayBuffer()
-        }
-      }
-      await Promise.all(Array.from({ length: SENDERS }, sender))
+      await inFlight(WEBHOOKS, SENDERS, async (i) => {
+        const id = `bench-hook-${i}`
+        const body = incidentWebhook(i)
+        sentAt.set(id, performance.now())
+        const res = await fetch(`${server.url}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-webhook-id': id, 'x-pagerduty-signature': `v1=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}` },
+          body,
+        })
+        if (res.status !== 200) throw new Error(`webhook ${i}: ${res.status} ${await res.text()}`)
+        await res.arrayBuffer()
+      })
       const sendMs = performance.now() - hooksStart
       const hooksDeadline = Date.now() + 30 * 60_000
       while (firstAt.size < firstBefore + WEBHOOKS && Date.now() < hooksDeadline) await sleep(100)

@@ -267,11 +267,9 @@ export function createRunEngine(options: RunEngineOptions) {
    * Runs the planner on a locked run's state and queues what it asks for, in the caller's
    * transaction. Called inline where a change under the lock makes progress likely (the channel
    * is ready, a step's result is in), which saves a job round trip per step. `family` (called
-   * runs, a canceled caller) is read before the lock, as the advance job reads it.
-   */
-  /**
-   * The planner under the lock. A step it starts that `ahead` holds an attempt for is not queued:
-   * the attempt moves to `started`, for the caller to record.
+   * runs, a canceled caller) is read before the lock, as the advance job reads it. A step it
+   * starts that `ahead` holds an attempt for is not queued: the attempt moves to `started`, for
+   * the caller to record.
    */
   async function decide(tx: SqlClient, state: RunState, playbook: Playbook, ctxOptions: RunContextOptions, family: Family, ahead?: Map<string, Attempted>, started?: Attempted[]): Promise<NewTimelineEvent[]> {
     // A canceled run still runs its hooks (the planner holds back the rest).
@@ -280,8 +278,8 @@ export function createRunEngine(options: RunEngineOptions) {
     const effects = advance({ playbook, state, now: now(), ctx: (s) => evalContext(s, ctxOptions), children: family.children })
     const taken = effects.filter((e) => {
       const attempt = e.kind === 'execute' && !e.part ? ahead?.get(e.stepId) : undefined
-      if (!attempt) return true
-      ahead!.delete((e as { stepId: string }).stepId)
+      if (!attempt || e.kind !== 'execute') return true
+      ahead!.delete(e.stepId)
       started!.push(attempt)
       return false
     })
