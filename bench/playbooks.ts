@@ -215,6 +215,13 @@ async function benchBackend(backend: Backend): Promise<void> {
       console.log(`  this process's CPU: ${fmt((hookCpu.user + hookCpu.system) / 1000 / WEBHOOKS, 1)} ms per delivery; latency webhook → first action: p50 ${fmt(percentile(hookLatencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(hookLatencies, 99) / 1000, 2)} s`)
     }
 
+    // The deliveries' bot posts can trail their runs' first actions: phase 2 starts once they are done.
+    for (;;) {
+      const [busy] = await query<{ n: number }>(server.db, `SELECT count(*)::int AS n FROM jobs WHERE type = 'integrations.webhook.process' AND status IN ('pending', 'running')`)
+      if (busy!.n === 0) break
+      await sleep(200)
+    }
+
     // 2. Timer accuracy under 10,000 pending reminders.
     const pendingStart = performance.now()
     for (let i = 0; i < PENDING_RUNS; i++) await api(server, '/plugins/playbooks/api/v0/runs', token, { playbook_id: 'bench-pending', team_id: team.id, name: `pending ${i}` })
