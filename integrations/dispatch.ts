@@ -149,8 +149,8 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     maxAttempts: 5,
     backoff: { baseMs: 5_000, maxMs: 10 * 60_000 },
     handler: (job, ctx) => handleDelivery(job, ctx.log),
-    // A storm of deliveries (an incident storm) is processed together: their events reach the bus at
-    // once, where the playbook engine starts their runs in one batch instead of one by one.
+    // A vendor's burst (an incident storm) is processed together: its events reach the bus at once,
+    // where the playbook engine starts their runs in one batch instead of one by one.
     batch: {
       max: 50,
       handler: (jobs, ctx) => {

@@ -167,9 +167,9 @@ export function createJobStore(db: Database) {
     /**
      * Inserts pending jobs with one statement whatever their number (each column is one array
      * parameter, so PostgreSQL's limit of 65,535 parameters never applies). A row whose dedupe key
-     * is taken, by an existing job or an earlier row of `jobs`, is skipped. Returns how many were created.
+     * is taken, by an existing job or an earlier row of `jobs`, is skipped.
+     * @returns the ids of the jobs created.
      */
-    /** @returns the ids of the jobs created (an input whose dedupe key was taken creates none). */
     async insertMany(jobs: NewJob[], tx?: SqlClient): Promise<string[]> {
       if (jobs.length === 0) return []
       const rows = await runner(tx)<{ id: string }>(

@@ -6,12 +6,6 @@ export interface MemoryBusOptions {
   log: Logger
 }
 
-/**
- * An `EventBus` that delivers within this process. Each publish goes through JSON once, as a cross-node
- * (Redis) bus would deliver it, so a non-JSON payload fails here rather than in production on the other
- * bus; the parsed copy is deeply frozen and shared by the matching subscribers, so none can see
- * another's mutations (one would throw) and a burst does not pay a parse per subscriber.
- */
 /** Freezes a parsed JSON value and everything in it. */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -21,14 +15,20 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/**
+ * An `EventBus` that delivers within this process. Each publish goes through JSON once, as a cross-node
+ * (Redis) bus would deliver it, so a non-JSON payload fails here rather than in production on the other
+ * bus; the parsed copy is deeply frozen and shared by the matching subscribers, so none can see
+ * another's mutations (one would throw) and a burst does not pay a parse per subscriber.
+ */
 export function createMemoryBus({ log }: MemoryBusOptions): EventBus {
   const subscribers = new Map<string, Subscriber>()
   const inFlight = new Set<Promise<void>>()
   let closed = false
 
-  async function deliver(subscriber: Subscriber, event: DomainEvent, copy: DomainEvent): Promise<void> {
+  async function deliver(subscriber: Subscriber, event: DomainEvent): Promise<void> {
     try {
-      await subscriber.handle(copy)
+      await subscriber.handle(event)
     } catch (err) {
       log.warn({ subscriber: subscriber.id, event: event.type, err }, 'subscriber failed')
     }
@@ -50,7 +50,7 @@ export function createMemoryBus({ log }: MemoryBusOptions): EventBus {
       const targets = [...subscribers.values()].filter((s) => s.events === '*' || s.events.includes(event.type))
       if (targets.length === 0) return Promise.resolve()
       const copy = deepFreeze(JSON.parse(json) as DomainEvent)
-      const done = Promise.all(targets.map((s) => deliver(s, event, copy))).then(() => undefined)
+      const done = Promise.all(targets.map((s) => deliver(s, copy))).then(() => undefined)
       inFlight.add(done)
       void done.finally(() => inFlight.delete(done))
       return done

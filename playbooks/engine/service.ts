@@ -774,7 +774,11 @@ export function createRunEngine(options: RunEngineOptions) {
       state.channelPhase = 'ready'
       const graph = graphOf(row.playbook, state)
       const stepIds = advance({ playbook: row.playbook, state, now: now(), ctx: (s) => evalContext(s, b.ctxOptions), children: b.family.children })
-        .flatMap((e) => (e.kind === 'execute' && !e.part && AHEAD_KINDS.has(graph.nodes.get(e.stepId)?.kind ?? 'call') ? [e.stepId] : []))
+        .flatMap((e) => {
+          if (e.kind !== 'execute' || e.part) return []
+          const kind = graph.nodes.get(e.stepId)?.kind
+          return kind !== undefined && AHEAD_KINDS.has(kind) ? [e.stepId] : []
+        })
       const found = new Map<string, Attempted>()
       for (const stepId of stepIds) {
         try {
