@@ -82,7 +82,7 @@ describe('bridgehead import slack', function () {
     before(async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'bh-slack-resume-'))
       file = path.join(dir, 'export.zip')
-      await generateSlackExport(file, { users: 40, channels: 6, messages: 12_000, seed: 11 })
+      await generateSlackExport(file, { users: 40, channels: 6, messages: 4_000, seed: 11 })
     })
     after(async () => {
       for (const s of storages) await s.remove()
@@ -118,11 +118,11 @@ describe('bridgehead import slack', function () {
       const reportFile = path.join(dir, `report-${backend}.json`)
       const ok = await importCli(storage, file, undefined, ['--report', reportFile])
       expect(ok.code, ok.stderr).to.equal(0)
-      expect(ok.stdout).to.match(/^Slack import into team "acme" took [\d.]+ s\nImported: 40 users, 6 channels, 12000 posts, \d+ reactions/)
+      expect(ok.stdout).to.match(/^Slack import into team "acme" took [\d.]+ s\nImported: 40 users, 6 channels, 4000 posts, \d+ reactions/)
       // Not a terminal: progress comes as plain lines, with counts, rate and ETA.
       expect(ok.stderr).to.match(/^\d+% [\d,]+ messages, [\d,]+\/s, ETA /m)
       const report = JSON.parse(await readFile(reportFile, 'utf8'))
-      expect(report.counts).to.include({ posts: 12_000, channels: 6, users: 40 })
+      expect(report.counts).to.include({ posts: 4_000, channels: 6, users: 40 })
       expect(report.duration_ms).to.be.a('number')
 
       const corrupt = path.join(dir, 'corrupt.zip')
