@@ -5,6 +5,8 @@
  */
 import type { BotService } from '../core/bots/service.ts'
 import type { ChannelService } from '../core/channels/service.ts'
+import type { ChannelRecord } from '../core/channels/store.ts'
+import { groupCommit } from '../core/group-commit.ts'
 import type { Job, JobType } from '../core/jobs/index.ts'
 import type { Logger } from '../core/log.ts'
 import type { PostService } from '../core/posts/service.ts'
@@ -19,7 +21,7 @@ import type { IntegrationEvent, IntegrationSource } from './event.ts'
 import { featureOf, formatGitHubEvent, repoOf } from './github/format.ts'
 import { formatJiraEvent } from './jira/format.ts'
 import { formatPagerDutyEvent } from './pagerduty/format.ts'
-import type { ConnectionRow, IntegrationStore } from './store.ts'
+import type { ConnectionRow, IntegrationPostRow, IntegrationStore } from './store.ts'
 import { PROCESS_JOB, type DeliveryJobData } from './webhooks.ts'
 
 /** The bus event playbook triggers subscribe to. */
@@ -61,7 +63,7 @@ export interface DispatchOptions {
   store: IntegrationStore
   connectors: Registry<Connector>
   bus: EventBus
-  posts: Pick<PostService, 'createIntegrationPosts' | 'updateFromIntegration' | 'requirePost'>
+  posts: Pick<PostService, 'createIntegrationPosts' | 'createIntegrationRootPostsMany' | 'updateFromIntegration' | 'requirePost'>
   channels: Pick<ChannelService, 'getCached'>
   bots: Pick<BotService, 'ensureBot'>
   log: Logger
@@ -73,6 +75,17 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
   const bots = vendorBots(options.bots)
   const serialise = createKeySerialiser()
   const botFor = (connector: Connector) => bots(connector.id, connector.name)
+  // The root posts of deliveries handled together (a batch of a vendor's burst, mostly into one channel) are written in
+  // one transaction: one per delivery would queue them all on the channel row's lock, which each holds until it commits.
+  type RootPosting = { channel: ChannelRecord; botId: string; text: string; props: Record<string, unknown>; claim: IntegrationPostRow }
+  const postRoots = groupCommit(
+    (items: RootPosting[]) =>
+      posts.createIntegrationRootPostsMany(
+        items.map((item) => ({ channel: item.channel, userId: item.botId, parts: [{ message: item.text, type: '', props: item.props }] })),
+        (tx, postIds) => store.claimPosts(tx, items.map((item, i) => ({ ...item.claim, postId: postIds[i]![0]! }))),
+      ),
+    { max: 100 },
+  )
 
   /** Channels an event is posted in. */
   async function targetChannels(connection: ConnectionRow, event: IntegrationEvent): Promise<string[]> {
@@ -107,8 +120,14 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
       return
     }
     const rootId = message.mode === 'reply' && earlier ? (await posts.requirePost(earlier.postId).catch(() => null))?.id : undefined
-    await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props: { ...message.props, from_bot: 'true' } }], {
-      ...(rootId ? { rootId } : {}),
+    const props = { ...message.props, from_bot: 'true' }
+    if (!rootId) {
+      const written = await postRoots({ channel, botId: bot.id, text: message.text, props, claim: { ...claim, postId: '' } })
+      if (written instanceof Error) throw written
+      return
+    }
+    await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props }], {
+      rootId,
       claim: (tx, [postId]) => store.claimPost(tx, { ...claim, postId: postId! }),
     })
   }

@@ -106,6 +106,21 @@ export function createIntegrationStore(db: Database) {
       return inserted === 1
     },
 
+    /**
+     * `claimPost` for many rows in one statement, inside their posts' transaction: true for each row whose claim it
+     * took (a row repeating an earlier row's claim, or one a run before this one took, gets false).
+     */
+    async claimPosts(tx: SqlClient, rows: IntegrationPostRow[]): Promise<boolean[]> {
+      const taken = await tx.$queryRawUnsafe<{ post_id: string }[]>(
+        `INSERT INTO integration_posts (connection_id, event_id, channel_id, ref_key, post_id, create_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+         ON CONFLICT DO NOTHING RETURNING post_id`,
+        rows.map((r) => r.connectionId), rows.map((r) => r.eventId), rows.map((r) => r.channelId), rows.map((r) => r.refKey), rows.map((r) => r.postId), rows.map((r) => r.createAt),
+      )
+      const won = new Set(taken.map((t) => t.post_id))
+      return rows.map((r) => won.has(r.postId))
+    },
+
     /** The same claim outside a transaction (for updates of an earlier post, and links without a post: `postId` ''). */
     async claimUpdate(row: IntegrationPostRow): Promise<boolean> {
       const rows = await query(

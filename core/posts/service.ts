@@ -92,6 +92,30 @@ function rootPost(fields: Pick<PostRecord, 'id' | 'createAt' | 'userId' | 'chann
   return { ...fields, updateAt: fields.createAt, editAt: 0, deleteAt: 0, isPinned: false, rootId: '', originalId: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '' }
 }
 
+/** One part of an integration's message (a long message is split into several). */
+export interface IntegrationPart {
+  message: string
+  type: string
+  props: Record<string, unknown>
+}
+
+/**
+ * An integration's root posts in `channel`, checked: a live channel, no `system_*` type, message and props within
+ * their limits. The parts are one millisecond apart from `now`, so they keep their order in every list.
+ * @throws AppError 400 naming what is wrong.
+ */
+function integrationPostRecords(channel: ChannelRecord, userId: string, parts: IntegrationPart[], now: number): PostRecord[] {
+  if (channel.deleteAt > 0) {
+    throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
+  }
+  return parts.map((part, i) => {
+    if (part.type.startsWith('system_')) throw invalidParam('post.type', 'integrations may not create system_* posts')
+    checkMessage(part.message)
+    checkProps(part.props)
+    return rootPost({ id: newId(), createAt: now + i, userId, channelId: channel.id, message: part.message, type: part.type, props: withActionIds(part.props), hashtags: parseHashtags(part.message) })
+  })
+}
+
 /** Creation times for posts written together: `now`, then one millisecond apart within a channel, so they keep their order. */
 function spacedTimes(channelIds: string[], now: number): number[] {
   const seen = new Map<string, number>()
@@ -336,11 +360,11 @@ export function createPostService(options: PostServiceOptions) {
    * batch) and mention counts per mentioned member. Posts whose id is taken are left out, with their counters.
    * @returns the ids inserted.
    */
-  async function insertRootPostRows(posts: PostRecord[], mentioned: string[][]): Promise<Set<string>> {
+  async function insertRootPostRows(tx: SqlClient | null, posts: PostRecord[], mentioned: string[][]): Promise<Set<string>> {
     if (posts.length === 0) return new Set()
     const mentionPairs = posts.flatMap((post, i) => mentioned[i]!.filter((id) => id !== post.userId).map((userId) => [post.id, userId] as const))
-    const rows = await query<{ id: string }>(
-      db,
+    const run = (text: string, params: unknown[]) => (tx ? tx.$queryRawUnsafe<{ id: string }[]>(text, ...params) : query<{ id: string }>(db, text, params))
+    const rows = await run(
       `WITH p AS (
          INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id, root_id, original_id, message, type, props, hashtags, file_ids, pending_post_id, has_reactions, remote_id)
          SELECT v.id, v.create_at, v.create_at, 0, 0, false, v.user_id, v.channel_id, '', '', v.message, v.type, v.props::jsonb, v.hashtags, '[]'::jsonb, '', false, ''
@@ -391,7 +415,10 @@ export function createPostService(options: PostServiceOptions) {
    * `createInternal` does: its `posted` event and the ephemeral "did not get notified" for mentions outside the channel.
    * @returns for each post, whether it was written (false: its id was taken).
    */
-  async function writeRootPosts(items: { channel: ChannelRecord; post: PostRecord }[]): Promise<boolean[]> {
+  async function writeRootPosts(
+    items: { channel: ChannelRecord; post: PostRecord }[],
+    options: { claim?: (tx: SqlClient) => Promise<Set<string>>; notifyOutside?: boolean } = {},
+  ): Promise<boolean[]> {
     const named = await mentionedUsersOf(items.map((item) => item.post))
     // Member lists once per channel, and none for system posts (which mention nobody).
     const memberIds = new Map<string, Set<string>>()
@@ -399,10 +426,18 @@ export function createPostService(options: PostServiceOptions) {
       if (!post.type.startsWith('system_') && !memberIds.has(channel.id)) memberIds.set(channel.id, await channels.memberIdsCached(channel.id))
     }
     const resolved = items.map(({ channel, post }, i) => resolveMentions(channel, post, named[i]!, memberIds.get(channel.id) ?? new Set()))
-    const inserted = await insertRootPostRows(items.map((item) => item.post), resolved.map((r) => r.mentioned))
+    const { claim } = options
+    const inserted = claim
+      ? await withSqlTransaction(db, async (tx) => {
+          const allowed = await claim(tx)
+          const kept = items.flatMap((item, i) => (allowed.has(item.post.id) ? [i] : []))
+          return insertRootPostRows(tx, kept.map((i) => items[i]!.post), kept.map((i) => resolved[i]!.mentioned))
+        })
+      : await insertRootPostRows(null, items.map((item) => item.post), resolved.map((r) => r.mentioned))
     for (const [i, { channel, post }] of items.entries()) {
       if (!inserted.has(post.id)) continue
       await publishPosted(post, null, channel, resolved[i]!.mentioned, [])
+      if (options.notifyOutside === false) continue
       for (const user of resolved[i]!.outside) {
         await sendEphemeral(post.userId, channel.id, `@${user.username} did not get notified by this mention because they are not in the channel. Would you like to add them to it?`, post.rootId)
       }
@@ -549,26 +584,11 @@ export function createPostService(options: PostServiceOptions) {
     async createIntegrationPosts(
       channel: ChannelRecord,
       userId: string,
-      parts: { message: string; type: string; props: Record<string, unknown> }[],
+      parts: IntegrationPart[],
       extra: { rootId?: string; claim?: (tx: SqlClient, postIds: string[]) => Promise<boolean>; priority?: PostPriorityInput | null } = {},
     ): Promise<CreatedPost[]> {
-      if (channel.deleteAt > 0) {
-        throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
-      }
       if (extra.priority) checkPostPriority(extra.priority, extra.rootId ?? '', 'webhook.priority')
-      const now = nowMillis()
-      const posts = parts.map((part, i): PostRecord => {
-        if (part.type.startsWith('system_')) throw invalidParam('post.type', 'integrations may not create system_* posts')
-        checkMessage(part.message)
-        checkProps(part.props)
-        // One millisecond apart, so the parts keep their order in every list.
-        const createAt = now + i
-        return {
-          id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId, channelId: channel.id, rootId: '',
-          originalId: '', message: part.message, type: part.type, props: withActionIds(part.props), hashtags: parseHashtags(part.message), fileIds: [],
-          pendingPostId: '', hasReactions: false, remoteId: '',
-        }
-      })
+      const posts = integrationPostRecords(channel, userId, parts, nowMillis())
       const root = extra.rootId ? await store.getById(extra.rootId) : null
       if (extra.rootId) {
         if (!root || root.deleteAt > 0 || root.rootId !== '' || root.channelId !== channel.id) {
@@ -605,6 +625,40 @@ export function createPostService(options: PostServiceOptions) {
         if (root) await publishThreadUpdated(root.id, written[i]!.followers, channel.teamId)
       }
       return posts.map((post, i) => ({ post, thread: written[i]!.thread, priority: priorities[i] }))
+    },
+
+    /**
+     * Root posts of many integration deliveries at once (a vendor's burst into one channel), in one transaction:
+     * `claimMany` takes each delivery's claim first (e.g. one INSERT … ON CONFLICT DO NOTHING), then the posts of the
+     * deliveries whose claim it got are written with one statement, channel counters included. Each delivery is
+     * checked as `createIntegrationPosts` checks it; one that fails gets its AppError and writes nothing, the others
+     * go on. Posts in one channel are one millisecond apart, in order.
+     * @returns per delivery: its posts, [] when its claim was already taken (a retried job), or the Error.
+     */
+    async createIntegrationRootPostsMany(
+      deliveries: { channel: ChannelRecord; userId: string; parts: IntegrationPart[] }[],
+      claimMany: (tx: SqlClient, postIds: string[][]) => Promise<boolean[]>,
+    ): Promise<(CreatedPost[] | Error)[]> {
+      const prepared = deliveries.map(({ channel, userId, parts }) => {
+        try {
+          return integrationPostRecords(channel, userId, parts, 0)
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err))
+        }
+      })
+      const valid = prepared.flatMap((p, i) => (p instanceof Error ? [] : [{ channel: deliveries[i]!.channel, posts: p }]))
+      const items = valid.flatMap(({ channel, posts }) => posts.map((post) => ({ channel, post })))
+      const times = spacedTimes(items.map(({ post }) => post.channelId), nowMillis())
+      for (const [i, { post }] of items.entries()) post.createAt = post.updateAt = times[i]!
+      const written = await writeRootPosts(items, {
+        notifyOutside: false,
+        claim: async (tx) => {
+          const claimed = await claimMany(tx, valid.map(({ posts }) => posts.map((post) => post.id)))
+          return new Set(valid.flatMap(({ posts }, i) => (claimed[i] ? posts.map((post) => post.id) : [])))
+        },
+      })
+      const writtenIds = new Set(items.flatMap(({ post }, i) => (written[i] ? [post.id] : [])))
+      return prepared.map((p) => (p instanceof Error ? p : p.filter((post) => writtenIds.has(post.id)).map((post) => ({ post, thread: null, priority: null }))))
     },
 
     /** Posts a system message (join, leave, header change) as `userId`. */

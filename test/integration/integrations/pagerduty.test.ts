@@ -102,8 +102,9 @@ forEachBackend((backend) => {
       expect(await channelPosts(world.owner.client, channel.id)).to.have.length(1)
     })
 
-    it('takes a burst of deliveries sent at once: each is queued once, a repeat inside the burst is a duplicate, and each incident is posted once', async () => {
+    it('takes a burst of deliveries sent at once: each is queued once, a repeat inside the burst is a duplicate, and each incident is posted once, also when the jobs run again', async () => {
       const { channel, connection } = await setUp()
+      const countBefore = (await world.owner.client.getChannel(channel.id)).total_msg_count
       const template = JSON.parse(fixture('pagerduty', 'incident.triggered.json').toString('utf8'))
       const bodies = Array.from({ length: 12 }, (_, i) => {
         const body = structuredClone(template)
@@ -124,6 +125,17 @@ forEachBackend((backend) => {
         return list.length >= 12 ? list : undefined
       })
       expect(posts.map((p) => /Burst incident (\d+)/.exec(p.message)?.[1]).sort((a, b) => Number(a) - Number(b))).to.deep.equal(bodies.map((_, i) => String(i)))
+      // Posts written together stay apart in time, so every list shows them in one order.
+      expect(new Set(posts.map((p) => p.create_at)).size).to.equal(12)
+      expect((await world.owner.client.getChannel(channel.id)).total_msg_count).to.equal(countBefore + 12)
+
+      // Every processing job again, at once (as after a crash before they recorded success): nothing is posted twice.
+      const jobs = await ctx.server.sql<{ data: Record<string, unknown> }>(`SELECT data FROM jobs WHERE type = 'integrations.webhook.process' AND data->>'connectionId' = $1`, [connection.id])
+      expect(jobs).to.have.length(12)
+      await Promise.all(jobs.map((job) => ctx.server.jobs.enqueue({ type: 'integrations.webhook.process', data: job.data })))
+      await settled(ctx.server)
+      expect(await channelPosts(world.owner.client, channel.id)).to.have.length(12)
+      expect((await world.owner.client.getChannel(channel.id)).total_msg_count).to.equal(countBefore + 12)
     })
 
     it('posts nothing twice when the processing job of a delivery runs again', async () => {

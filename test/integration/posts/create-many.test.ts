@@ -156,4 +156,34 @@ forEachBackend((backend) => {
       expect(post.type).to.equal('system_generic')
     })
   })
+
+  describe('posts.createIntegrationRootPostsMany', () => {
+    it('writes the deliveries whose claim it got in one go, with the counters one-by-one posts leave, and fails only a delivery that breaks the rules', async () => {
+      const [single, bulk] = [await newChannel(), await newChannel()]
+      const singleChannel = await ctx.server.channels.getCached(single.id)
+      const bulkChannel = await ctx.server.channels.getCached(bulk.id)
+      for (const message of messages()) await ctx.server.posts.createIntegrationPosts(singleChannel, author.user.id, [{ message, type: '', props: {} }])
+      const part = (message: string, type = '') => [{ message, type, props: {} }]
+      const [m1, m2, m3] = messages()
+      const deliveries = [
+        { channel: bulkChannel, userId: author.user.id, parts: part(m1!) },
+        { channel: bulkChannel, userId: author.user.id, parts: part('not allowed', 'system_join_channel') },
+        { channel: bulkChannel, userId: author.user.id, parts: part(m2!) },
+        { channel: bulkChannel, userId: author.user.id, parts: part('claimed by an earlier run') },
+        { channel: bulkChannel, userId: author.user.id, parts: part(m3!) },
+      ]
+      let claimedFor: string[][] = []
+      const result = await ctx.server.posts.createIntegrationRootPostsMany(deliveries, async (_tx, postIds) => {
+        claimedFor = postIds
+        return postIds.map((_, i) => i !== 2)
+      })
+      // The delivery that broke the rules never reached the claim; the others did, in order.
+      expect(claimedFor).to.have.length(4)
+      expect(result[1]).to.be.instanceOf(Error).with.property('statusCode', 400)
+      expect(result[3]).to.deep.equal([])
+      expect([result[0], result[2], result[4]].map((r) => (r as { post: { message: string } }[]).map((c) => c.post.message))).to.deep.equal([[m1], [m2], [m3]])
+      expect(await postCount(bulk.id)).to.equal(await postCount(single.id))
+      expect(await counters(bulk.id)).to.deep.equal(await counters(single.id))
+    })
+  })
 })
