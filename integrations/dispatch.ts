@@ -77,7 +77,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
   const botFor = (connector: Connector) => bots(connector.id, connector.name)
   // The root posts of deliveries handled together (a batch of a vendor's burst, mostly into one channel) are written in
   // one transaction: one per delivery would queue them all on the channel row's lock, which each holds until it commits.
-  type RootPosting = { channel: ChannelRecord; botId: string; text: string; props: Record<string, unknown>; claim: IntegrationPostRow }
+  type RootPosting = { channel: ChannelRecord; botId: string; text: string; props: Record<string, unknown>; claim: Omit<IntegrationPostRow, 'postId'> }
   const postRoots = groupCommit(
     (items: RootPosting[]) =>
       posts.createIntegrationRootPostsMany(
@@ -122,13 +122,13 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     const rootId = message.mode === 'reply' && earlier ? (await posts.requirePost(earlier.postId).catch(() => null))?.id : undefined
     const props = { ...message.props, from_bot: 'true' }
     if (!rootId) {
-      const written = await postRoots({ channel, botId: bot.id, text: message.text, props, claim: { ...claim, postId: '' } })
+      const written = await postRoots({ channel, botId: bot.id, text: message.text, props, claim })
       if (written instanceof Error) throw written
       return
     }
     await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props }], {
       rootId,
-      claim: (tx, [postId]) => store.claimPost(tx, { ...claim, postId: postId! }),
+      claim: async (tx, [postId]) => (await store.claimPosts(tx, [{ ...claim, postId: postId! }]))[0]!,
     })
   }
 

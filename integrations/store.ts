@@ -97,18 +97,9 @@ export function createIntegrationStore(db: Database) {
       await query(db, `DELETE FROM integration_connections WHERE id = $1`, [id])
     },
 
-    /** Takes the (connection, event, channel) claim inside the post's transaction; false when a run before this one took it. */
-    async claimPost(tx: SqlClient, row: IntegrationPostRow): Promise<boolean> {
-      const inserted = await tx.$executeRawUnsafe(
-        `INSERT INTO integration_posts (connection_id, event_id, channel_id, ref_key, post_id, create_at) VALUES ($1, $2, $3, $4, $5, $6::bigint) ON CONFLICT DO NOTHING`,
-        row.connectionId, row.eventId, row.channelId, row.refKey, row.postId, row.createAt,
-      )
-      return inserted === 1
-    },
-
     /**
-     * `claimPost` for many rows in one statement, inside their posts' transaction: true for each row whose claim it
-     * took (a row repeating an earlier row's claim, or one a run before this one took, gets false).
+     * Takes the (connection, event, channel) claims of posts inside the posts' transaction, in one statement: true for
+     * each row whose claim it took (a row repeating an earlier row's claim, or one a run before this one took, gets false).
      */
     async claimPosts(tx: SqlClient, rows: IntegrationPostRow[]): Promise<boolean[]> {
       const taken = await tx.$queryRawUnsafe<{ post_id: string }[]>(
