@@ -3,8 +3,11 @@
  *
  * 1. Events/s from trigger to first action: BENCH_EVENTS connector events (`integration.event`
  *    on the bus, as a connector publishes them) each start a run of a playbook whose first step
- *    calls `bench.first@v1`, BENCH_PUBLISHERS (16) at a time; the figure is events divided by the time from the first publish to
- *    the last first action, plus the latency of each event to its first action.
+ *    calls `bench.first@v1`; the figure is events divided by the time from the first publish to
+ *    the last first action, plus the latency of each event to its first action and the CPU each
+ *    event cost (this process's, and the whole machine's: on PostgreSQL, the server's too). Twice:
+ *    as a burst (every event published at once: what the server can do), then BENCH_PUBLISHERS (16)
+ *    at a time (a closed loop: each publisher waits for its run to start, so latency bounds the rate).
  * 1b. The same from the webhook: BENCH_WEBHOOKS PagerDuty deliveries, signed as PagerDuty signs them,
  *    POSTed to a connection's webhook URL, BENCH_SENDERS (32) at a time. Each is verified, queued
  *    as a delivery job, published on the bus and posted by the PagerDuty bot in the connection's
@@ -23,6 +26,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { startServer, type BridgeheadServer } from '../core/main.ts'
 import { query } from '../core/db/index.ts'
+import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
 import { fmt } from './lib/stats.ts'
 
@@ -154,32 +158,44 @@ async function benchBackend(backend: Backend): Promise<void> {
     for (const name of ['bench-events', 'bench-pending', 'bench-sample']) await waitForPlaybook(server, token, name)
     void admin
 
-    // 1. Events to first action.
-    const publishedAt = new Map<string, number>()
-    const cpuBefore = process.cpuUsage()
-    const start = performance.now()
-    // PUBLISHERS events in flight at once, as connector deliveries arrive (the webhook jobs run concurrently).
-    await inFlight(EVENTS, PUBLISHERS, async (i) => {
-      const id = `bench-event-${i}`
-      publishedAt.set(id, performance.now())
-      await server.bus.publish({
-        type: 'integration.event',
-        payload: {
-          teamId: team.id,
-          event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: `inc-${i}`, occurredAt: Date.now(), title: `Incident ${i}`, data: { id: `P${i}` } },
-        },
+    // 1. Events to first action: a burst (every event published at once, as a storm of deliveries
+    // reaches the bus), then a closed loop of PUBLISHERS events in flight, whose rate is bound by
+    // each event's latency rather than by what the server can do.
+    const eventsToFirstAction = async (label: string, prefix: string, width: number) => {
+      const publishedAt = new Map<string, number>()
+      const firstBefore = firstAt.size
+      const cpuBefore = process.cpuUsage()
+      const machineBefore = machineBusySec()
+      const start = performance.now()
+      await inFlight(EVENTS, width, async (i) => {
+        const id = `${prefix}-${i}`
+        publishedAt.set(id, performance.now())
+        await server.bus.publish({
+          type: 'integration.event',
+          payload: {
+            teamId: team.id,
+            event: { source: 'pagerduty', type: 'pagerduty.incident.triggered', vendorEvent: 'incident.triggered', id, correlationKey: `${prefix}-inc-${i}`, occurredAt: Date.now(), title: `Incident ${i}`, data: { id: `P${i}` } },
+          },
+        })
       })
-    })
-    const publishMs = performance.now() - start
-    const deadline = Date.now() + 30 * 60_000
-    while (firstAt.size < EVENTS && Date.now() < deadline) await sleep(100)
-    const last = Math.max(...firstAt.values())
-    const cpu = process.cpuUsage(cpuBefore)
-    const latencies = [...firstAt.entries()].map(([id, at]) => at - publishedAt.get(id)!).sort((a, b) => a - b)
-    console.log(`events → first action: ${firstAt.size} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(firstAt.size / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s, ${PUBLISHERS} publishers)`)
-    // The server runs in this process: its CPU per event is the cost that bounds the rate on 2 cores whatever the load around it.
-    console.log(`  this process's CPU: ${fmt((cpu.user + cpu.system) / 1000 / EVENTS, 1)} ms per event (PGlite runs inside it; a PostgreSQL server's CPU is not counted)`)
-    console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s (a backlog: every event is published at once)`)
+      const publishMs = performance.now() - start
+      const deadline = Date.now() + 30 * 60_000
+      while (firstAt.size < firstBefore + EVENTS && Date.now() < deadline) await sleep(100)
+      const firsts = [...publishedAt.keys()].map((id) => [id, firstAt.get(id)] as const).filter((e): e is readonly [string, number] => e[1] !== undefined)
+      const last = Math.max(...firsts.map(([, at]) => at))
+      const cpu = process.cpuUsage(cpuBefore)
+      const machineAfter = machineBusySec()
+      const latencies = firsts.map(([id, at]) => at - publishedAt.get(id)!).sort((a, b) => a - b)
+      const ownMs = (cpu.user + cpu.system) / 1000 / EVENTS
+      console.log(`events → first action, ${label}: ${firsts.length} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(firsts.length / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
+      // The server runs in this process: its CPU per event is the cost that bounds the rate on 2 cores whatever the load around it.
+      const machine = machineBefore !== null && machineAfter !== null ? ((machineAfter - machineBefore) * 1000) / EVENTS : null
+      console.log(`  CPU per event: this process ${fmt(ownMs, 2)} ms${backend === 'pglite' ? ' (PGlite runs inside it)' : ''}` +
+        (machine === null ? '' : `, the whole machine ${fmt(machine, 2)} ms (so the others, ${backend === 'postgres' ? 'the PostgreSQL server' : 'idle noise'} among them: ${fmt(Math.max(0, machine - ownMs), 2)} ms)`))
+      console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s`)
+    }
+    await eventsToFirstAction('a burst (all published at once)', 'bench-burst', EVENTS)
+    await eventsToFirstAction(`${PUBLISHERS} in flight`, 'bench-event', PUBLISHERS)
 
     // 1b. Webhooks to first action.
     if (WEBHOOKS > 0) {

@@ -31,6 +31,22 @@ export function procSample(pid: number): ProcSample | null {
   }
 }
 
+/**
+ * Busy CPU seconds of the whole machine so far (every process: user, nice, system, irq, softirq,
+ * steal), from /proc/stat; null where there is none. Beside a process's own CPU it shows what the
+ * others (a PostgreSQL server) spent.
+ */
+export function machineBusySec(): number | null {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+    // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+    const busy = cpu.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0)
+    return busy / CLK_TCK
+  } catch {
+    return null
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
