@@ -1,5 +1,6 @@
 /** Turning raw webhook bytes into a validated object, with messages that name the offending field. */
 import type { z } from 'zod'
+import { parseJson } from '../core/well-formed.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
@@ -15,7 +16,7 @@ export function decodeJson(rawBody: Uint8Array): Decoded<unknown> {
     return { ok: false, message: 'the body is not UTF-8 text' }
   }
   try {
-    return { ok: true, value: JSON.parse(text) as unknown }
+    return { ok: true, value: parseJson(text) as unknown }
   } catch (err) {
     return { ok: false, message: `the body is not valid JSON (${(err as Error).message})` }
   }

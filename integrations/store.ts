@@ -1,5 +1,5 @@
 /** Data access for connectors: connections (secrets stay sealed here), the posts their events made, /github subscriptions. */
-import { query, type Database, type SqlClient } from '../core/db/index.ts'
+import { jsonParam, query, type Database, type SqlClient } from '../core/db/index.ts'
 
 export { isUniqueViolation } from '../core/db/index.ts'
 
@@ -55,7 +55,7 @@ export function createIntegrationStore(db: Database) {
         db,
         `INSERT INTO integration_connections (id, vendor, name, team_id, channel_id, secret, previous_secret, rotation_ends_at, credentials, settings, creator_id, create_at, update_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)`,
-        [row.id, row.vendor, row.name, row.teamId, row.channelId, row.secret, row.previousSecret, row.rotationEndsAt, row.credentials, JSON.stringify(row.settings), row.creatorId, row.createAt, row.updateAt],
+        [row.id, row.vendor, row.name, row.teamId, row.channelId, row.secret, row.previousSecret, row.rotationEndsAt, row.credentials, jsonParam(row.settings), row.creatorId, row.createAt, row.updateAt],
       )
     },
 
@@ -87,7 +87,7 @@ export function createIntegrationStore(db: Database) {
         db,
         `UPDATE integration_connections SET name = $2, team_id = $3, channel_id = $4, secret = $5, previous_secret = $6, rotation_ends_at = $7,
            credentials = $8, settings = $9::jsonb, update_at = $10 WHERE id = $1`,
-        [row.id, row.name, row.teamId, row.channelId, row.secret, row.previousSecret, row.rotationEndsAt, row.credentials, JSON.stringify(row.settings), row.updateAt],
+        [row.id, row.name, row.teamId, row.channelId, row.secret, row.previousSecret, row.rotationEndsAt, row.credentials, jsonParam(row.settings), row.updateAt],
       )
     },
 
@@ -159,7 +159,7 @@ export function createIntegrationStore(db: Database) {
         db,
         `INSERT INTO github_subscriptions (id, team_id, channel_id, repo, features, creator_id, create_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
          ON CONFLICT (channel_id, repo) DO UPDATE SET features = EXCLUDED.features, creator_id = EXCLUDED.creator_id`,
-        [row.id, row.teamId, row.channelId, row.repo, JSON.stringify(row.features), row.creatorId, row.createAt],
+        [row.id, row.teamId, row.channelId, row.repo, jsonParam(row.features), row.creatorId, row.createAt],
       )
     },
 

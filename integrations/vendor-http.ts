@@ -5,6 +5,7 @@
  */
 import { ActionError } from '../core/actions/index.ts'
 import { OutboundError, type OutboundClient } from '../core/outbound/client.ts'
+import { parseJson } from '../core/well-formed.ts'
 
 export interface VendorRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -69,7 +70,7 @@ export async function callVendor(outbound: OutboundClient, vendor: string, reque
   const text = response.body.toString('utf8')
   let json: unknown = null
   try {
-    json = text ? JSON.parse(text) : null
+    json = text ? parseJson(text) : null
   } catch {
     // Not JSON; the text is in the error message below when it matters.
   }

@@ -12,6 +12,7 @@ import type { OutboundClient } from '../outbound/client.ts'
 import { OutboundError } from '../outbound/client.ts'
 import { ActionError, type ActionDefinition, type ActionRegistry } from './registry.ts'
 import { userByRef } from '../users/by-ref.ts'
+import { parseJson } from '../well-formed.ts'
 
 export interface CoreActionDeps {
   channels: Pick<ChannelService, 'create' | 'patch' | 'archive' | 'addMember'>
@@ -161,7 +162,7 @@ export function coreActions(deps: CoreActionDeps): ActionDefinition[] {
         if (response.status >= 400) throw new ActionError(`${input.method} ${input.url.split('?')[0]} answered ${response.status}: ${text.slice(0, 200)}`, { retryable: false, status: response.status })
         let json: unknown = null
         try {
-          json = text ? JSON.parse(text) : null
+          json = text ? parseJson(text) : null
         } catch {
           // Not JSON: the text is in `body`.
         }

@@ -1,5 +1,5 @@
 /** SQL for action invocations: one row per idempotency key, intent before the call and result after. */
-import { query, type Database } from '../db/index.ts'
+import { jsonParam, query, type Database } from '../db/index.ts'
 import { groupCommit } from '../group-commit.ts'
 
 export interface ActionInvocation {
@@ -37,7 +37,7 @@ export function createActionStore(db: Database) {
          RETURNING key
        )
        SELECT p.* FROM previous p WHERE p.key IN (SELECT key FROM written)`,
-      [unique.map((i) => i.key), unique.map((i) => i.actionId), unique.map((i) => JSON.stringify(i.input ?? {})), unique.map((i) => i.at)],
+      [unique.map((i) => i.key), unique.map((i) => i.actionId), unique.map((i) => jsonParam(i.input ?? {})), unique.map((i) => i.at)],
     )
     const previous = new Map(rows.map((r) => [r.key as string, toInvocation(r)]))
     return items.map((i) => previous.get(i.key) ?? null)
@@ -48,7 +48,7 @@ export function createActionStore(db: Database) {
       db,
       `UPDATE action_invocations a SET status = 'succeeded', result = u.result::jsonb, error = NULL, update_at = u.at
        FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(key, result, at) WHERE a.key = u.key`,
-      [items.map((i) => i.key), items.map((i) => JSON.stringify(i.result)), items.map((i) => i.at)],
+      [items.map((i) => i.key), items.map((i) => jsonParam(i.result)), items.map((i) => i.at)],
     )
     return items.map(() => undefined)
   }

@@ -1,7 +1,7 @@
 /** Data access for channels and channel members. */
 import type { Database } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
-import type { SqlClient } from '../db/index.ts'
+import { jsonParam, type SqlClient } from '../db/index.ts'
 import type { Channel as ChannelRow, ChannelMember as ChannelMemberRow } from '../db/generated/client.ts'
 import { toNumbers, type Numeric } from '../records.ts'
 
@@ -83,7 +83,7 @@ export function createChannelStore(db: Database) {
          ON CONFLICT DO NOTHING
          RETURNING channel_id, user_id`,
         column('channelId'), column('userId'), column('schemeAdmin'), column('lastViewedAt'), column('msgCount'), column('msgCountRoot'),
-        column('mentionCount'), column('mentionCountRoot'), column('urgentMentionCount'), members.map((m) => JSON.stringify(m.notifyProps)), column('lastUpdateAt'),
+        column('mentionCount'), column('mentionCountRoot'), column('urgentMentionCount'), members.map((m) => jsonParam(m.notifyProps)), column('lastUpdateAt'),
       )
       return rows.map((r) => ({ channelId: r.channel_id, userId: r.user_id }))
     },

@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts'
 import { OutboundError, type OutboundClient, type OutboundRequest } from '../outbound/client.ts'
 import type { CommandResponse } from './registry.ts'
 import type { CommandRecord } from './store.ts'
+import { parseJson } from '../well-formed.ts'
 
 /** Mattermost's MaxIntegrationResponseSize. */
 const MAX_RESPONSE_BYTES = 1024 * 1024
@@ -68,7 +69,7 @@ export function parseCommandResponse(contentType: string | undefined, body: stri
   if ((contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json') return { text: body }
   let parsed: unknown
   try {
-    parsed = JSON.parse(body)
+    parsed = parseJson(body)
   } catch (err) {
     throw new CommandResponseParseError(`the body is not JSON: ${(err as Error).message}`, { cause: err })
   }

@@ -39,3 +39,17 @@ export async function query<T extends pg.QueryResultRow = Record<string, unknown
   const result = await db.pool.query<T>({ text, values: params, types: int8AsNumber })
   return result.rows
 }
+
+// A `\uD800`–`\uDFFF` escape not preceded by an escaping backslash. JSON.stringify escapes only lone surrogates
+// (a pair is written as its characters), so every match is one.
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi
+
+/**
+ * `value` as JSON text for a `$n::jsonb` parameter (e.g. rows for `jsonb_to_recordset`, which spares pg escaping
+ * every element of a text[] parameter). A lone surrogate (a string cut inside an emoji) becomes U+FFFD, as it does
+ * in a text parameter: PostgreSQL's jsonb refuses the escape JSON.stringify writes for it.
+ */
+export function jsonParam(value: unknown): string {
+  const text = JSON.stringify(value)
+  return text.includes('\\u') ? text.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : text
+}

@@ -4,6 +4,7 @@ import { requestContext } from './middleware/request-context.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { errorHandler, notFoundHandler } from './middleware/error.ts'
 import { rejectNulInUrl } from './middleware/reject-nul.ts'
+import { markSurrogateEscapes, wellFormedBody } from './middleware/well-formed-body.ts'
 import type { ApiDeps } from './api4/deps.ts'
 import { systemRoutes } from './api4/system.ts'
 import { userRoutes } from './api4/users.ts'
@@ -33,7 +34,8 @@ export function createHttpApp(deps: ApiDeps, options: { versionId: string; extra
     const router = Router()
     // Mattermost reads JSON bodies whatever their Content-Type (curl sends form-encoded by default);
     // file uploads (multipart or raw bytes) are streamed by their own route instead.
-    router.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: (req) => !isUploadRequest(req as express.Request) }))
+    router.use(express.json({ limit: deps.config.maxBodyBytes, strict: false, type: (req) => !isUploadRequest(req as express.Request), verify: markSurrogateEscapes }))
+    router.use(wellFormedBody)
     router.use(rejectNulInUrl)
     router.use(authenticate((token) => deps.sessions.resolve(token)))
     for (const register of routes) register(router, deps)

@@ -20,6 +20,7 @@ import { processSlackText } from '../posts/slack-compat.ts'
 import { inProcessHandlerId, type ActionRequest, type ActionResponse, type DialogSubmission, type DialogSubmitResponse, type InProcessHandlerRegistry } from './handlers.ts'
 import type { TriggerIds } from './trigger-ids.ts'
 import { checkDialog, type OpenDialogRequest } from './dialog.ts'
+import { parseJson } from '../well-formed.ts'
 
 export interface InteractiveServiceOptions {
   posts: PostService
@@ -50,7 +51,7 @@ function readAnswer(body: string, strings: readonly string[], what: string): Rec
   if (body.trim() === '') return {}
   let parsed: unknown
   try {
-    parsed = JSON.parse(body)
+    parsed = parseJson(body)
   } catch (err) {
     throw actionError(`${what}: the body is not JSON: ${(err as Error).message}`, err)
   }

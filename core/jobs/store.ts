@@ -4,7 +4,7 @@
  * a claimed job names its claim (`locked_by` and `attempts`), so a worker that lost its lease cannot
  * overwrite the outcome of the worker that took the job over.
  */
-import { query, type Database } from '../db/index.ts'
+import { jsonParam, query, type Database } from '../db/index.ts'
 import type { SqlClient } from '../db/sql-transaction.ts'
 
 export const JOB_STATUSES = ['pending', 'in_progress', 'success', 'error', 'cancel_requested', 'canceled'] as const
@@ -156,7 +156,7 @@ export function createJobStore(db: Database) {
          VALUES ($1, $2, 'pending', $3::jsonb, $4, $5, $6::bigint, $7::int, $8::bigint, $8::bigint)
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING ${JOB_COLUMNS}`,
-        [job.id, job.type, JSON.stringify(job.data ?? {}), job.dedupeKey, job.scheduleName, job.runAt, job.maxAttempts, job.now],
+        [job.id, job.type, jsonParam(job.data ?? {}), job.dedupeKey, job.scheduleName, job.runAt, job.maxAttempts, job.now],
       )
       if (inserted[0]) return { job: toJob(inserted[0]), created: true }
       const [existing] = await run<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE dedupe_key = $1`, [job.dedupeKey])
@@ -186,7 +186,7 @@ export function createJobStore(db: Database) {
         [
           jobs.map((j) => j.id),
           jobs.map((j) => j.type),
-          jobs.map((j) => JSON.stringify(j.data ?? {})),
+          jobs.map((j) => jsonParam(j.data ?? {})),
           jobs.map((j) => j.dedupeKey),
           jobs.map((j) => j.scheduleName),
           jobs.map((j) => j.runAt),
@@ -258,7 +258,7 @@ export function createJobStore(db: Database) {
       await viaPool(
         `UPDATE jobs SET data = data || $4::jsonb, last_activity_at = $5::bigint
          WHERE id = $1 AND locked_by = $2 AND attempts = $3`,
-        [claim.jobId, claim.workerId, claim.attempt, JSON.stringify(patch), now],
+        [claim.jobId, claim.workerId, claim.attempt, jsonParam(patch), now],
       )
     },
 
@@ -365,7 +365,7 @@ export function createJobStore(db: Database) {
                               THEN job_schedules.next_run_at ELSE EXCLUDED.next_run_at END,
            cron = EXCLUDED.cron, time_zone = EXCLUDED.time_zone
          RETURNING *`,
-        [schedule.name, schedule.type, schedule.cron, schedule.timeZone, JSON.stringify(schedule.data ?? {}), schedule.nextRunAt, now],
+        [schedule.name, schedule.type, schedule.cron, schedule.timeZone, jsonParam(schedule.data ?? {}), schedule.nextRunAt, now],
       )
       return toSchedule(row!)
     },

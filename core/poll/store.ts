@@ -1,6 +1,6 @@
 /** Data access for /poll: polls and their votes (one row per voter and option). */
 import type { Database } from '../db/index.ts'
-import { query } from '../db/index.ts'
+import { jsonParam, query } from '../db/index.ts'
 
 export interface PollRecord {
   id: string
@@ -34,7 +34,7 @@ export function createPollStore(db: Database) {
         db,
         `INSERT INTO polls (id, post_id, channel_id, creator_id, question, options, anonymous, progress, multi, create_at, end_at)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11)`,
-        [poll.id, poll.postId, poll.channelId, poll.creatorId, poll.question, JSON.stringify(poll.options), poll.anonymous, poll.progress, poll.multi, poll.createAt, poll.endAt],
+        [poll.id, poll.postId, poll.channelId, poll.creatorId, poll.question, jsonParam(poll.options), poll.anonymous, poll.progress, poll.multi, poll.createAt, poll.endAt],
       )
     },
 

@@ -3,7 +3,7 @@ import { AppError, forbidden, forInput, invalidParam, notFound } from '../errors
 import { newId, isValidId } from '../ids.ts'
 import { nowMillis } from '../clock.ts'
 import type { Database } from '../db/index.ts'
-import { query, withSqlTransaction, withTransaction, type SqlClient } from '../db/index.ts'
+import { jsonParam, query, withSqlTransaction, withTransaction, type SqlClient } from '../db/index.ts'
 import type { DbClient } from '../db-client.ts'
 import type { EventBus } from '../realtime/events.ts'
 import type { AuthSession } from '../auth/session-types.ts'
@@ -349,8 +349,8 @@ export function createPostService(options: PostServiceOptions) {
          WHERE channel_id = $4 AND user_id = ANY(string_to_array($13, ','))
        )
        SELECT 1 FROM c`,
-      post.id, post.createAt, post.userId, post.channelId, post.rootId, post.message, post.type, JSON.stringify(post.props),
-      post.hashtags, JSON.stringify(post.fileIds), post.pendingPostId, isRoot, mentioned.filter((id) => id !== post.userId).join(','),
+      post.id, post.createAt, post.userId, post.channelId, post.rootId, post.message, post.type, jsonParam(post.props),
+      post.hashtags, jsonParam(post.fileIds), post.pendingPostId, isRoot, mentioned.filter((id) => id !== post.userId).join(','),
     )
   }
 
@@ -403,7 +403,7 @@ export function createPostService(options: PostServiceOptions) {
        SELECT id FROM p`,
       [
         posts.map((p) => p.id), posts.map((p) => p.createAt), posts.map((p) => p.userId), posts.map((p) => p.channelId), posts.map((p) => p.message),
-        posts.map((p) => p.type), posts.map((p) => JSON.stringify(p.props)), posts.map((p) => p.hashtags),
+        posts.map((p) => p.type), posts.map((p) => jsonParam(p.props)), posts.map((p) => p.hashtags),
         mentionPairs.map(([postId]) => postId), mentionPairs.map(([, userId]) => userId),
       ],
     )

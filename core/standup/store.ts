@@ -3,7 +3,7 @@
  * answers, and per-day skips. Every write that a retried job may repeat is idempotent
  * (`ON CONFLICT DO NOTHING`, or guarded by the state it moves from).
  */
-import { query, type Database, type SqlClient } from '../db/index.ts'
+import { jsonParam, query, type Database, type SqlClient } from '../db/index.ts'
 
 /**
  * What `summary_post_id` holds for a run that ended without a summary because its channel was
@@ -130,7 +130,7 @@ export function createStandupStore(db: Database) {
            deadline_ms = EXCLUDED.deadline_ms, enabled = EXCLUDED.enabled, skip_next = EXCLUDED.skip_next,
            update_by = EXCLUDED.update_by, update_at = EXCLUDED.update_at
          RETURNING *`,
-        [config.channelId, JSON.stringify(config.questions), config.cron, config.timeZone, config.deadlineMs, config.enabled, config.skipNext, config.updateBy, config.createAt, config.updateAt],
+        [config.channelId, jsonParam(config.questions), config.cron, config.timeZone, config.deadlineMs, config.enabled, config.skipNext, config.updateBy, config.createAt, config.updateAt],
       )
       return toConfig(row!)
     },
@@ -147,7 +147,7 @@ export function createStandupStore(db: Database) {
         `INSERT INTO standup_runs (id, channel_id, tick_at, day, questions, deadline_at, create_at)
          VALUES ($1, $2, $3::bigint, $4, $5::jsonb, $6::bigint, $7::bigint)
          ON CONFLICT (channel_id, tick_at) DO NOTHING RETURNING *`,
-        [input.id, input.channelId, input.tickAt, input.day, JSON.stringify(input.questions), input.deadlineAt, input.createAt],
+        [input.id, input.channelId, input.tickAt, input.day, jsonParam(input.questions), input.deadlineAt, input.createAt],
       )
       if (inserted) return toRun(inserted)
       const [existing] = await run('SELECT * FROM standup_runs WHERE channel_id = $1 AND tick_at = $2::bigint', [input.channelId, input.tickAt])

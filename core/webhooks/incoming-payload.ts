@@ -6,6 +6,7 @@
 import { AppError } from '../errors.ts'
 import { readSlackAttachments, SlackPayloadError, type SlackAttachment } from '../posts/slack-compat.ts'
 import type { PostPriorityInput } from '../posts/priority.ts'
+import { parseJson } from '../well-formed.ts'
 
 /** The payload's `priority`, stored as the post's `metadata.priority`. */
 export type PostPriority = PostPriorityInput
@@ -98,10 +99,10 @@ function escapeControlChars(raw: string): string {
 export function parseIncomingWebhookJson(raw: string): IncomingWebhookRequest {
   let value: unknown
   try {
-    value = JSON.parse(raw)
+    value = parseJson(raw)
   } catch (first) {
     try {
-      value = JSON.parse(escapeControlChars(raw))
+      value = parseJson(escapeControlChars(raw))
     } catch {
       throw parseDataError(raw.trim() === '' ? 'the body is empty' : `the body is not valid JSON (${(first as Error).message})`)
     }

@@ -18,6 +18,7 @@ import { CommandResponseParseError, readResponse } from '../commands/integration
 import type { CommandResponse } from '../commands/registry.ts'
 import type { OutgoingWebhookRecord, OutgoingWebhookStore } from './outgoing-store.ts'
 import { buildWebhookPostParts, type WebhookPostSettings } from './webhook-post.ts'
+import { parseJson } from '../well-formed.ts'
 
 export const OUTGOING_DELIVERY_JOB = 'webhooks.outgoing.deliver'
 export const DELIVERY_PURGE_JOB = 'webhooks.outgoing.purge_deliveries'
@@ -70,7 +71,7 @@ function requestBody(hook: OutgoingWebhookRecord, post: PostRecord, names: { tea
 function readAnswer(body: string, url: string): { response: CommandResponse; attachments: ReturnType<typeof readSlackAttachments> } | null {
   if (body.trim() === '') return null
   try {
-    const response = readResponse(JSON.parse(body), 'response')
+    const response = readResponse(parseJson(body), 'response')
     const attachments = readSlackAttachments(response.attachments)
     if (!response.text && attachments.length === 0) return null
     return { response, attachments }

@@ -1,6 +1,6 @@
 /** Data access for outgoing webhooks (`outgoing_webhooks`) and their posted deliveries (`outgoing_webhook_deliveries`). */
 import type { Database } from '../db/index.ts'
-import { query } from '../db/index.ts'
+import { jsonParam, query } from '../db/index.ts'
 import type { SqlClient } from '../db/index.ts'
 
 export interface OutgoingWebhookRecord {
@@ -85,8 +85,8 @@ export function createOutgoingWebhookStore(db: Database) {
         db,
         `INSERT INTO outgoing_webhooks (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
         [
-          hook.id, hook.token, hook.createAt, hook.updateAt, hook.deleteAt, hook.creatorId, hook.channelId, hook.teamId, JSON.stringify(hook.triggerWords),
-          hook.triggerWhen, JSON.stringify(hook.callbackUrls), hook.displayName, hook.description, hook.contentType, hook.username, hook.iconUrl,
+          hook.id, hook.token, hook.createAt, hook.updateAt, hook.deleteAt, hook.creatorId, hook.channelId, hook.teamId, jsonParam(hook.triggerWords),
+          hook.triggerWhen, jsonParam(hook.callbackUrls), hook.displayName, hook.description, hook.contentType, hook.username, hook.iconUrl,
         ],
       )
       return fromSql(rows[0]!)
@@ -123,7 +123,7 @@ export function createOutgoingWebhookStore(db: Database) {
            description = $7, content_type = $8, username = $9, icon_url = $10, update_at = $11
          WHERE id = $1 AND delete_at = 0 RETURNING ${COLUMNS}`,
         [
-          id, patch.channelId, JSON.stringify(patch.triggerWords), patch.triggerWhen, JSON.stringify(patch.callbackUrls), patch.displayName, patch.description,
+          id, patch.channelId, jsonParam(patch.triggerWords), patch.triggerWhen, jsonParam(patch.callbackUrls), patch.displayName, patch.description,
           patch.contentType, patch.username, patch.iconUrl, patch.updateAt,
         ],
       )

@@ -3,7 +3,7 @@
  * state to the caller, and writes the new state, its timeline events and any jobs in the same
  * transaction: two servers deciding about one run take turns, and a crash loses nothing half-done.
  */
-import { query, withSqlTransaction, type Database } from '../../core/db/index.ts'
+import { jsonParam, query, withSqlTransaction, type Database } from '../../core/db/index.ts'
 import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import { newId } from '../../core/ids.ts'
 import type { Playbook } from '../dsl/index.ts'
@@ -93,39 +93,43 @@ async function takeNumbers(db: Pick<Database, 'pool'>, keys: string[], unkeyed: 
   return { numbers: Array.from({ length: n }, (_, k) => last - n + 1 + k), known: new Map(row!.known.map((k) => [k.key, k.run])) }
 }
 
-/** The columns of timeline rows, one array each, in the order the INSERTs above unnest them. */
-function timelineColumns(rows: { e: NewTimelineEvent; runId: string; seq: number }[], at: number): unknown[][] {
-  return [
-    rows.map(() => newId()), rows.map((t) => t.runId), rows.map((t) => t.e.at ?? at), rows.map((t) => t.seq), rows.map((t) => t.e.type),
-    rows.map((t) => t.e.actorKind), rows.map((t) => t.e.actorId), rows.map((t) => t.e.summary), rows.map((t) => JSON.stringify(t.e.details ?? {})), rows.map((t) => t.e.stepId),
-  ]
+/**
+ * Timeline rows as one JSON array for `jsonb_to_recordset` (TIMELINE_RECORD): pg escapes every element of a
+ * text[] parameter character by character, and JSON-valued columns (details, a run's state) are mostly quotes.
+ */
+function timelineRecords(rows: { e: NewTimelineEvent; runId: string; seq: number }[], at: number): string {
+  return jsonParam(rows.map((t) => ({
+    id: newId(), run_id: t.runId, at: t.e.at ?? at, seq: t.seq, type: t.e.type, actor_kind: t.e.actorKind, actor_id: t.e.actorId,
+    summary: t.e.summary, details: t.e.details ?? {}, step_id: t.e.stepId,
+  })))
 }
 
+const TIMELINE_RECORD = 'id text, run_id text, at bigint, seq int, type text, actor_kind text, actor_id text, summary text, details jsonb, step_id text'
+
 export function createRunStore(db: Database) {
-  /** One INSERT (unnest of one array per column) for the timeline events of several runs (a batch of changes). */
+  /** One INSERT (one JSON record per event) for the timeline events of several runs (a batch of changes). */
   async function appendTimelines(tx: SqlClient, changes: { state: RunState; events: NewTimelineEvent[] }[], at: number): Promise<void> {
     const rows = changes.flatMap(({ state, events }) => events.map((e) => ({ e, runId: state.id, seq: state.seq++ })))
     if (rows.length === 0) return
     await tx.$executeRawUnsafe(
       `INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
-       SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details::jsonb, t.step_id
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS t(id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)`,
-      ...timelineColumns(rows, at),
+       SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details, t.step_id
+       FROM jsonb_to_recordset($1::jsonb) AS t(${TIMELINE_RECORD})`,
+      timelineRecords(rows, at),
     )
   }
 
-  /** The new state of several runs in one UPDATE (unnest of one array per column). */
+  /** The new state of several runs in one UPDATE (one JSON record per run, as `timelineRecords`). */
   async function writeStates(tx: SqlClient, states: RunState[], at: number): Promise<void> {
     if (states.length === 0) return
     await tx.$executeRawUnsafe(
-      `UPDATE playbook_runs r SET state = u.state::jsonb, status = u.status, title = u.title, channel_id = u.channel_id, owner_id = u.owner_id, update_at = $7::bigint,
-         end_at = CASE WHEN u.status IN ('finished', 'canceled') AND r.end_at = 0 THEN $7::bigint ELSE r.end_at END,
-         event_sources = CASE WHEN u.sources = '' THEN ARRAY[]::text[] ELSE string_to_array(u.sources, chr(31)) END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[]) AS u(id, state, status, title, channel_id, owner_id, sources)
+      `UPDATE playbook_runs r SET state = u.state, status = u.status, title = u.title, channel_id = u.channel_id, owner_id = u.owner_id, update_at = $2::bigint,
+         end_at = CASE WHEN u.status IN ('finished', 'canceled') AND r.end_at = 0 THEN $2::bigint ELSE r.end_at END,
+         event_sources = ARRAY(SELECT jsonb_array_elements_text(u.sources))
+       FROM jsonb_to_recordset($1::jsonb) AS u(id text, state jsonb, status text, title text, channel_id text, owner_id text, sources jsonb)
        WHERE r.id = u.id`,
-      states.map((s) => s.id), states.map((s) => JSON.stringify(s)), states.map((s) => s.status), states.map((s) => s.title),
-      states.map((s) => s.channelId), states.map((s) => s.ownerId), at, states.map((s) => eventSources(s).join('\u001f')),
+      jsonParam(states.map((s) => ({ id: s.id, state: s, status: s.status, title: s.title, channel_id: s.channelId, owner_id: s.ownerId, sources: eventSources(s) }))),
+      at,
     )
   }
 
@@ -174,11 +178,16 @@ export function createRunStore(db: Database) {
       const at = inputs[0]!.at
       // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
       const timeline = runs.flatMap((r, k) => firstEvents[k]!.map((e) => ({ e, runId: r.id, seq: r.state.seq++ })))
-      // The same playbook object is pinned by most runs of a batch: serialised once each.
-      const pinned = new Map<Playbook, string>()
-      const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, JSON.stringify(p)), pinned.get(p)!)
+      // The same playbook object is pinned by most runs of a batch: sent once, each run naming its index.
+      const playbooks: Playbook[] = []
+      const pinned = new Map<Playbook, number>()
+      const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, playbooks.push(p) - 1), playbooks.length - 1)
       const keyById = new Map(fresh.map(({ input }) => [input.id, input.triggerKey]))
       const keyOf = (r: RunRow) => keyById.get(r.id)!
+      const runRecords = jsonParam(runs.map((r) => ({
+        id: r.id, number: r.number, playbook_name: r.playbookName, playbook_version: r.playbookVersion, playbook: pin(r.playbook), title: r.title, status: r.status,
+        team_id: r.teamId, channel_id: r.channelId, owner_id: r.ownerId, correlation_key: r.correlationKey, state: r.state, sources: eventSources(r.state), trigger_key: keyOf(r),
+      })))
       return withSqlTransaction(db, async (tx) => {
         // One statement: the trigger keys are claimed, and only the runs whose key this batch
         // claimed (or that have none) are inserted, with their timelines. A key another batch
@@ -186,30 +195,29 @@ export function createRunStore(db: Database) {
         const claimedRows = await rawQuery(
           tx,
           `WITH claimed AS (
-             INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $16::bigint FROM unnest($1::text[], $2::text[]) AS t(k, r)
+             INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $2::bigint FROM jsonb_to_recordset($1::jsonb) AS t(k text, r text)
              ON CONFLICT (key) DO NOTHING RETURNING key
            ), runs AS (
              INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
-             SELECT u.id, u.number, u.playbook_name, u.playbook_version, u.playbook::jsonb, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state::jsonb, $16::bigint, $16::bigint,
-               CASE WHEN u.sources = '' THEN ARRAY[]::text[] ELSE string_to_array(u.sources, chr(31)) END
-             FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $17::text[])
-               AS u(id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, sources, trigger_key)
+             SELECT u.id, u.number, u.playbook_name, u.playbook_version, $4::jsonb -> u.playbook, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state, $2::bigint, $2::bigint,
+               ARRAY(SELECT jsonb_array_elements_text(u.sources))
+             FROM jsonb_to_recordset($3::jsonb) AS u(id text, number int, playbook_name text, playbook_version int, playbook int, title text, status text, team_id text,
+               channel_id text, owner_id text, correlation_key text, state jsonb, sources jsonb, trigger_key text)
              WHERE u.trigger_key = '' OR u.trigger_key IN (SELECT key FROM claimed)
              RETURNING id
            ), timeline AS (
              INSERT INTO playbook_run_timeline (id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
-             SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details::jsonb, t.step_id
-             FROM unnest($18::text[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[])
-               AS t(id, run_id, at, seq, type, actor_kind, actor_id, summary, details, step_id)
+             SELECT t.id, t.run_id, t.at, t.seq, t.type, t.actor_kind, t.actor_id, t.summary, t.details, t.step_id
+             FROM jsonb_to_recordset($5::jsonb) AS t(${TIMELINE_RECORD})
              WHERE t.run_id IN (SELECT id FROM runs)
            )
            SELECT id FROM runs`,
           [
-            runs.filter((r) => keyOf(r)).map(keyOf), runs.filter((r) => keyOf(r)).map((r) => r.id),
-            runs.map((r) => r.id), runs.map((r) => r.number), runs.map((r) => r.playbookName), runs.map((r) => r.playbookVersion), runs.map((r) => pin(r.playbook)),
-            runs.map((r) => r.title), runs.map((r) => r.status), runs.map((r) => r.teamId), runs.map((r) => r.channelId), runs.map((r) => r.ownerId),
-            runs.map((r) => r.correlationKey), runs.map((r) => JSON.stringify(r.state)), runs.map((r) => eventSources(r.state).join('\u001f')), at, runs.map(keyOf),
-            ...timelineColumns(timeline, at),
+            jsonParam(runs.filter((r) => keyOf(r)).map((r) => ({ k: keyOf(r), r: r.id }))),
+            at,
+            runRecords,
+            jsonParam(playbooks),
+            timelineRecords(timeline, at),
           ],
         )
         const inserted = new Set(claimedRows.map((r) => r.id as string))

@@ -301,6 +301,18 @@ forEachBackend((backend) => {
       })
     })
 
+    it('posts half an emoji (a lone surrogate escape) in text and attachments as U+FFFD instead of failing', async () => {
+      const hook = await makeHook({})
+      const marker = uniqueName('cut')
+      const res = await callHook(hook.id, { text: `${marker} \ud83d`, attachments: [{ text: 'attached \ud83d', fields: [{ title: '\udd25', value: 'v' }] }] })
+      expect(res.status, res.text).to.equal(200)
+      const post = (await postsIn(hook.channel_id)).find((p) => p.message.startsWith(marker))!
+      expect(post.message).to.equal(`${marker} \ufffd`)
+      const [attachment] = post.props.attachments as { text: string; fields: { title: string }[] }[]
+      expect(attachment).to.deep.include({ text: 'attached \ufffd' })
+      expect(attachment!.fields[0]!.title).to.equal('\ufffd')
+    })
+
     it('answers 403 web.incoming_webhook.channel_locked.app_error when a locked hook names another channel or a user', async () => {
       const hook = await makeHook({ channel_locked: true })
       const other = await makeChannelWith(world, [alice])

@@ -103,6 +103,16 @@ forEachBackend((backend) => {
       await expectStatus(makePost(alice.client, channel.id, 'x'.repeat(MAX_POST_SIZE + 1)), 400, 'model.post.is_valid.message_length.app_error')
     })
 
+    it('reads half an emoji (a lone surrogate escape) in the message and props as U+FFFD, as Mattermost does, and stores the post', async () => {
+      const channel = await channelWithAlice()
+      const body = `{"channel_id":"${channel.id}","message":"cut \\ud83d","props":{"note":"cut \\ud83d","\\udd25":"key"}}`
+      const res = await rawRequest(ctx.server.url, '/api/v4/posts', { token: alice.token, rawBody: body })
+      expect(res.status, res.text).to.equal(201)
+      const stored = await alice.client.getPost((JSON.parse(res.text) as Post).id)
+      expect(stored.message).to.equal('cut \ufffd')
+      expect(stored.props).to.include({ note: 'cut \ufffd', '\ufffd': 'key' })
+    })
+
     it('rejects a system_* post type with 400 api.context.invalid_param.app_error', async () => {
       const channel = await channelWithAlice()
       await expectStatus(alice.client.createPost({ channel_id: channel.id, message: 'fake', type: 'system_join_channel' } as Post), 400, 'api.context.invalid_param.app_error')

@@ -4,7 +4,7 @@
  * batch of thousands of posts is one statement with a fixed number of parameters, in one transaction. Ids are derived from Slack identity, so `ON CONFLICT DO NOTHING`
  * makes a re-run (or the rerun after a crash) add only what is missing.
  */
-import { withSqlTransaction, type Database, type SqlClient } from '../../../core/db/index.ts'
+import { jsonParam, withSqlTransaction, type Database, type SqlClient } from '../../../core/db/index.ts'
 import { DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE } from '../../../core/users/rules.ts'
 import { DEFAULT_CHANNEL_NOTIFY_PROPS } from '../../../core/channels/store.ts'
 
@@ -107,10 +107,11 @@ export async function insertPosts(client: SqlClient, posts: PostRow[]): Promise<
 /**
  * Rows as one JSON parameter for `jsonb_to_recordset`: JSON.stringify is native code, where pg's
  * text-array encoding escapes every element in JavaScript; on the embedded database that CPU
- * is taken from the database itself, which shares the thread.
+ * is taken from the database itself, which shares the thread. (`jsonParam`: a lone surrogate
+ * becomes U+FFFD instead of failing the batch.)
  */
 function recordsJson<T>(rows: T[], shape: (row: T) => Record<string, unknown>): string {
-  return JSON.stringify(rows.map(shape))
+  return jsonParam(rows.map(shape))
 }
 
 async function insertReactions(client: SqlClient, reactions: ReactionRow[]): Promise<number> {
@@ -151,7 +152,7 @@ export async function insertUsers(db: Database, users: UserRow[], ownerId: strin
        ON CONFLICT DO NOTHING`,
       [users.map((u) => u.id), users.map((u) => u.createAt), users.map((u) => u.deleteAt), users.map((u) => u.username), users.map((u) => u.email),
         users.map((u) => u.nickname), users.map((u) => u.firstName), users.map((u) => u.lastName), users.map((u) => u.position), users.map((u) => u.isBot),
-        users.map((u) => JSON.stringify(u.props)), users.map((u) => u.timezone), JSON.stringify(DEFAULT_NOTIFY_PROPS), DEFAULT_TIMEZONE.useAutomaticTimezone],
+        users.map((u) => jsonParam(u.props)), users.map((u) => u.timezone), jsonParam(DEFAULT_NOTIFY_PROPS), DEFAULT_TIMEZONE.useAutomaticTimezone],
     )
     const bots = users.filter((u) => u.isBot)
     if (bots.length) {
@@ -197,7 +198,7 @@ export async function insertMembers(db: Database, channelId: string, userIds: st
   await db.pool.query(
     `INSERT INTO channel_members (channel_id, user_id, scheme_admin, last_viewed_at, msg_count, msg_count_root, notify_props, last_update_at)
      SELECT $1, id, false, 0, 0, 0, $3::jsonb, $4::bigint FROM unnest($2::text[]) AS t(id) ON CONFLICT DO NOTHING`,
-    [channelId, userIds, JSON.stringify(DEFAULT_CHANNEL_NOTIFY_PROPS), now],
+    [channelId, userIds, jsonParam(DEFAULT_CHANNEL_NOTIFY_PROPS), now],
   )
 }
 

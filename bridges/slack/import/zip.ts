@@ -4,6 +4,7 @@
  */
 import yauzl from 'yauzl'
 import { ImportFileError } from './errors.ts'
+import { parseJson } from '../../../core/well-formed.ts'
 
 export interface ExportEntry {
   /** Path inside the export, with a repacked archive's single top-level folder stripped. */
@@ -62,7 +63,7 @@ export async function openExport(file: string): Promise<ExportArchive> {
     async readJson(entry) {
       const bytes = await readEntry(zip, entry)
       try {
-        return JSON.parse(bytes.toString('utf8')) as unknown
+        return parseJson(bytes.toString('utf8')) as unknown
       } catch (err) {
         throw new ImportFileError(entry.name, `not valid JSON: ${(err as Error).message}`, { cause: err })
       }

@@ -2,6 +2,7 @@
 import { AppError } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
 import { failReply, okReply, routerErrors } from './envelope.ts'
+import { parseJson } from '../../well-formed.ts'
 
 /** Actions the hub hands to `HubDeps.handleAction`; every other name (except those below) is `bad_action`. */
 export const FORWARDED_ACTIONS: readonly string[] = [
@@ -27,7 +28,7 @@ export type ParsedFrame = { ok: true; request: ClientRequest } | { ok: false; se
 export function parseClientFrame(text: string): ParsedFrame {
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = parseJson(text)
   } catch {
     // Mattermost closes the socket on an undecodable frame; we answer it and keep the connection.
     return { ok: false, error: routerErrors.noAction() }

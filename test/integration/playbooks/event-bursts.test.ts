@@ -113,6 +113,17 @@ forEachBackend((backend) => {
       }
     })
 
+    it('starts the run of an event whose id and title were cut inside an emoji, the lone half shown as U+FFFD', async () => {
+      const half = '\ud83d' // the first half of 🔥, as a vendor's truncated title ends
+      await publish(incident(`cut-${half}`, `KEY-cut-${half}`, { kind: 'burst', id: `PX${half}` }))
+      const run = await eventually('the run past its first step', async () => {
+        const r = (await runsOf('burst')).find((x) => x.name.startsWith('Incident cut-'))
+        return r?.steps.find((s) => s.id === 'first')?.status === 'succeeded' ? r : undefined
+      })
+      expect(run.name).to.equal('Incident cut-\ufffd')
+      expect(await messages(run.channel_id)).to.include('first step of cut-\ufffd')
+    })
+
     it('starts one run for an event delivered twice within one burst', async () => {
       const before = (await runsOf('burst')).length
       await Promise.all([1, 2, 3].map(() => publish(incident('twice', 'KEY-twice', { kind: 'burst', id: 'PT' }))))
