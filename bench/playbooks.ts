@@ -158,14 +158,35 @@ async function benchBackend(backend: Backend): Promise<void> {
     for (const name of ['bench-events', 'bench-pending', 'bench-sample']) await waitForPlaybook(server, token, name)
     void admin
 
+    /** Waits (30 min at most) for the first action of each id in `sent` (id → when it was sent): how many came, the last one's time, the latencies sorted. */
+    const awaitFirsts = async (sent: Map<string, number>) => {
+      const deadline = Date.now() + 30 * 60_000
+      const ids = [...sent.keys()]
+      while (ids.some((id) => !firstAt.has(id)) && Date.now() < deadline) await sleep(100)
+      const firsts = ids.filter((id) => firstAt.has(id)).map((id) => ({ at: firstAt.get(id)!, latency: firstAt.get(id)! - sent.get(id)! }))
+      return { count: firsts.length, last: Math.max(...firsts.map((f) => f.at)), latencies: firsts.map((f) => f.latency).sort((a, b) => a - b) }
+    }
+    /** Starts measuring CPU; the function it returns gives this process's and the whole machine's (null without /proc/stat) per one of `n`, in ms. */
+    const cpuMeter = () => {
+      const own = process.cpuUsage()
+      const machine = machineBusySec()
+      return (n: number) => {
+        const used = process.cpuUsage(own)
+        const machineNow = machineBusySec()
+        return { ownMs: (used.user + used.system) / 1000 / n, machineMs: machine !== null && machineNow !== null ? ((machineNow - machine) * 1000) / n : null }
+      }
+    }
+    /** "this process X ms, the whole machine Y ms (so the others …: Z ms)". The server runs in this process: its CPU per event bounds the rate on 2 cores whatever the load around it. */
+    const cpuLine = ({ ownMs, machineMs }: { ownMs: number; machineMs: number | null }) =>
+      `this process ${fmt(ownMs, 2)} ms${backend === 'pglite' ? ' (PGlite runs inside it)' : ''}` +
+      (machineMs === null ? '' : `, the whole machine ${fmt(machineMs, 2)} ms (so the others, ${backend === 'postgres' ? 'the PostgreSQL server' : 'idle noise'} among them: ${fmt(Math.max(0, machineMs - ownMs), 2)} ms)`)
+
     // 1. Events to first action: a burst (every event published at once, as a storm of deliveries
     // reaches the bus), then a closed loop of PUBLISHERS events in flight, whose rate is bound by
     // each event's latency rather than by what the server can do.
     const eventsToFirstAction = async (label: string, prefix: string, width: number) => {
       const publishedAt = new Map<string, number>()
-      const firstBefore = firstAt.size
-      const cpuBefore = process.cpuUsage()
-      const machineBefore = machineBusySec()
+      const cpu = cpuMeter()
       const start = performance.now()
       await inFlight(EVENTS, width, async (i) => {
         const id = `${prefix}-${i}`
@@ -179,19 +200,10 @@ async function benchBackend(backend: Backend): Promise<void> {
         })
       })
       const publishMs = performance.now() - start
-      const deadline = Date.now() + 30 * 60_000
-      while (firstAt.size < firstBefore + EVENTS && Date.now() < deadline) await sleep(100)
-      const firsts = [...publishedAt.keys()].map((id) => [id, firstAt.get(id)] as const).filter((e): e is readonly [string, number] => e[1] !== undefined)
-      const last = Math.max(...firsts.map(([, at]) => at))
-      const cpu = process.cpuUsage(cpuBefore)
-      const machineAfter = machineBusySec()
-      const latencies = firsts.map(([id, at]) => at - publishedAt.get(id)!).sort((a, b) => a - b)
-      const ownMs = (cpu.user + cpu.system) / 1000 / EVENTS
-      console.log(`events → first action, ${label}: ${firsts.length} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(firsts.length / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
-      // The server runs in this process: its CPU per event is the cost that bounds the rate on 2 cores whatever the load around it.
-      const machine = machineBefore !== null && machineAfter !== null ? ((machineAfter - machineBefore) * 1000) / EVENTS : null
-      console.log(`  CPU per event: this process ${fmt(ownMs, 2)} ms${backend === 'pglite' ? ' (PGlite runs inside it)' : ''}` +
-        (machine === null ? '' : `, the whole machine ${fmt(machine, 2)} ms (so the others, ${backend === 'postgres' ? 'the PostgreSQL server' : 'idle noise'} among them: ${fmt(Math.max(0, machine - ownMs), 2)} ms)`))
+      const { count, last, latencies } = await awaitFirsts(publishedAt)
+      const used = cpu(EVENTS)
+      console.log(`events → first action, ${label}: ${count} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(count / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
+      console.log(`  CPU per event: ${cpuLine(used)}`)
       console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s`)
     }
     await eventsToFirstAction('a burst (all published at once)', 'bench-burst', EVENTS)
@@ -205,8 +217,7 @@ async function benchBackend(backend: Backend): Promise<void> {
       })
       const route = new URL(connection.webhook_url as string).pathname
       const sentAt = new Map<string, number>()
-      const firstBefore = firstAt.size
-      const cpuHooks = process.cpuUsage()
+      const cpu = cpuMeter()
       const hooksStart = performance.now()
       await inFlight(WEBHOOKS, SENDERS, async (i) => {
         const id = `bench-hook-${i}`
@@ -221,14 +232,11 @@ async function benchBackend(backend: Backend): Promise<void> {
         await res.arrayBuffer()
       })
       const sendMs = performance.now() - hooksStart
-      const hooksDeadline = Date.now() + 30 * 60_000
-      while (firstAt.size < firstBefore + WEBHOOKS && Date.now() < hooksDeadline) await sleep(100)
-      const hookFirsts = [...sentAt.keys()].map((id) => [id, firstAt.get(id)] as const).filter((e): e is readonly [string, number] => e[1] !== undefined)
-      const lastHook = Math.max(...hookFirsts.map(([, at]) => at))
-      const hookCpu = process.cpuUsage(cpuHooks)
-      const hookLatencies = hookFirsts.map(([id, at]) => at - sentAt.get(id)!).sort((a, b) => a - b)
-      console.log(`webhooks → first action: ${hookFirsts.length} of ${WEBHOOKS} PagerDuty deliveries in ${fmt((lastHook - hooksStart) / 1000, 1)} s = **${fmt(hookFirsts.length / ((lastHook - hooksStart) / 1000), 0)} events/s** (sending took ${fmt(sendMs / 1000, 1)} s, ${SENDERS} senders)`)
-      console.log(`  this process's CPU: ${fmt((hookCpu.user + hookCpu.system) / 1000 / WEBHOOKS, 1)} ms per delivery; latency webhook → first action: p50 ${fmt(percentile(hookLatencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(hookLatencies, 99) / 1000, 2)} s`)
+      const { count, last, latencies } = await awaitFirsts(sentAt)
+      const used = cpu(WEBHOOKS)
+      console.log(`webhooks → first action: ${count} of ${WEBHOOKS} PagerDuty deliveries in ${fmt((last - hooksStart) / 1000, 1)} s = **${fmt(count / ((last - hooksStart) / 1000), 0)} events/s** (sending took ${fmt(sendMs / 1000, 1)} s, ${SENDERS} senders)`)
+      console.log(`  CPU per delivery (the HTTP client in this process too): ${cpuLine(used)}`)
+      console.log(`  latency webhook → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s`)
     }
 
     // The deliveries' bot posts can trail their runs' first actions: phase 2 starts once they are done.
