@@ -325,12 +325,22 @@ export function createRunStore(db: Database) {
      * event from one of `sources`, and active runs whose correlation key is one of `keys`.
      */
     async concernedBy(sources: string[], keys: string[]): Promise<{ waiting: RunRow[]; correlated: RunRow[] }> {
-      const wanted = keys.filter(Boolean)
+      const wanted = [...new Set(keys.filter(Boolean))]
       if (sources.length === 0 && wanted.length === 0) return { waiting: [], correlated: [] }
+      // Two index lookups, not one OR: while a burst fills a young table its statistics lag, and the
+      // planner took the OR (or a join on the keys) for most of the table and scanned all of it, once
+      // per batch, every run ever started included. A key is looked up on its own (OFFSET 0 keeps
+      // the subquery a per-key index scan) and few runs wait for events (the GIN index on sources).
       const rows = await query(
         db,
-        `SELECT *, event_sources && $1::text[] AS waits FROM playbook_runs
-         WHERE event_sources && $1::text[] OR (correlation_key = ANY($2::text[]) AND status NOT IN ('finished', 'canceled'))
+        `SELECT *, true AS waits FROM playbook_runs WHERE event_sources && $1::text[]
+         UNION ALL
+         SELECT r.*, false AS waits
+         FROM unnest($2::text[]) AS k(key)
+         CROSS JOIN LATERAL (
+           SELECT * FROM playbook_runs p WHERE p.correlation_key = k.key AND p.status NOT IN ('finished', 'canceled') OFFSET 0
+         ) r
+         WHERE NOT (r.event_sources && $1::text[])
          ORDER BY create_at`,
         [sources, wanted],
       )
