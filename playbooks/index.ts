@@ -20,7 +20,7 @@ import { AppError } from '../core/errors.ts'
 import { createPlaybookLibrary, type PlaybookLibrary } from './library.ts'
 import { liveActionCatalog } from './catalog.ts'
 import { playbookCommand } from './command.ts'
-import { ADVANCE_JOB, EXECUTE_JOB, createRunEngine, type ExecuteData, type RunEngine } from './engine/service.ts'
+import { ADVANCE_JOB, EXECUTE_JOB, RUN_BATCH_MAX, createRunEngine, type ExecuteData, type RunEngine } from './engine/service.ts'
 import { REMIND_JOB } from './engine/reminders.ts'
 import { RETRO_REMIND_JOB } from './engine/run-ops.ts'
 import { startItemAutoComplete } from './engine/auto-complete.ts'
@@ -86,7 +86,7 @@ export function startPlaybooks(deps: PlaybooksDeps): Playbooks {
     id: EXECUTE_JOB, description: 'Runs one step of a playbook run (a post, an action call)', maxAttempts: 3, backoff: { baseMs: 2000, maxMs: 60_000 },
     handler: (job) => engine.executeJob(job.data),
     // Runs started by a burst of events set up their channels and take their first steps together, in one transaction per batch.
-    batch: { max: 100, handler: (jobs) => engine.executeJobs(jobs.map((j) => j.data)) },
+    batch: { max: RUN_BATCH_MAX, handler: (jobs) => engine.executeJobs(jobs.map((j) => j.data)) },
   })
 
   const commands = runCommands({ engine, users: deps.users, library, listing: playbookCommand(library) })
