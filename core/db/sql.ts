@@ -50,6 +50,8 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi
  * in a text parameter: PostgreSQL's jsonb refuses the escape JSON.stringify writes for it.
  */
 export function jsonParam(value: unknown): string {
-  const text = JSON.stringify(value)
+  // As JSON.stringify: undefined (no value, e.g. an action that returned nothing) gives undefined, a NULL parameter.
+  const text = JSON.stringify(value) as string | undefined
+  if (text === undefined) return text as unknown as string
   return text.includes('\\u') ? text.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : text
 }

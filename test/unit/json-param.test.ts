@@ -7,6 +7,10 @@ describe('jsonParam (JSON text for a jsonb parameter)', () => {
     expect(jsonParam(value)).to.equal(JSON.stringify(value))
   })
 
+  it('gives undefined for undefined, as JSON.stringify does (a NULL parameter)', () => {
+    expect(jsonParam(undefined)).to.equal(undefined)
+  })
+
   it('turns a lone surrogate into U+FFFD, which PostgreSQL jsonb accepts', () => {
     expect(JSON.parse(jsonParam({ t: 'cut \ud83d', u: '\udc25 tail' }))).to.deep.equal({ t: 'cut \ufffd', u: '\ufffd tail' })
     expect(jsonParam('\ud83d')).to.not.match(/\\ud83d/i)
