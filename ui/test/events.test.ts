@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import type { Channel, Post } from '../src/api/types.ts'
-import { channelLabel, unreadOf } from '../src/state/actions.ts'
+import { channelLabel, loadThread, unreadOf } from '../src/state/actions.ts'
 import { handleServerEvent } from '../src/state/events.ts'
 import { state } from '../src/state/store.ts'
 import type { ServerEvent } from '../src/realtime/socket.ts'
@@ -55,6 +55,27 @@ describe('live events in the app state', () => {
     expect(state.replies.root).to.deep.equal(['r1'])
     expect(state.posts.root!.reply_count).to.equal(2)
     expect(state.channelPosts.other!.order).to.deep.equal(['root'])
+  })
+
+  it('keeps a reply that arrived live while the thread was loading, and the root post its count', async () => {
+    const root = post('root', 'other', { reply_count: 0 })
+    state.posts.root = root
+    // The thread's answer was taken before the reply existed, and reaches the app after it.
+    let answer!: () => void
+    const realFetch = globalThis.fetch
+    globalThis.fetch = (() => new Promise<Response>((resolve) => {
+      answer = () => resolve(new Response(JSON.stringify({ order: ['root'], posts: { root } }), { status: 200 }))
+    })) as typeof fetch
+    try {
+      const loading = loadThread('root')
+      handleServerEvent(event('posted', { post: JSON.stringify(post('r1', 'other', { root_id: 'root' })) }))
+      answer()
+      await loading
+    } finally {
+      globalThis.fetch = realFetch
+    }
+    expect(state.replies.root).to.deep.equal(['r1'])
+    expect(state.posts.root!.reply_count).to.equal(1)
   })
 
   it('adds and removes a reaction on a post', () => {

@@ -223,7 +223,13 @@ export async function loadThread(rootId: string): Promise<void> {
   const list = await api.get<PostList>(v4(`/posts/${rootId}/thread`))
   const posts = addPosts(list)
   update((s) => {
-    s.replies[rootId] = mergeOrder([], posts.filter((p) => p.root_id === rootId).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+    // Merged, not replaced: a reply that arrived live while this request was on its way is newer than
+    // the answer, which would take it out of the panel and the root's count back (a slow server did).
+    const replies = mergeOrder(s.replies[rootId] ?? [], posts.filter((p) => p.root_id === rootId).map((p) => p.id), (id) => s.posts[id]?.create_at ?? 0)
+    s.replies[rootId] = replies
+    const root = s.posts[rootId]
+    const shown = replies.filter((id) => s.posts[id] && !s.posts[id]!.delete_at).length
+    if (root && (root.reply_count ?? 0) < shown) s.posts[rootId] = { ...root, reply_count: shown }
   })
 }
 
