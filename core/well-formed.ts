@@ -9,7 +9,7 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd')
 }
 
-/** `value` with every string in it, object keys too, well-formed; the same object when nothing changes. */
+/** Makes every string in `value`, object keys too, well-formed, in place (a freshly parsed value); returns it. */
 export function wellFormedDeep<T>(value: T): T {
   if (typeof value === 'string') return wellFormed(value) as T
   if (Array.isArray(value)) {

@@ -1,6 +1,7 @@
 /** Raw SQL through the pool for what Prisma cannot express (full-text search, bulk counters), with int8 read as number. */
 import pg from 'pg'
 import type { Database } from './open-database.ts'
+import { mayHoldSurrogateEscape, parseJson } from '../well-formed.ts'
 
 const INT8 = 20
 const INT8_ARRAY = 1016
@@ -40,18 +41,15 @@ export async function query<T extends pg.QueryResultRow = Record<string, unknown
   return result.rows
 }
 
-// A `\uD800`–`\uDFFF` escape not preceded by an escaping backslash. JSON.stringify escapes only lone surrogates
-// (a pair is written as its characters), so every match is one.
-const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi
-
 /**
  * `value` as JSON text for a `$n::jsonb` parameter (e.g. rows for `jsonb_to_recordset`, which spares pg escaping
  * every element of a text[] parameter). A lone surrogate (a string cut inside an emoji) becomes U+FFFD, as it does
- * in a text parameter: PostgreSQL's jsonb refuses the escape JSON.stringify writes for it.
+ * in a text parameter: PostgreSQL's jsonb refuses the escape JSON.stringify writes for it. Such text is rare, so
+ * only then is it read back through `parseJson`, which makes the strings well-formed, and written again.
  */
 export function jsonParam(value: unknown): string {
   // As JSON.stringify: undefined (no value, e.g. an action that returned nothing) gives undefined, a NULL parameter.
   const text = JSON.stringify(value) as string | undefined
   if (text === undefined) return text as unknown as string
-  return text.includes('\\u') ? text.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : text
+  return mayHoldSurrogateEscape(text) ? JSON.stringify(parseJson(text)) : text
 }
