@@ -82,6 +82,22 @@ forEachBackend((backend) => {
       expect(await counters(bulkB.id)).to.deep.equal(expected)
     })
 
+    it('leaves each author of system posts written together read up to their own last post, as one-by-one posts do', async () => {
+      const [single, bulk] = [await newChannel(), await newChannel()]
+      const inputs = (channelId: string) => [author, reader, author, reader, reader].map((who, i) => ({ channelId, userId: who.user.id, type: 'system_generic', message: `note ${i}`, props: {} }))
+      for (const input of inputs(single.id)) await ctx.server.posts.createSystemPosts([input])
+      await ctx.server.posts.createSystemPosts(inputs(bulk.id))
+      const readPositions = async (channelId: string) => ctx.server.sql<{ user_id: string; msg_count: number; behind_by: number }>(
+        `SELECT m.user_id, m.msg_count, (SELECT count(*)::int FROM posts p WHERE p.channel_id = m.channel_id AND p.create_at > m.last_viewed_at) AS behind_by
+         FROM channel_members m WHERE m.channel_id = $1 AND m.user_id = ANY($2::text[]) ORDER BY m.user_id`,
+        [channelId, [author.user.id, reader.user.id]],
+      )
+      const expected = await readPositions(single.id)
+      // The author's last post is the third of five: two posts came after it; the reader wrote the last one.
+      expect(Object.fromEntries(expected.map((r) => [r.user_id === author.user.id ? 'author' : 'reader', r.behind_by]))).to.deep.equal({ author: 2, reader: 0 })
+      expect(await readPositions(bulk.id)).to.deep.equal(expected)
+    })
+
     it('lists the posts in GET /api/v4/channels/{id}/posts in the order given', async () => {
       const channel = await newChannel()
       const result = await ctx.server.posts.createMany(sessionOf(author), messages().map((message) => ({ channel_id: channel.id, message })))
