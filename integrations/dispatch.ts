@@ -6,6 +6,7 @@
 import type { BotService } from '../core/bots/service.ts'
 import type { ChannelService } from '../core/channels/service.ts'
 import type { ChannelRecord } from '../core/channels/store.ts'
+import { extend } from '../core/extend.ts'
 import { groupCommit } from '../core/group-commit.ts'
 import type { Job, JobType } from '../core/jobs/index.ts'
 import type { Logger } from '../core/log.ts'
@@ -82,7 +83,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     (items: RootPosting[]) =>
       posts.createIntegrationRootPostsMany(
         items.map((item) => ({ channel: item.channel, userId: item.botId, parts: [{ message: item.text, type: '', props: item.props }] })),
-        (tx, postIds) => store.claimPosts(tx, items.map((item, i) => ({ ...item.claim, postId: postIds[i]![0]! }))),
+        (tx, postIds) => store.claimPosts(tx, items.map((item, i) => extend(item.claim, { postId: postIds[i]![0]! }))),
       ),
     { max: 100 },
   )
@@ -109,7 +110,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
       const props = (post?.props ?? {}) as Record<string, unknown>
       const edit = post && post.deleteAt === 0 ? (message.mergeWith ? message.mergeWith(props) : { text: message.text, props }) : null
       if (post && edit) {
-        if (!(await store.claimUpdate({ ...claim, postId: post.id }))) return
+        if (!(await store.claimUpdate(extend(claim, { postId: post.id })))) return
         await posts.updateFromIntegration(post.id, { message: edit.text, props: edit.props })
         return
       }
@@ -120,7 +121,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
       return
     }
     const rootId = message.mode === 'reply' && earlier ? (await posts.requirePost(earlier.postId).catch(() => null))?.id : undefined
-    const props = { ...message.props, from_bot: 'true' }
+    const props = extend(message.props ?? {}, { from_bot: 'true' })
     if (!rootId) {
       const written = await postRoots({ channel, botId: bot.id, text: message.text, props, claim })
       if (written instanceof Error) throw written
@@ -128,7 +129,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     }
     await posts.createIntegrationPosts(channel, bot.id, [{ message: message.text, type: '', props }], {
       rootId,
-      claim: async (tx, [postId]) => (await store.claimPosts(tx, [{ ...claim, postId: postId! }]))[0]!,
+      claim: async (tx, [postId]) => (await store.claimPosts(tx, [extend(claim, { postId: postId! })]))[0]!,
     })
   }
 
@@ -148,7 +149,7 @@ export function createDeliveryJob(options: DispatchOptions): JobType<DeliveryJob
     const postings = FORMATTERS[connector.id](parsed.events)
     const work = async () => {
       for (const event of parsed.events) {
-        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: { ...event, connectionId: connection.id } }
+        const payload: IntegrationEventPayload = { connectionId: connection.id, teamId: connection.teamId, channelId: connection.channelId, event: extend(event, { connectionId: connection.id }) }
         // At least once: a job retried after this point publishes again; subscribers dedupe on event.id.
         await bus.publish({ type: INTEGRATION_EVENT, payload: payload as unknown as Record<string, unknown> })
       }

@@ -6,6 +6,7 @@
  */
 import { jsonParam, query, type Database } from '../db/index.ts'
 import type { SqlClient } from '../db/sql-transaction.ts'
+import { extend } from '../extend.ts'
 
 export const JOB_STATUSES = ['pending', 'in_progress', 'success', 'error', 'cancel_requested', 'canceled'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
@@ -250,7 +251,7 @@ export function createJobStore(db: Database) {
          RETURNING ${JOB_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')}, due.previous_status`,
         [options.types, options.now, options.limit, options.workerId, options.leaseMs],
       )
-      return rows.map((row) => ({ ...toJob(row), previousStatus: row.previous_status as JobStatus }))
+      return rows.map((row) => extend(toJob(row), { previousStatus: row.previous_status as JobStatus }))
     },
 
     /** Merges `patch` into a running job's data (progress a long job shows while it runs); only the claiming worker may. */

@@ -1,6 +1,7 @@
 /** Posts: create (mentions, threads, unread counters), edit, delete, pins and the read paths. */
 import { AppError, forbidden, forInput, invalidParam, notFound } from '../errors.ts'
 import { newId, isValidId } from '../ids.ts'
+import { extend } from '../extend.ts'
 import { nowMillis } from '../clock.ts'
 import type { Database } from '../db/index.ts'
 import { jsonParam, query, withSqlTransaction, withTransaction, type SqlClient } from '../db/index.ts'
@@ -87,9 +88,12 @@ function checkProps(props: Record<string, unknown>): void {
   if (JSON.stringify(props).length > MAX_PROPS_SIZE) throw new AppError('model.post.is_valid.props.app_error', 'Post props are too large.', 400)
 }
 
-/** A new root post without files, with every other column at its default. */
-function rootPost(fields: Pick<PostRecord, 'id' | 'createAt' | 'userId' | 'channelId' | 'message' | 'type' | 'props' | 'hashtags'>): PostRecord {
-  return { ...fields, updateAt: fields.createAt, editAt: 0, deleteAt: 0, isPinned: false, rootId: '', originalId: '', fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '' }
+/** A new root post without files, with every other column at its default (field by field, not `{ ...fields, … }`: see core/extend.ts). */
+function rootPost(f: Pick<PostRecord, 'id' | 'createAt' | 'userId' | 'channelId' | 'message' | 'type' | 'props' | 'hashtags'>): PostRecord {
+  return {
+    id: f.id, createAt: f.createAt, updateAt: f.createAt, editAt: 0, deleteAt: 0, isPinned: false, userId: f.userId, channelId: f.channelId, rootId: '', originalId: '',
+    message: f.message, type: f.type, props: f.props, hashtags: f.hashtags, fileIds: [], pendingPostId: '', hasReactions: false, remoteId: '',
+  }
 }
 
 /** One part of an integration's message (a long message is split into several). */
@@ -570,7 +574,7 @@ export function createPostService(options: PostServiceOptions) {
       const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : now
       const post: PostRecord = {
         id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId: session.userId, channelId: channel.id,
-        rootId: root?.id ?? '', originalId: '', message: input.message, type, props: withActionIds(session.isBot ? { ...props, from_bot: 'true' } : props),
+        rootId: root?.id ?? '', originalId: '', message: input.message, type, props: withActionIds(session.isBot ? extend(props, { from_bot: 'true' }) : props),
         hashtags: parseHashtags(input.message), fileIds, pendingPostId: input.pending_post_id ?? '', hasReactions: false, remoteId: '',
       }
       return createInternal(channel, post, root, input.priority ? toPriorityRecord(post.id, channel.id, input.priority) : null)
@@ -724,7 +728,7 @@ export function createPostService(options: PostServiceOptions) {
           channel: byId.get(input.channel_id)!,
           post: rootPost({
             id: input.id ?? newId(), createAt: times[i]!, userId: session.userId, channelId: input.channel_id, message: input.message, type: input.type ?? '',
-            props: withActionIds(session.isBot ? { ...props, from_bot: 'true' } : props), hashtags: parseHashtags(input.message),
+            props: withActionIds(session.isBot ? extend(props, { from_bot: 'true' }) : props), hashtags: parseHashtags(input.message),
           }),
         }
       })

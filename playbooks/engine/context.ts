@@ -1,4 +1,5 @@
 /** The `${{ }}` and Handlebars contexts of a run (spec §3.2), built from its state. */
+import { extend } from '../../core/extend.ts'
 import type { EvalContext } from '../dsl/index.ts'
 import type { RunState } from './state.ts'
 
@@ -12,7 +13,7 @@ export interface RunContextOptions {
 function metricsOf(state: RunState): Record<string, unknown> {
   const { detected, acknowledged, mitigated, resolved } = state.marks
   const since = (at: number) => (at > 0 && detected > 0 ? at - detected : null)
-  return { ...state.metrics, time_to_acknowledge: since(acknowledged), time_to_mitigate: since(mitigated), time_to_resolve: since(resolved) }
+  return extend(state.metrics, { time_to_acknowledge: since(acknowledged), time_to_mitigate: since(mitigated), time_to_resolve: since(resolved) })
 }
 
 export function runValues(state: RunState, options: RunContextOptions): Record<string, unknown> {

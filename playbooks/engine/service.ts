@@ -14,6 +14,7 @@ import type { ActionService } from '../../core/actions/index.ts'
 import { ActionError } from '../../core/actions/index.ts'
 import type { ChannelService } from '../../core/channels/service.ts'
 import type { ChannelStore } from '../../core/channels/store.ts'
+import { extend } from '../../core/extend.ts'
 import type { PostService } from '../../core/posts/service.ts'
 import type { TeamService } from '../../core/teams/service.ts'
 import type { UserStore, UserRecord } from '../../core/users/store.ts'
@@ -503,7 +504,7 @@ export function createRunEngine(options: RunEngineOptions) {
         const to = step.message!.to ? String(evaluateInterpolated(parseInterpolated(step.message!.to), ctx)) : undefined
         const postIds: unknown[] = []
         for (const { key, channelId } of await destinations(state, to, session)) {
-          const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: { ...(step.message!.props ?? {}), from_playbook: row.id } }, { session, idempotencyKey: `${row.id}:${stepId}:message${key}` })
+          const out = await actions.invoke('post.create@v1', { channel_id: channelId, message: text, props: extend(step.message!.props ?? {}, { from_playbook: row.id }) }, { session, idempotencyKey: `${row.id}:${stepId}:message${key}` })
           postIds.push(out.outputs.postId)
         }
         return { postId: postIds[0], postIds }
