@@ -5,8 +5,11 @@
  *    on the bus, as a connector publishes them) each start a run of a playbook whose first step
  *    calls `bench.first@v1`; the figure is events divided by the time from the first publish to
  *    the last first action, plus the latency of each event to its first action and the CPU each
- *    event cost (this process's, and the whole machine's: on PostgreSQL, the server's too). Twice:
- *    as a burst (every event published at once: what the server can do), then BENCH_PUBLISHERS (16)
+ *    event cost (this process's, and the whole machine's: on PostgreSQL, the server's too). As a
+ *    burst (every event published at once: what the server can do): first cold, right after the
+ *    server started (V8 has not yet optimised its hot code, which takes a few thousand events), then
+ *    BENCH_BURSTS (3) times warm, as a server that has been up meets a storm, with the median and
+ *    range (this machine's speed drifts by a third from minute to minute); then BENCH_PUBLISHERS (16)
  *    at a time (a closed loop: each publisher waits for its run to start, so latency bounds the rate).
  * 1b. The same from the webhook: BENCH_WEBHOOKS PagerDuty deliveries, signed as PagerDuty signs them,
  *    POSTed to a connection's webhook URL, BENCH_SENDERS (32) at a time. Each is verified, queued
@@ -28,13 +31,14 @@ import { startServer, type BridgeheadServer } from '../core/main.ts'
 import { query } from '../core/db/index.ts'
 import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
-import { fmt } from './lib/stats.ts'
+import { fmt, fmtSpread, spread } from './lib/stats.ts'
 
 const EVENTS = envInt('BENCH_EVENTS', 2000, 10, 100_000)
 const PENDING_RUNS = envInt('BENCH_PENDING_RUNS', 100, 1, 1000)
 const SAMPLE_RUNS = envInt('BENCH_SAMPLE_RUNS', 20, 1, 1000)
 const SAMPLE_SECONDS = envInt('BENCH_SAMPLE_SECONDS', 30, 5, 3600)
 const PUBLISHERS = envInt('BENCH_PUBLISHERS', 16, 1, 1000)
+const BURSTS = envInt('BENCH_BURSTS', 3, 1, 20)
 const WEBHOOKS = envInt('BENCH_WEBHOOKS', 1000, 0, 100_000)
 const SENDERS = envInt('BENCH_SENDERS', 32, 1, 1000)
 const WEBHOOK_SECRET = 'bench-webhook-secret'
@@ -202,11 +206,20 @@ async function benchBackend(backend: Backend): Promise<void> {
       const publishMs = performance.now() - start
       const { count, last, latencies } = await awaitFirsts(publishedAt)
       const used = cpu(EVENTS)
-      console.log(`events → first action, ${label}: ${count} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(count / ((last - start) / 1000), 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
+      const rate = count / ((last - start) / 1000)
+      console.log(`events → first action, ${label}: ${count} of ${EVENTS} events in ${fmt((last - start) / 1000, 1)} s = **${fmt(rate, 0)} events/s** (publishing took ${fmt(publishMs / 1000, 1)} s)`)
       console.log(`  CPU per event: ${cpuLine(used)}`)
       console.log(`  latency event → first action: p50 ${fmt(percentile(latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(latencies, 99) / 1000, 2)} s`)
+      return { rate, ...used }
     }
-    await eventsToFirstAction('a burst (all published at once)', 'bench-burst', EVENTS)
+    await eventsToFirstAction('a first burst, cold (all published at once, right after the server started)', 'bench-cold', EVENTS)
+    const bursts = []
+    for (let b = 1; b <= BURSTS; b++) bursts.push(await eventsToFirstAction(`burst ${b} of ${BURSTS}, warm (all published at once)`, `bench-burst${b}`, EVENTS))
+    const median = (values: number[]) => spread(values).median
+    console.log(
+      `events → first action, a warm burst of ${fmt(EVENTS)}: **${fmtSpread(spread(bursts.map((b) => b.rate)), 0)} events/s** (median of ${BURSTS} and range); ` +
+        `CPU per event (medians): this process ${fmt(median(bursts.map((b) => b.ownMs)), 2)} ms, the whole machine ${fmt(median(bursts.map((b) => b.machineMs ?? NaN)), 2)} ms`,
+    )
     await eventsToFirstAction(`${PUBLISHERS} in flight`, 'bench-event', PUBLISHERS)
 
     // 1b. Webhooks to first action.
