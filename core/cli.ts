@@ -48,7 +48,7 @@ async function runMigrate(): Promise<void> {
   const { openDatabase, migrate } = await import('./db/index.ts')
   const config = loadConfig()
   const log = createLogger({ level: config.logLevel })
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, log })
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
   try {
     const { applied } = await migrate(db, log)
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.')
@@ -69,7 +69,7 @@ async function createUser(args: string[]): Promise<void> {
   const { createMemoryBus } = await import('./realtime/index.ts')
   const config = loadConfig()
   const log = createLogger({ level: config.logLevel })
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, log })
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
   try {
     await migrate(db, log)
     const users = createUserService({
