@@ -557,7 +557,7 @@ async function runRest(dataDir: string, clients: Child, ds: Dataset): Promise<Re
   const entry = await buildLikeNpmStart()
   const runtime = npmStartRuntime()
   const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
-  for (const key of ['DATABASE_URL', 'HOST', 'SITE_URL', 'PGLITE_SHARED_BUFFERS']) delete env[key]
+  for (const key of ['DATABASE_URL', 'HOST', 'SITE_URL', 'PGLITE_SHARED_BUFFERS', 'PGLITE_OPTIMIZE']) delete env[key]
   const started = performance.now()
   const serverProc = spawn(process.execPath, [...runtime.nodeFlags, path.join(ROOT, 'bin/bridgehead.js'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
   const exited = new Promise<void>((resolve) => serverProc.once('exit', () => resolve()))

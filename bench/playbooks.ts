@@ -136,7 +136,8 @@ steps:
 `
 
 async function benchBackend(backend: Backend): Promise<void> {
-  console.log(`\n## ${backend}`)
+  // startServer reads the environment, as npm start does: PGLITE_OPTIMIZE=true measures the optimised engine.
+  console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'false'})` : ''}`)
   const dataDir = tempDir('bh-bench-pb-')
   const playbooksDir = tempDir('bh-bench-pb-dir-')
   const databaseUrl = backend === 'postgres' ? await createPgDatabase(`bh_bench_pb_${Date.now()}`) : undefined
