@@ -5,7 +5,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import v8 from 'node:v8'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import type { Logger } from '../log.ts'
@@ -45,8 +47,7 @@ const INITDB_SCRIPT = fileURLToPath(new URL(FROM_SOURCE ? './pglite-initdb.ts' :
 // createRequire rather than import.meta.resolve: under mocha, tsx may load this file as CommonJS.
 const INITDB_LOADER_ARGS = FROM_SOURCE ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []
 
-// JavaScript in both layouts (see the file): the build copies it beside the bundle.
-const WORKER_SCRIPT = fileURLToPath(new URL('./pglite-worker.mjs', import.meta.url))
+let wasmTierChosen = false
 
 /**
  * Opens the database named by the options and checks it answers.
@@ -97,6 +98,20 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   try {
     if (!(await exists(path.join(dbDir, 'PG_VERSION')))) await initDataDir(dbDir, options.sharedBuffers, log)
 
+    if (!wasmTierChosen) {
+      // V8's flags are per process, so the first open decides for the later ones. Liftoff only keeps
+      // V8's optimising tier off PGlite's Wasm: 60-140 MB less RSS (shared/notes/pglite.md) for about
+      // a fifth less speed (PGLITE_OPTIMIZE in the README).
+      if (!options.optimizeWasm) v8.setFlagsFromString('--liftoff-only')
+      wasmTierChosen = true
+    }
+    const pglite = await PGlite.create(dbDir, {
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`],
+    }).catch((err: unknown) => {
+      throw new Error(`Cannot open the embedded database in ${dbDir}: ${(err as Error).message}`, { cause: err })
+    })
+    undo.push(() => pglite.close())
+
     const socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-'))
     await fs.chmod(socketDir, 0o700)
     undo.push(() => fs.rm(socketDir, { recursive: true, force: true }))
@@ -104,11 +119,13 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     // connection after any query error (even a unique violation) and reconnects at once, before
     // the server has seen the old one close; with the default limit of one connection that
     // reconnect is refused (EPIPE). The pool still never has more than one connection in use.
-    const engine = await startEngine(
-      { dbDir, sharedBuffers: options.sharedBuffers, socketPath: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: 8, optimize: options.optimizeWasm ?? false },
-      log,
-    )
-    undo.push(() => engine.stop())
+    const server = new PGLiteSocketServer({
+      db: pglite,
+      path: path.join(socketDir, '.s.PGSQL.5432'),
+      maxConnections: 8,
+    })
+    await server.start()
+    undo.push(() => server.stop())
 
     // PGlite is one backend: a second connection would only queue behind the first, and a
     // transaction open on one connection stalls every other. One connection makes that queue
@@ -142,64 +159,6 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     await teardown().catch((closeErr: unknown) => log.error({ err: closeErr }, 'cleanup after a failed open failed'))
     throw err
   }
-}
-
-/** What pglite-worker.mjs is started with. */
-interface PgliteWorkerData {
-  dbDir: string
-  sharedBuffers: string
-  socketPath: string
-  maxConnections: number
-  optimize: boolean
-}
-
-/** What pglite-worker.mjs posts to its parent. */
-type PgliteWorkerMessage = { type: 'ready' } | { type: 'closed' } | { type: 'failed'; message: string }
-
-/**
- * Starts PGlite and its socket server on a worker thread (pglite-worker.mjs): Postgres's
- * WebAssembly then runs beside the server's JavaScript instead of taking turns with it, and a
- * long query no longer stalls every request and socket.
- */
-async function startEngine(data: PgliteWorkerData, log: Logger): Promise<{ stop(): Promise<void> }> {
-  // No execArgv: the parent's (tsx's --import under tests) would only slow the thread's start.
-  const worker = new Worker(WORKER_SCRIPT, { workerData: data, execArgv: [] })
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-  let running = true
-  void exited.then(() => (running = false))
-  const first = await nextMessage(worker)
-  if (first.type !== 'ready') {
-    await worker.terminate()
-    throw new Error(`Cannot open the embedded database in ${data.dbDir}: ${first.type === 'failed' ? first.message : first.type}`)
-  }
-  // Once open, a crash of the thread fails every query with a connection error; this says why.
-  worker.on('error', (err) => log.error({ err }, 'the embedded database thread failed'))
-  worker.on('exit', (code) => {
-    if (code !== 0) log.error({ code }, 'the embedded database thread exited')
-  })
-  return {
-    async stop() {
-      if (!running) return
-      const reply = nextMessage(worker)
-      worker.postMessage('close')
-      const closed = await reply
-      await exited
-      if (closed.type === 'failed') throw new Error(`closing the embedded database in ${data.dbDir} failed: ${closed.message}`)
-    },
-  }
-}
-
-/** The worker's next message; its crash or exit before one reads as a failure. */
-function nextMessage(worker: Worker): Promise<PgliteWorkerMessage> {
-  return new Promise((resolve) => {
-    const settle = (message: PgliteWorkerMessage) => {
-      worker.off('message', settle).off('error', onError).off('exit', onExit)
-      resolve(message)
-    }
-    const onError = (err: Error) => settle({ type: 'failed', message: err.message })
-    const onExit = (code: number) => settle({ type: 'failed', message: `its thread exited with code ${code}` })
-    worker.on('message', settle).on('error', onError).on('exit', onExit)
-  })
 }
 
 /** Runs initdb in a child process into a sibling dir, then renames it, so a crash never leaves a half-made `db`. */

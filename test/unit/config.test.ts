@@ -23,6 +23,12 @@ describe('configuration', () => {
     expect(config.siteUrl).to.equal('http://localhost:8065')
   })
 
+  it('keeps the embedded database small by default (a 32MB page cache, its WebAssembly not optimised), and reads both settings', () => {
+    expect(loadConfig({})).to.include({ pgliteSharedBuffers: '32MB', pgliteOptimize: false })
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS: '128MB', PGLITE_OPTIMIZE: 'true' })).to.include({ pgliteSharedBuffers: '128MB', pgliteOptimize: true })
+    expect(problemsOf({ PGLITE_OPTIMIZE: 'fast' })[0]).to.match(/^PGLITE_OPTIMIZE must be true or false, got "fast"/)
+  })
+
   it('uses a PostgreSQL server when DATABASE_URL is a postgres:// URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).databaseUrl).to.equal('postgres://postgres@127.0.0.1:5432/test')
   })
