@@ -45,10 +45,10 @@ async function serve(): Promise<void> {
 }
 
 async function runMigrate(): Promise<void> {
-  const { openDatabase, migrate } = await import('./db/index.ts')
+  const { databaseOptionsOf, openDatabase, migrate } = await import('./db/index.ts')
   const config = loadConfig()
   const log = createLogger({ level: config.logLevel })
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
+  const db = await openDatabase(databaseOptionsOf(config, log))
   try {
     const { applied } = await migrate(db, log)
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.')
@@ -63,13 +63,13 @@ async function createUser(args: string[]): Promise<void> {
     options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, admin: { type: 'boolean', default: false } },
   })
   if (!values.username || !values.email || !values.password) throw new UsageError('user create needs --username, --email and --password')
-  const { openDatabase, migrate } = await import('./db/index.ts')
+  const { databaseOptionsOf, openDatabase, migrate } = await import('./db/index.ts')
   const { createUserStore } = await import('./users/store.ts')
   const { createUserService } = await import('./users/service.ts')
   const { createMemoryBus } = await import('./realtime/index.ts')
   const config = loadConfig()
   const log = createLogger({ level: config.logLevel })
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
+  const db = await openDatabase(databaseOptionsOf(config, log))
   try {
     await migrate(db, log)
     const users = createUserService({

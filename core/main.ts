@@ -7,7 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { loadConfig, type Config } from './config/index.ts'
 import { createLogger, type Logger } from './log.ts'
-import { openDatabase, migrate, query, type Database } from './db/index.ts'
+import { databaseOptionsOf, openDatabase, migrate, query, type Database } from './db/index.ts'
 import { createMemoryBus, createWebSocketHub, type EventBus, type WebSocketHub } from './realtime/index.ts'
 import { createAuthStore } from './auth/store.ts'
 import { createSessionService } from './auth/session-service.ts'
@@ -166,7 +166,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
     open: async () => {
       const config = loadConfig()
       const log = createLogger({ level: config.logLevel })
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
+      const db = await openDatabase(databaseOptionsOf(config, log))
       try {
         await migrate(db, log)
         const [admin] = await query<{ id: string }>(db, "SELECT id FROM users WHERE delete_at = 0 AND is_bot = false AND (' ' || roles || ' ') LIKE '% system_admin %' ORDER BY create_at LIMIT 1")
@@ -200,7 +200,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
 export async function startServer(overrides: Partial<Config> = {}, env?: NodeJS.ProcessEnv): Promise<BridgeheadServer> {
   const config = loadConfig(env, overrides)
   const log = createLogger({ level: config.logLevel })
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log })
+  const db = await openDatabase(databaseOptionsOf(config, log))
   try {
     await migrate(db, log)
     return await assemble(config, log, db)

@@ -1,5 +1,5 @@
 /** The database layer's public surface: open, migrate, transactions, raw SQL and error checks. */
-export { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.ts'
+export { databaseOptionsOf, openDatabase, type Database, type OpenDatabaseOptions } from './open-database.ts'
 export { DataDirLockedError } from './data-dir-lock.ts'
 export { migrate, MigrationError, DEFAULT_MIGRATIONS_DIR } from './migrate.ts'
 export { withTransaction, type Tx, type TransactionOptions } from './transaction.ts'

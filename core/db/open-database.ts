@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
+import type { Config } from '../config/index.ts'
 import type { Logger } from '../log.ts'
 import { PrismaClient } from './generated/client.ts'
 import { acquireDataDirLock, dataDirLockPath } from './data-dir-lock.ts'
@@ -48,6 +49,11 @@ const INITDB_SCRIPT = fileURLToPath(new URL(FROM_SOURCE ? './pglite-initdb.ts' :
 const INITDB_LOADER_ARGS = FROM_SOURCE ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []
 
 let wasmTierChosen = false
+
+/** The database the server's settings name, as `openDatabase` takes it. */
+export function databaseOptionsOf(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteSharedBuffers' | 'pgliteOptimize'>, log: Logger): OpenDatabaseOptions {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log }
+}
 
 /**
  * Opens the database named by the options and checks it answers.
