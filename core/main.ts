@@ -36,7 +36,8 @@ import { createSearchService } from './search/service.ts'
 import { createFileSearchStore } from './search/file-store.ts'
 import { createHttpApp } from './http/app.ts'
 import { startIdleCollector } from './idle-gc.ts'
-import { keepEmbeddedStatistics } from './db/embedded-statistics.ts'
+import { keepEmbeddedAutovacuum } from './db/embedded-autovacuum.ts'
+import { keepEmbeddedCheckpoints } from './db/embedded-checkpoints.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
@@ -397,8 +398,10 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   fileCleanup.start()
   jobs.start()
-  // PostgreSQL's autovacuum keeps its statistics; the embedded database has no autovacuum.
-  const statistics = db.kind === 'pglite' ? keepEmbeddedStatistics(db, log.child({ component: 'statistics' }), 5 * 60_000) : undefined
+  // A PostgreSQL server has its autovacuum and checkpointer; PGlite's single-user mode runs neither.
+  const upkeep = db.kind === 'pglite'
+    ? [keepEmbeddedAutovacuum(db, log.child({ component: 'autovacuum' }), 60_000), keepEmbeddedCheckpoints(db, log.child({ component: 'checkpoints' }))]
+    : []
 
   let closing: Promise<void> | undefined
   return {
@@ -414,7 +417,6 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         // Sockets closing at shutdown are not users going offline (start-up resets presence).
         await statuses.stop()
         idle.stop()
-        statistics?.stop()
         await hub!.close()
         // Requests in flight get a few seconds to finish before their sockets are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 5000)
@@ -423,6 +425,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         await jobsStopped
         await fileCleanup.stop()
         await bus.close()
+        await Promise.all(upkeep.map((task) => task.stop()))
         await db.close()
         log.info('server stopped')
         log.flush()
