@@ -21,7 +21,8 @@
  *    start time minus its due time (jobs.start_at - jobs.run_at).
  *
  * The server runs in this process (startServer, as `npm start` does), with the default job poll
- * interval; figures are printed, not asserted.
+ * interval; figures are printed, not asserted. BENCH_SQL_TRACE=1 adds, on PGlite, where its time
+ * went during the warm bursts, by statement (bench/lib/pglite-statements.ts).
  */
 import { createHmac } from 'node:crypto'
 import fs from 'node:fs'
@@ -32,6 +33,7 @@ import { query } from '../core/db/index.ts'
 import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
 import { fmt, fmtSpread, spread } from './lib/stats.ts'
+import { traceStatements, type StatementTrace } from './lib/pglite-statements.ts'
 
 const EVENTS = envInt('BENCH_EVENTS', 2000, 10, 100_000)
 const PENDING_RUNS = envInt('BENCH_PENDING_RUNS', 100, 1, 1000)
@@ -42,6 +44,7 @@ const BURSTS = envInt('BENCH_BURSTS', 3, 1, 20)
 const WEBHOOKS = envInt('BENCH_WEBHOOKS', 1000, 0, 100_000)
 const SENDERS = envInt('BENCH_SENDERS', 32, 1, 1000)
 const WEBHOOK_SECRET = 'bench-webhook-secret'
+let statementTrace: StatementTrace | undefined
 
 /** A PagerDuty V3 webhook body for one new incident (the fields the connector reads). */
 function incidentWebhook(i: number): string {
@@ -214,6 +217,8 @@ async function benchBackend(backend: Backend): Promise<void> {
       return { rate, ...used }
     }
     await eventsToFirstAction('a first burst, cold (all published at once, right after the server started)', 'bench-cold', EVENTS)
+    const trace = backend === 'pglite' && process.env.BENCH_SQL_TRACE === '1' ? (statementTrace ??= traceStatements()) : undefined
+    trace?.reset()
     const bursts = []
     for (let b = 1; b <= BURSTS; b++) bursts.push(await eventsToFirstAction(`burst ${b} of ${BURSTS}, warm (all published at once)`, `bench-burst${b}`, EVENTS))
     const median = (values: number[]) => spread(values).median
@@ -221,6 +226,7 @@ async function benchBackend(backend: Backend): Promise<void> {
       `events → first action, a warm burst of ${fmt(EVENTS)}: **${fmtSpread(spread(bursts.map((b) => b.rate)), 0)} events/s** (median of ${BURSTS} and range); ` +
         `CPU per event (medians): this process ${fmt(median(bursts.map((b) => b.ownMs)), 2)} ms, the whole machine ${fmt(median(bursts.map((b) => b.machineMs ?? NaN)), 2)} ms`,
     )
+    if (trace) for (const line of trace.report(15)) console.log(`  ${line}`)
     await eventsToFirstAction(`${PUBLISHERS} in flight`, 'bench-event', PUBLISHERS)
 
     // 1b. Webhooks to first action.
