@@ -36,8 +36,6 @@ import { createSearchService } from './search/service.ts'
 import { createFileSearchStore } from './search/file-store.ts'
 import { createHttpApp } from './http/app.ts'
 import { startIdleCollector } from './idle-gc.ts'
-import { keepEmbeddedAutovacuum } from './db/embedded-autovacuum.ts'
-import { keepEmbeddedCheckpoints } from './db/embedded-checkpoints.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
@@ -398,10 +396,6 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   })
   fileCleanup.start()
   jobs.start()
-  // A PostgreSQL server has its autovacuum and checkpointer; PGlite's single-user mode runs neither.
-  const upkeep = db.kind === 'pglite'
-    ? [keepEmbeddedAutovacuum(db, log.child({ component: 'autovacuum' }), 60_000), keepEmbeddedCheckpoints(db, log.child({ component: 'checkpoints' }))]
-    : []
 
   let closing: Promise<void> | undefined
   return {
@@ -425,7 +419,6 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
         await jobsStopped
         await fileCleanup.stop()
         await bus.close()
-        await Promise.all(upkeep.map((task) => task.stop()))
         await db.close()
         log.info('server stopped')
         log.flush()

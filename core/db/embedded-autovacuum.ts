@@ -15,7 +15,8 @@
  * rows per channel) come with growth. A table due for both gets `VACUUM (ANALYZE)`: a plain VACUUM
  * would record its new size and hide the growth.
  */
-import { query, type Database } from './index.ts'
+import type { Database } from './open-database.ts'
+import { query } from './sql.ts'
 import { runPeriodically, type PeriodicTask } from './periodic.ts'
 import type { Logger } from '../log.ts'
 
@@ -33,7 +34,7 @@ const SCALE = 0.2
 const GROWTH = 1.1
 const MIN_PAGES = 8
 
-export function keepEmbeddedAutovacuum(db: Database, log: Logger, intervalMs: number): PeriodicTask<AutovacuumPass> {
+export function keepEmbeddedAutovacuum(db: Pick<Database, 'pool'>, log: Logger, intervalMs: number): PeriodicTask<AutovacuumPass> {
   async function runOnce(): Promise<AutovacuumPass> {
     // The backend publishes its counters at most once a second; this makes the next statement see them all.
     await query(db, 'SELECT pg_stat_force_next_flush()')

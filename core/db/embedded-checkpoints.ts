@@ -10,7 +10,8 @@
  * server's trickle). It writes the dirty pages of the page cache (at most its 32 MB) while the one
  * connection waits.
  */
-import { query, type Database } from './index.ts'
+import type { Database } from './open-database.ts'
+import { query } from './sql.ts'
 import { runPeriodically, type PeriodicTask } from './periodic.ts'
 import type { Logger } from '../log.ts'
 
@@ -26,7 +27,7 @@ export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { intervalMs: 30_000,
 const QUIET_WAL_BYTES = 1024 * 1024
 
 /** `runOnce` resolves to whether it checkpointed. */
-export function keepEmbeddedCheckpoints(db: Database, log: Logger, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY): PeriodicTask<boolean> {
+export function keepEmbeddedCheckpoints(db: Pick<Database, 'pool'>, log: Logger, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY): PeriodicTask<boolean> {
   async function runOnce(): Promise<boolean> {
     const [since] = await query<{ wal: number; age_ms: number }>(
       db,

@@ -14,6 +14,8 @@ import type { Config } from '../config/index.ts'
 import type { Logger } from '../log.ts'
 import { PrismaClient } from './generated/client.ts'
 import { acquireDataDirLock, dataDirLockPath } from './data-dir-lock.ts'
+import { keepEmbeddedAutovacuum } from './embedded-autovacuum.ts'
+import { DEFAULT_CHECKPOINT_POLICY, keepEmbeddedCheckpoints, type CheckpointPolicy } from './embedded-checkpoints.ts'
 
 export interface Database {
   kind: 'pglite' | 'postgres'
@@ -35,6 +37,8 @@ export interface OpenDatabaseOptions {
   log: Logger
   /** Server pool size (default 10). The embedded database always uses one connection. */
   poolSize?: number
+  /** Embedded only: how often it vacuums and checkpoints itself while open (tests shorten them). */
+  upkeep?: { autovacuumIntervalMs?: number; checkpoints?: CheckpointPolicy }
 }
 
 // Waiting longer than this for a pooled connection is treated as a deadlock, not load: with one
@@ -151,6 +155,14 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
 
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
     undo.push(() => prisma.$disconnect())
+
+    // PGlite runs PostgreSQL in single-user mode, without its checkpointer and autovacuum: the database
+    // does their work itself for as long as it is open (the server, an import from the command line).
+    const upkeep = [
+      keepEmbeddedAutovacuum({ pool }, log.child({ component: 'autovacuum' }), options.upkeep?.autovacuumIntervalMs ?? 60_000),
+      keepEmbeddedCheckpoints({ pool }, log.child({ component: 'checkpoints' }), options.upkeep?.checkpoints ?? DEFAULT_CHECKPOINT_POLICY),
+    ]
+    undo.push(() => Promise.all(upkeep.map((task) => task.stop())))
     log.info({ sharedBuffers: options.sharedBuffers }, 'database opened')
     return {
       kind: 'pglite',

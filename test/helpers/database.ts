@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
-import { migrate, openDatabase, type Database } from '../../core/db/index.ts'
+import { migrate, openDatabase, type Database, type OpenDatabaseOptions } from '../../core/db/index.ts'
 import { createLogger, type Logger } from '../../core/log.ts'
 
 /** Superuser URL of the local test server; CREATE/DROP DATABASE go through it. */
@@ -20,6 +20,8 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** Apply prisma/migrations (default true); false gives an empty database for migration tests. */
   migrated?: boolean
+  /** PGlite only: its own vacuum and checkpoint timers (openDatabase's defaults unless given). */
+  upkeep?: OpenDatabaseOptions['upkeep']
 }
 
 const execFileAsync = promisify(execFile)
@@ -46,7 +48,7 @@ function testTempRoot(): string {
  */
 export async function createTestDatabase(kind: 'pglite' | 'postgres', options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const migrated = options.migrated ?? true
-  return kind === 'pglite' ? createPgliteDatabase(migrated) : createPostgresDatabase(migrated)
+  return kind === 'pglite' ? createPgliteDatabase(migrated, options.upkeep) : createPostgresDatabase(migrated)
 }
 
 /**
@@ -60,11 +62,11 @@ export async function createPgliteDataDir(): Promise<string> {
   return dataDir
 }
 
-async function createPgliteDatabase(migrated: boolean): Promise<TestDatabase> {
+async function createPgliteDatabase(migrated: boolean, upkeep: TestDatabaseOptions['upkeep']): Promise<TestDatabase> {
   const template = await pgliteTemplate(migrated)
   const dataDir = fs.mkdtempSync(path.join(testTempRoot(), 'pglite-'))
   await copyDir(template, path.join(dataDir, 'db'))
-  const db = await openDatabase({ dataDir, sharedBuffers: SHARED_BUFFERS, log })
+  const db = await openDatabase({ dataDir, sharedBuffers: SHARED_BUFFERS, log, upkeep })
   return {
     db,
     async cleanup() {

@@ -1,4 +1,4 @@
-/** Specifies the embedded database's housekeeping: autovacuum's and the checkpointer's work, which PGlite's single-user mode does not do. */
+/** Specifies the embedded database's housekeeping: autovacuum's and the checkpointer's work, which PGlite's single-user mode does not do (embedded-database.test.ts shows an open database runs it). */
 import { expect } from 'chai'
 import { query } from '../../../core/db/index.ts'
 import { keepEmbeddedAutovacuum } from '../../../core/db/embedded-autovacuum.ts'
@@ -16,7 +16,8 @@ if (BACKENDS.includes('pglite')) describe('embedded database housekeeping', func
   let test: TestDatabase
 
   beforeEach(async () => {
-    test = await createTestDatabase('pglite')
+    // The database's own timers stay quiet: each test runs its keeper by hand.
+    test = await createTestDatabase('pglite', { upkeep: { autovacuumIntervalMs: HOUR, checkpoints: { intervalMs: HOUR, maxWalBytes: 1024 * MB, maxAgeMs: HOUR } } })
   })
   afterEach(async () => {
     await test.cleanup()

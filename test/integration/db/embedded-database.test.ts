@@ -1,4 +1,4 @@
-/** Specifies the embedded (PGlite) database: persistence, the data dir lock, and clean shutdown. */
+/** Specifies the embedded (PGlite) database: persistence, the data dir lock, its own housekeeping, and clean shutdown. */
 import { execFile, spawnSync } from 'node:child_process'
 import fs from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -10,6 +10,7 @@ import { DataDirLockedError, migrate, openDatabase, query, withTransaction } fro
 import { createLogger } from '../../../core/log.ts'
 import { createPgliteDataDir, createTestDatabase } from '../../helpers/database.ts'
 import { BACKENDS } from '../../helpers/server.ts'
+import { eventually } from '../../helpers/eventually.ts'
 
 const log = createLogger({ level: 'silent', destination: process.stderr })
 
@@ -52,6 +53,26 @@ if (BACKENDS.includes('pglite')) describe('embedded database', function () {
       }
     } finally {
       await fs.rm(fresh, { recursive: true, force: true })
+    }
+  })
+
+  it('checkpoints and vacuums itself while open, as a PostgreSQL server would', async () => {
+    const db = await openDatabase({
+      dataDir, sharedBuffers: '32MB', log,
+      upkeep: { autovacuumIntervalMs: 200, checkpoints: { intervalMs: 200, maxWalBytes: 2 * 1024 * 1024, maxAgeMs: 3_600_000 } },
+    })
+    try {
+      const walSinceCheckpoint = async () => (await query<{ v: number }>(db, `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::float8 AS v FROM pg_control_checkpoint()`))[0]!.v
+      await query(db, `CREATE TABLE filler (id int PRIMARY KEY, body text)`)
+      await query(db, `INSERT INTO filler SELECT i, repeat(md5(i::text), 30) FROM generate_series(1, 4000) i`)
+      expect(await walSinceCheckpoint()).to.be.above(2 * 1024 * 1024)
+      await query(db, `UPDATE filler SET body = body || 'x'`)
+      await eventually('a checkpoint and a vacuum of filler', async () => {
+        const [vacuumed] = await query<{ at: Date | null }>(db, `SELECT last_vacuum AS at FROM pg_stat_user_tables WHERE relname = 'filler'`)
+        return (await walSinceCheckpoint()) < 2 * 1024 * 1024 && vacuumed?.at ? true : undefined
+      })
+    } finally {
+      await db.close()
     }
   })
 
