@@ -27,6 +27,9 @@ export interface AutovacuumPass {
   analysed: string[]
 }
 
+/** How often a pass looks for tables to vacuum or analyse: autovacuum_naptime's default. */
+export const DEFAULT_AUTOVACUUM_INTERVAL_MS = 60_000
+
 // autovacuum_vacuum_threshold / _scale_factor and autovacuum_vacuum_insert_threshold / _scale_factor.
 const DEAD_BASE = 50
 const INSERT_BASE = 1000
@@ -34,7 +37,7 @@ const SCALE = 0.2
 const GROWTH = 1.1
 const MIN_PAGES = 8
 
-export function keepEmbeddedAutovacuum(db: Pick<Database, 'pool'>, log: Logger, intervalMs: number): PeriodicTask<AutovacuumPass> {
+export function keepEmbeddedAutovacuum(db: Pick<Database, 'pool'>, log: Logger, intervalMs = DEFAULT_AUTOVACUUM_INTERVAL_MS): PeriodicTask<AutovacuumPass> {
   async function runOnce(): Promise<AutovacuumPass> {
     // The backend publishes its counters at most once a second; this makes the next statement see them all.
     await query(db, 'SELECT pg_stat_force_next_flush()')

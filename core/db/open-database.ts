@@ -159,7 +159,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     // PGlite runs PostgreSQL in single-user mode, without its checkpointer and autovacuum: the database
     // does their work itself for as long as it is open (the server, an import from the command line).
     const upkeep = [
-      keepEmbeddedAutovacuum({ pool }, log.child({ component: 'autovacuum' }), options.upkeep?.autovacuumIntervalMs ?? 60_000),
+      keepEmbeddedAutovacuum({ pool }, log.child({ component: 'autovacuum' }), options.upkeep?.autovacuumIntervalMs),
       keepEmbeddedCheckpoints({ pool }, log.child({ component: 'checkpoints' }), options.upkeep?.checkpoints ?? DEFAULT_CHECKPOINT_POLICY),
     ]
     undo.push(() => Promise.all(upkeep.map((task) => task.stop())))
