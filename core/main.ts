@@ -369,7 +369,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
   interactiveHandlers.register(polls.handler)
-  const idle = startIdleCollector({ idleMs: 3000, log })
+  const idle = startIdleCollector({ idleMs: 1000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, groupRoutes(groups), searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes, importRoutes(bridges, path.join(config.dataDir, 'imports'))],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
     pluginRoutes: [{ path: '/plugins/playbooks/api/v0', routes: [playbooks.routes] }],

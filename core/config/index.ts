@@ -197,7 +197,7 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   {
     key: 'pgliteOptimize',
     env: 'PGLITE_OPTIMIZE',
-    doc: "let V8 optimise the embedded database's WebAssembly: faster, about 90 MB more resident",
+    doc: "let V8 optimise the embedded database's WebAssembly: faster, 20-40 MB more resident at rest",
     parse: boolean(false),
   },
   { key: 'maxFileSize', env: 'MAX_FILE_SIZE', doc: 'largest uploaded file, bytes', parse: integer(1, 2 ** 40, 104857600) },

@@ -1,24 +1,39 @@
-// The idle collector: one full collection after a quiet spell, none while requests keep coming.
+// The idle collector: one full collection after a quiet spell, none while the server works.
 import { expect } from 'chai'
 import { startIdleCollector } from '../../core/idle-gc.ts'
 import { createLogger } from '../../core/log.ts'
 
 const log = createLogger({ level: 'silent' })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const MB = 1024 * 1024
+
+/** Keeps the event loop busy for `ms` (synchronous work, as a burst of queries on PGlite is). */
+function spin(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until);
+}
 
 describe('idle collector', () => {
   it('collects once after activity stops for the idle time', async () => {
     let collections = 0
-    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++ })
+    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++, minGrowthBytes: 0 })
     collector.touch()
     await sleep(900)
     collector.stop()
     expect(collections).to.equal(1)
   })
 
-  it('does not collect while activity continues', async () => {
+  it('collects once after the start, before any request', async () => {
     let collections = 0
-    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++ })
+    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++, minGrowthBytes: 0 })
+    await sleep(800)
+    collector.stop()
+    expect(collections).to.equal(1)
+  })
+
+  it('does not collect while requests keep coming', async () => {
+    let collections = 0
+    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++, minGrowthBytes: 0 })
     for (let i = 0; i < 8; i++) {
       collector.touch()
       await sleep(100)
@@ -27,11 +42,42 @@ describe('idle collector', () => {
     expect(collections).to.equal(0)
   })
 
+  it('counts a busy event loop as activity, with no request at all', async () => {
+    let collections = 0
+    const collector = startIdleCollector({ idleMs: 400, log, collect: () => collections++, minGrowthBytes: 0 })
+    // Busy 80 ms of every 100 for 1.2 s: the server working through jobs or a playbook burst.
+    for (let i = 0; i < 12; i++) {
+      spin(80)
+      await sleep(20)
+    }
+    expect(collections).to.equal(0)
+    await sleep(1000)
+    collector.stop()
+    expect(collections).to.equal(1)
+  })
+
   it('collects again after the next burst of activity', async () => {
     let collections = 0
-    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++ })
+    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++, minGrowthBytes: 0 })
     collector.touch()
     await sleep(600)
+    collector.touch()
+    await sleep(600)
+    collector.stop()
+    expect(collections).to.equal(2)
+  })
+
+  it('skips a collection when the process has not grown since the last one', async () => {
+    let collections = 0
+    let size = 300 * MB
+    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++, measure: () => size, minGrowthBytes: 8 * MB })
+    await sleep(600)
+    expect(collections).to.equal(1)
+    size += 4 * MB
+    collector.touch()
+    await sleep(600)
+    expect(collections).to.equal(1)
+    size += 8 * MB
     collector.touch()
     await sleep(600)
     collector.stop()
