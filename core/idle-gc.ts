@@ -28,7 +28,7 @@ export interface IdleCollectorOptions {
   collect?: () => void
   /** The process's size now (RSS by default); tests pass their own. */
   measure?: () => number
-  /** Bytes the process must have grown by since the last collection for another to be worth it (default 8 MB). */
+  /** Bytes the process must have grown by since the last collection for another to be worth it (default 8 MB; 0: always). */
   minGrowthBytes?: number
 }
 
@@ -81,7 +81,7 @@ export function startIdleCollector(options: IdleCollectorOptions): IdleCollector
     if (!collect || collectedSince || Date.now() - lastActivity < options.idleMs) return
     collectedSince = true
     const before = measure()
-    if (before - sizeAfterLast < minGrowth) return
+    if (minGrowth > 0 && before - sizeAfterLast < minGrowth) return
     const started = performance.now()
     collect()
     sizeAfterLast = measure()
