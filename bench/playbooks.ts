@@ -30,6 +30,8 @@ import path from 'node:path'
 import { z } from 'zod'
 import { startServer, type BridgeheadServer } from '../core/main.ts'
 import { query } from '../core/db/index.ts'
+import { loadConfig } from '../core/config/index.ts'
+import { optimiseWasmByDefault } from '../core/malloc-trim.ts'
 import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
 import { fmt, fmtSpread, spread } from './lib/stats.ts'
@@ -139,8 +141,11 @@ steps:
 `
 
 async function benchBackend(backend: Backend): Promise<void> {
-  // startServer reads the environment, as npm start does: PGLITE_OPTIMIZE=true measures the optimised engine.
-  console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'false'})` : ''}`)
+  // startServer reads the environment, as npm start does (the npm script sets MALLOC_ARENA_MAX as
+  // npm start does, so PGLITE_OPTIMIZE unset means the same tier): PGLITE_OPTIMIZE=true or false picks one.
+  const config = loadConfig(process.env)
+  const optimised = config.pgliteOptimize ?? optimiseWasmByDefault(config.mallocArenaMax)
+  console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'unset'}: V8's optimising tier ${optimised ? 'on' : 'off'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'})` : ''}`)
   const dataDir = tempDir('bh-bench-pb-')
   const playbooksDir = tempDir('bh-bench-pb-dir-')
   const databaseUrl = backend === 'postgres' ? await createPgDatabase(`bh_bench_pb_${Date.now()}`) : undefined

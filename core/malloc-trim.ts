@@ -26,3 +26,14 @@ export function loadMallocTrim(): MallocTrim | null {
   }
   return loaded
 }
+
+/**
+ * Whether V8 may optimise PGlite's WebAssembly when PGLITE_OPTIMIZE is unset. Its compiler's scratch
+ * memory, freed in the malloc arenas of V8's worker threads, stayed resident even after malloc_trim
+ * (30-40 MB at rest after bench:core's workload) unless those threads share a few arenas, which only
+ * MALLOC_ARENA_MAX set before the process starts can arrange (`npm start` sets 2). With both, the
+ * optimised server held as little at rest as the unoptimised one.
+ */
+export function optimiseWasmByDefault(mallocArenaMax: number | undefined, trim: () => MallocTrim | null = loadMallocTrim): boolean {
+  return mallocArenaMax !== undefined && mallocArenaMax >= 1 && mallocArenaMax <= 4 && trim() !== null
+}

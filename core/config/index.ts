@@ -29,8 +29,10 @@ export interface Config {
   developerMode: boolean
   /** PGlite shared_buffers; small by default to keep the embedded server light. */
   pgliteSharedBuffers: string
-  /** Let V8 optimise PGlite's WebAssembly: faster, more memory (off by default for the same reason). */
-  pgliteOptimize: boolean
+  /** Let V8 optimise PGlite's WebAssembly. Unset: only where the process can give the compiler's memory back (`optimiseWasmByDefault`). */
+  pgliteOptimize: boolean | undefined
+  /** glibc's MALLOC_ARENA_MAX as the process started with it (`npm start` sets 2); glibc reads it, Bridgehead only looks. */
+  mallocArenaMax: number | undefined
   /** Largest uploaded file, bytes (Mattermost's MaxFileSize). */
   maxFileSize: number
   /** Set: files go to this S3 bucket instead of `dataDir/files`. */
@@ -96,8 +98,10 @@ function integer(min: number, max: number, fallback: number) {
   }
 }
 
-function boolean(fallback: boolean) {
-  return (raw: string | undefined): boolean => {
+function boolean(fallback: boolean): (raw: string | undefined) => boolean
+function boolean(fallback: undefined): (raw: string | undefined) => boolean | undefined
+function boolean(fallback: boolean | undefined) {
+  return (raw: string | undefined): boolean | undefined => {
     if (raw === undefined || raw === '') return fallback
     if (/^(true|1|yes|on)$/i.test(raw)) return true
     if (/^(false|0|no|off)$/i.test(raw)) return false
@@ -197,8 +201,15 @@ const settings: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   {
     key: 'pgliteOptimize',
     env: 'PGLITE_OPTIMIZE',
-    doc: "let V8 optimise the embedded database's WebAssembly: faster, 20-40 MB more resident at rest",
-    parse: boolean(false),
+    doc: "let V8 optimise the embedded database's WebAssembly (faster); unset: on where the memory it takes goes back (npm start, Linux)",
+    parse: boolean(undefined),
+  },
+  {
+    key: 'mallocArenaMax',
+    env: 'MALLOC_ARENA_MAX',
+    doc: "glibc's limit on malloc arenas, read by glibc at start; npm start sets 2 (see PGLITE_OPTIMIZE)",
+    // glibc ignores a value it cannot read, so a bad one is not Bridgehead's to refuse.
+    parse: (raw) => (raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined),
   },
   { key: 'maxFileSize', env: 'MAX_FILE_SIZE', doc: 'largest uploaded file, bytes', parse: integer(1, 2 ** 40, 104857600) },
   { key: 'playbooksDir', env: 'PLAYBOOKS_DIR', doc: 'a folder of YAML playbooks to load (and reload on change) besides the built-in ones', parse: (raw) => (raw ? path.resolve(raw) : undefined) },

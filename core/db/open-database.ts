@@ -14,6 +14,7 @@ import type { Config } from '../config/index.ts'
 import type { Logger } from '../log.ts'
 import { PrismaClient } from './generated/client.ts'
 import { acquireDataDirLock, dataDirLockPath } from './data-dir-lock.ts'
+import { optimiseWasmByDefault } from '../malloc-trim.ts'
 import { keepEmbeddedAutovacuum } from './embedded-autovacuum.ts'
 import { DEFAULT_CHECKPOINT_POLICY, keepEmbeddedCheckpoints, type CheckpointPolicy } from './embedded-checkpoints.ts'
 
@@ -52,11 +53,13 @@ const INITDB_SCRIPT = fileURLToPath(new URL(FROM_SOURCE ? './pglite-initdb.ts' :
 // createRequire rather than import.meta.resolve: under mocha, tsx may load this file as CommonJS.
 const INITDB_LOADER_ARGS = FROM_SOURCE ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []
 
-let wasmTierChosen = false
+/** Whether V8 optimises PGlite's WebAssembly in this process, once the first embedded open has chosen. */
+let wasmOptimised: boolean | undefined
 
 /** The database the server's settings name, as `openDatabase` takes it. */
-export function databaseOptionsOf(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteSharedBuffers' | 'pgliteOptimize'>, log: Logger): OpenDatabaseOptions {
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: config.pgliteOptimize, log }
+export function databaseOptionsOf(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteSharedBuffers' | 'pgliteOptimize' | 'mallocArenaMax'>, log: Logger): OpenDatabaseOptions {
+  const optimizeWasm = config.pgliteOptimize ?? optimiseWasmByDefault(config.mallocArenaMax)
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm, log }
 }
 
 /**
@@ -108,12 +111,13 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   try {
     if (!(await exists(path.join(dbDir, 'PG_VERSION')))) await initDataDir(dbDir, options.sharedBuffers, log)
 
-    if (!wasmTierChosen) {
+    if (wasmOptimised === undefined) {
       // V8's flags are per process, so the first open decides for the later ones. Liftoff only keeps
-      // V8's optimising tier off PGlite's Wasm: 60-140 MB less RSS (shared/notes/pglite.md) for about
-      // a fifth less speed (PGLITE_OPTIMIZE in the README).
-      if (!options.optimizeWasm) v8.setFlagsFromString('--liftoff-only')
-      wasmTierChosen = true
+      // V8's optimising tier off PGlite's Wasm: a fifth less speed, but none of the 60-140 MB of
+      // compiler memory (shared/notes/pglite.md) that a process without malloc_trim and an arena
+      // limit keeps for good (PGLITE_OPTIMIZE in the README).
+      wasmOptimised = options.optimizeWasm === true
+      if (!wasmOptimised) v8.setFlagsFromString('--liftoff-only')
     }
     const pglite = await PGlite.create(dbDir, {
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`],
@@ -163,7 +167,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
       keepEmbeddedCheckpoints({ pool }, log.child({ component: 'checkpoints' }), options.upkeep?.checkpoints ?? DEFAULT_CHECKPOINT_POLICY),
     ]
     undo.push(() => Promise.all(upkeep.map((task) => task.stop())))
-    log.info({ sharedBuffers: options.sharedBuffers }, 'database opened')
+    log.info({ sharedBuffers: options.sharedBuffers, wasmOptimised }, 'database opened')
     return {
       kind: 'pglite',
       prisma,

@@ -24,7 +24,10 @@ describe('configuration', () => {
   })
 
   it('keeps the embedded database small by default (a 32MB page cache, its WebAssembly not optimised), and reads both settings', () => {
-    expect(loadConfig({})).to.include({ pgliteSharedBuffers: '32MB', pgliteOptimize: false })
+    expect(loadConfig({})).to.include({ pgliteSharedBuffers: '32MB', pgliteOptimize: undefined })
+    expect(loadConfig({ PGLITE_OPTIMIZE: 'false' })).to.include({ pgliteOptimize: false })
+    expect(loadConfig({ MALLOC_ARENA_MAX: '2' }).mallocArenaMax).to.equal(2)
+    expect(loadConfig({ MALLOC_ARENA_MAX: 'two' }).mallocArenaMax).to.equal(undefined)
     expect(loadConfig({ PGLITE_SHARED_BUFFERS: '128MB', PGLITE_OPTIMIZE: 'true' })).to.include({ pgliteSharedBuffers: '128MB', pgliteOptimize: true })
     expect(problemsOf({ PGLITE_OPTIMIZE: 'fast' })[0]).to.match(/^PGLITE_OPTIMIZE must be true or false, got "fast"/)
   })

@@ -2,7 +2,7 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { expect } from 'chai'
-import { loadMallocTrim } from '../../core/malloc-trim.ts'
+import { loadMallocTrim, optimiseWasmByDefault } from '../../core/malloc-trim.ts'
 
 const rssMb = () => process.memoryUsage().rss / 1048576
 
@@ -30,5 +30,20 @@ describe('malloc_trim', () => {
     const trimmed = rssMb()
     expect(freed - trimmed, `RSS ${Math.round(freed)} MB → ${Math.round(trimmed)} MB`).to.be.above(100)
     expect(kept.every((b, i) => b[0] === (i * 50) % 251 && b[1999] === (i * 50) % 251)).to.equal(true)
+  })
+
+  describe('the default wasm tier (PGLITE_OPTIMIZE unset)', () => {
+    const withTrim = () => () => true
+    it('optimises when npm start has limited the malloc arenas and malloc_trim is there', () => {
+      expect(optimiseWasmByDefault(2, withTrim)).to.equal(true)
+      expect(optimiseWasmByDefault(4, withTrim)).to.equal(true)
+    })
+
+    it('stays on Liftoff without an arena limit, with a loose one, or without malloc_trim', () => {
+      expect(optimiseWasmByDefault(undefined, withTrim)).to.equal(false)
+      expect(optimiseWasmByDefault(16, withTrim)).to.equal(false)
+      expect(optimiseWasmByDefault(0, withTrim)).to.equal(false)
+      expect(optimiseWasmByDefault(2, () => null)).to.equal(false)
+    })
   })
 })
