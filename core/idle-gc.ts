@@ -100,3 +100,27 @@ export function startIdleCollector(options: IdleCollectorOptions): IdleCollector
     },
   }
 }
+
+let shared: { collector: IdleCollector; users: number } | undefined
+
+/**
+ * The process's one idle collector, shared by every server in it (tests run many at once): a busy
+ * event loop is the whole process's, and each collector would collect the whole heap at every
+ * quiet spell. The first caller's options hold until the last one stops.
+ */
+export function shareIdleCollector(options: IdleCollectorOptions): IdleCollector {
+  if (!shared) shared = { collector: startIdleCollector(options), users: 0 }
+  const entry = shared
+  entry.users++
+  let stopped = false
+  return {
+    touch: () => entry.collector.touch(),
+    stop() {
+      if (stopped) return
+      stopped = true
+      if (--entry.users > 0) return
+      entry.collector.stop()
+      if (shared === entry) shared = undefined
+    },
+  }
+}

@@ -35,7 +35,7 @@ import { createSearchStore } from './search/store.ts'
 import { createSearchService } from './search/service.ts'
 import { createFileSearchStore } from './search/file-store.ts'
 import { createHttpApp } from './http/app.ts'
-import { startIdleCollector } from './idle-gc.ts'
+import { shareIdleCollector } from './idle-gc.ts'
 import type { ApiDeps } from './http/api4/deps.ts'
 import { reactionRoutes } from './http/api4/reactions.ts'
 import { threadRoutes } from './http/api4/threads.ts'
@@ -369,7 +369,7 @@ async function assemble(config: Config, log: Logger, db: Database): Promise<Brid
   const polls = createPolls({ db, posts, users: userStore, log: log.child({ component: 'poll' }) })
   commands.registry.register(polls.command)
   interactiveHandlers.register(polls.handler)
-  const idle = startIdleCollector({ idleMs: 1000, log })
+  const idle = shareIdleCollector({ idleMs: 1000, log })
   const app = createHttpApp(deps, { versionId: versionId(config.siteUrl), extraRoutes: [reactionRoutes, threadRoutes, preferenceRoutes, statusRoutes, botRoutes, groupRoutes(groups), searchRoutes, fileRoutes, commandRoutes(commands.service, commands.custom), jobRoutes, incomingWebhookRoutes(incomingWebhooks), interactiveRoutes(interactive), outgoingWebhookRoutes(outgoingWebhooks), connectors.apiRoutes, importRoutes(bridges, path.join(config.dataDir, 'imports'))],
     publicRoutes: [commandHookRoutes(commands.service), incomingWebhookReceiver(incomingWebhooks), connectors.webhookRoutes],
     pluginRoutes: [{ path: '/plugins/playbooks/api/v0', routes: [playbooks.routes] }],

@@ -1,6 +1,6 @@
 // The idle collector: one full collection after a quiet spell, none while the server works.
 import { expect } from 'chai'
-import { startIdleCollector } from '../../core/idle-gc.ts'
+import { shareIdleCollector, startIdleCollector } from '../../core/idle-gc.ts'
 import { createLogger } from '../../core/log.ts'
 
 const log = createLogger({ level: 'silent' })
@@ -81,6 +81,23 @@ describe('idle collector', () => {
     collector.touch()
     await sleep(600)
     collector.stop()
+    expect(collections).to.equal(2)
+  })
+
+  it('is one collector for every server in the process, until the last one stops', async () => {
+    let collections = 0
+    const options = { idleMs: 200, log, collect: () => collections++, minGrowthBytes: 0 }
+    const first = shareIdleCollector(options)
+    const second = shareIdleCollector(options)
+    await sleep(600)
+    expect(collections).to.equal(1)
+    first.stop()
+    second.touch()
+    await sleep(600)
+    expect(collections).to.equal(2)
+    second.stop()
+    second.touch()
+    await sleep(600)
     expect(collections).to.equal(2)
   })
 })
