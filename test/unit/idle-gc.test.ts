@@ -1,6 +1,6 @@
 // The idle collector: one full collection after a quiet spell, none while the server works.
 import { expect } from 'chai'
-import { shareIdleCollector, startIdleCollector } from '../../core/idle-gc.ts'
+import { shareIdleCollector, startIdleCollector, type IdleCollector } from '../../core/idle-gc.ts'
 import { createLogger } from '../../core/log.ts'
 
 const log = createLogger({ level: 'silent' })
@@ -13,58 +13,60 @@ function spin(ms: number): void {
   while (performance.now() < until);
 }
 
+/** A collector that counts its collections instead of collecting, whatever the process's size. */
+function counting(idleMs: number): { collector: IdleCollector; collections: () => number } {
+  let n = 0
+  const collector = startIdleCollector({ idleMs, log, collect: () => n++, minGrowthBytes: 0 })
+  return { collector, collections: () => n }
+}
+
 describe('idle collector', () => {
   it('collects once after activity stops for the idle time', async () => {
-    let collections = 0
-    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++, minGrowthBytes: 0 })
+    const { collector, collections } = counting(300)
     collector.touch()
     await sleep(900)
     collector.stop()
-    expect(collections).to.equal(1)
+    expect(collections()).to.equal(1)
   })
 
   it('collects once after the start, before any request', async () => {
-    let collections = 0
-    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++, minGrowthBytes: 0 })
+    const { collector, collections } = counting(200)
     await sleep(800)
     collector.stop()
-    expect(collections).to.equal(1)
+    expect(collections()).to.equal(1)
   })
 
   it('does not collect while requests keep coming', async () => {
-    let collections = 0
-    const collector = startIdleCollector({ idleMs: 300, log, collect: () => collections++, minGrowthBytes: 0 })
+    const { collector, collections } = counting(300)
     for (let i = 0; i < 8; i++) {
       collector.touch()
       await sleep(100)
     }
     collector.stop()
-    expect(collections).to.equal(0)
+    expect(collections()).to.equal(0)
   })
 
   it('counts a busy event loop as activity, with no request at all', async () => {
-    let collections = 0
-    const collector = startIdleCollector({ idleMs: 400, log, collect: () => collections++, minGrowthBytes: 0 })
+    const { collector, collections } = counting(400)
     // Busy 80 ms of every 100 for 1.2 s: the server working through jobs or a playbook burst.
     for (let i = 0; i < 12; i++) {
       spin(80)
       await sleep(20)
     }
-    expect(collections).to.equal(0)
+    expect(collections()).to.equal(0)
     await sleep(1000)
     collector.stop()
-    expect(collections).to.equal(1)
+    expect(collections()).to.equal(1)
   })
 
   it('collects again after the next burst of activity', async () => {
-    let collections = 0
-    const collector = startIdleCollector({ idleMs: 200, log, collect: () => collections++, minGrowthBytes: 0 })
+    const { collector, collections } = counting(200)
     collector.touch()
     await sleep(600)
     collector.touch()
     await sleep(600)
     collector.stop()
-    expect(collections).to.equal(2)
+    expect(collections()).to.equal(2)
   })
 
   it('skips a collection when the process has not grown since the last one', async () => {
