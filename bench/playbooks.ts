@@ -31,7 +31,7 @@ import { z } from 'zod'
 import { startServer, type BridgeheadServer } from '../core/main.ts'
 import { query } from '../core/db/index.ts'
 import { loadConfig } from '../core/config/index.ts'
-import { optimiseWasmByDefault } from '../core/malloc-trim.ts'
+import { wasmOptimisationOf } from '../core/db/open-database.ts'
 import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
 import { fmt, fmtSpread, spread } from './lib/stats.ts'
@@ -144,7 +144,7 @@ async function benchBackend(backend: Backend): Promise<void> {
   // startServer reads the environment, as npm start does (the npm script sets MALLOC_ARENA_MAX as
   // npm start does, so PGLITE_OPTIMIZE unset means the same tier): PGLITE_OPTIMIZE=true or false picks one.
   const config = loadConfig(process.env)
-  const optimised = config.pgliteOptimize ?? optimiseWasmByDefault(config.mallocArenaMax)
+  const optimised = wasmOptimisationOf({ ...config, databaseUrl: undefined })
   console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'unset'}: V8's optimising tier ${optimised ? 'on' : 'off'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'})` : ''}`)
   const dataDir = tempDir('bh-bench-pb-')
   const playbooksDir = tempDir('bh-bench-pb-dir-')

@@ -58,8 +58,17 @@ let wasmOptimised: boolean | undefined
 
 /** The database the server's settings name, as `openDatabase` takes it. */
 export function databaseOptionsOf(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteSharedBuffers' | 'pgliteOptimize' | 'mallocArenaMax'>, log: Logger): OpenDatabaseOptions {
-  const optimizeWasm = config.pgliteOptimize ?? optimiseWasmByDefault(config.mallocArenaMax)
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm, log }
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffers: config.pgliteSharedBuffers, optimizeWasm: wasmOptimisationOf(config), log }
+}
+
+/**
+ * Whether the settings let V8 optimise the embedded database's WebAssembly: PGLITE_OPTIMIZE when set,
+ * else `optimiseWasmByDefault`. Always false on PostgreSQL, where there is no WebAssembly and so no
+ * reason to load malloc_trim's native binding.
+ */
+export function wasmOptimisationOf(config: Pick<Config, 'databaseUrl' | 'pgliteOptimize' | 'mallocArenaMax'>): boolean {
+  if (config.databaseUrl !== undefined) return false
+  return config.pgliteOptimize ?? optimiseWasmByDefault(config.mallocArenaMax)
 }
 
 /**

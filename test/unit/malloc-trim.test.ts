@@ -3,6 +3,7 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import { expect } from 'chai'
 import { loadMallocTrim, optimiseWasmByDefault } from '../../core/malloc-trim.ts'
+import { wasmOptimisationOf } from '../../core/db/open-database.ts'
 
 const rssMb = () => process.memoryUsage().rss / 1048576
 
@@ -44,6 +45,12 @@ describe('malloc_trim', () => {
       expect(optimiseWasmByDefault(16, withTrim)).to.equal(false)
       expect(optimiseWasmByDefault(0, withTrim)).to.equal(false)
       expect(optimiseWasmByDefault(2, () => null)).to.equal(false)
+    })
+
+    it('lets PGLITE_OPTIMIZE decide when it is set, and never optimises on PostgreSQL', () => {
+      expect(wasmOptimisationOf({ databaseUrl: undefined, pgliteOptimize: true, mallocArenaMax: undefined })).to.equal(true)
+      expect(wasmOptimisationOf({ databaseUrl: undefined, pgliteOptimize: false, mallocArenaMax: 2 })).to.equal(false)
+      expect(wasmOptimisationOf({ databaseUrl: 'postgres://127.0.0.1/test', pgliteOptimize: true, mallocArenaMax: 2 })).to.equal(false)
     })
   })
 })
