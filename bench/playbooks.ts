@@ -141,11 +141,10 @@ steps:
 `
 
 async function benchBackend(backend: Backend): Promise<void> {
-  // startServer reads the environment, as npm start does (the npm script sets MALLOC_ARENA_MAX as
-  // npm start does, so PGLITE_OPTIMIZE unset means the same tier): PGLITE_OPTIMIZE=true or false picks one.
-  const config = loadConfig(process.env)
-  const optimised = wasmOptimisationOf({ ...config, databaseUrl: undefined })
-  console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'unset'}: V8's optimising tier ${optimised ? 'on' : 'off'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'})` : ''}`)
+  // startServer reads the environment as npm start does, and the npm script sets MALLOC_ARENA_MAX as npm start
+  // does, so an unset PGLITE_OPTIMIZE measures npm start's tier; PGLITE_OPTIMIZE=true or false picks one.
+  const tier = () => (wasmOptimisationOf({ ...loadConfig(process.env), databaseUrl: undefined }) ? 'on' : 'off')
+  console.log(`\n## ${backend}${backend === 'pglite' ? ` (PGLITE_OPTIMIZE=${process.env.PGLITE_OPTIMIZE || 'unset'}: V8's optimising tier ${tier()}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'})` : ''}`)
   const dataDir = tempDir('bh-bench-pb-')
   const playbooksDir = tempDir('bh-bench-pb-dir-')
   const databaseUrl = backend === 'postgres' ? await createPgDatabase(`bh_bench_pb_${Date.now()}`) : undefined

@@ -23,7 +23,7 @@ describe('configuration', () => {
     expect(config.siteUrl).to.equal('http://localhost:8065')
   })
 
-  it('keeps the embedded database small by default (a 32MB page cache, its WebAssembly not optimised), and reads both settings', () => {
+  it('keeps the embedded database small by default (a 32MB page cache), leaves its wasm tier to the arena limit unless PGLITE_OPTIMIZE is set, and reads the settings', () => {
     expect(loadConfig({})).to.include({ pgliteSharedBuffers: '32MB', pgliteOptimize: undefined })
     expect(loadConfig({ PGLITE_OPTIMIZE: 'false' })).to.include({ pgliteOptimize: false })
     expect(loadConfig({ MALLOC_ARENA_MAX: '2' }).mallocArenaMax).to.equal(2)
