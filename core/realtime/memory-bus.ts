@@ -1,19 +1,12 @@
 /** In-process event bus: the default when no `REDIS_URL` is set. */
 import type { Logger } from '../log.ts'
+import { deepFreeze } from '../deep-freeze.ts'
 import type { DomainEvent, EventBus, Subscriber } from './events.ts'
 
 export interface MemoryBusOptions {
   log: Logger
 }
 
-/** Freezes a parsed JSON value and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 /**
  * An `EventBus` that delivers within this process. Each publish goes through JSON once, as a cross-node

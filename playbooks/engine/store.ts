@@ -3,7 +3,9 @@
  * state to the caller, and writes the new state, its timeline events and any jobs in the same
  * transaction: two servers deciding about one run take turns, and a crash loses nothing half-done.
  */
+import { createHash } from 'node:crypto'
 import { jsonParam, query, withSqlTransaction, type Database } from '../../core/db/index.ts'
+import { deepFreeze } from '../../core/deep-freeze.ts'
 import type { SqlClient } from '../../core/db/sql-transaction.ts'
 import { newId } from '../../core/ids.ts'
 import type { Playbook } from '../dsl/index.ts'
@@ -46,10 +48,10 @@ export type NewTimelineEvent = Omit<TimelineEvent, 'id' | 'runId' | 'seq' | 'at'
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value)
 const num = (value: unknown): number => Number(value)
 
-function toRun(row: Record<string, unknown>): RunRow {
+function toRun(row: Record<string, unknown>, playbook: Playbook): RunRow {
   return {
     id: row.id as string, number: num(row.number), playbookName: row.playbook_name as string, playbookVersion: num(row.playbook_version),
-    playbook: json(row.playbook) as Playbook, title: row.title as string, status: row.status as string, teamId: row.team_id as string,
+    playbook, title: row.title as string, status: row.status as string, teamId: row.team_id as string,
     channelId: row.channel_id as string, ownerId: row.owner_id as string, correlationKey: row.correlation_key as string,
     state: json(row.state) as RunState, createAt: num(row.create_at), updateAt: num(row.update_at), endAt: num(row.end_at),
   }
@@ -106,7 +108,48 @@ function timelineRecords(rows: { e: NewTimelineEvent; runId: string; seq: number
 
 const TIMELINE_RECORD = 'id text, run_id text, at bigint, seq int, type text, actor_kind text, actor_id text, summary text, details jsonb, step_id text'
 
+/** How many pinned playbooks a store keeps parsed: every version runs still read, many times over. */
+const PIN_CACHE_MAX = 256
+
+const pinTexts = new WeakMap<Playbook, { hash: string; text: string }>()
+
+/** A playbook's JSON text as stored and the name it is pinned under (SHA-256 of that text), worked out once per playbook object. */
+function pinOf(playbook: Playbook): { hash: string; text: string } {
+  let pin = pinTexts.get(playbook)
+  if (!pin) {
+    const text = jsonParam(playbook)
+    pin = { hash: createHash('sha256').update(text).digest('hex'), text }
+    pinTexts.set(playbook, pin)
+  }
+  return pin
+}
+
 export function createRunStore(db: Database) {
+  // Runs name their pinned playbook by hash (playbook_pins, 0018): each is parsed once here, frozen
+  // (the runs reading it share it) and kept, as a pinned version never changes. `stored` holds the
+  // hashes known to be in playbook_pins, whose JSON a start batch need not send again.
+  const pins = new Map<string, Playbook>()
+  const stored = new Set<string>()
+  const keepPin = (hash: string, playbook: Playbook) => {
+    if (pins.size >= PIN_CACHE_MAX) pins.delete(pins.keys().next().value!)
+    pins.set(hash, deepFreeze(playbook))
+    stored.add(hash)
+  }
+
+  /** Rows of playbook_runs as runs, their pinned playbooks read (through `tx` when given) where not kept yet. */
+  async function toRuns(tx: SqlClient | null, rows: Record<string, unknown>[]): Promise<RunRow[]> {
+    const missing = [...new Set(rows.map((r) => r.playbook_hash as string))].filter((hash) => !pins.has(hash))
+    if (missing.length > 0) {
+      const text = 'SELECT hash, playbook FROM playbook_pins WHERE hash = ANY($1::text[])'
+      for (const pin of tx ? await rawQuery(tx, text, [missing]) : await query(db, text, [missing])) keepPin(pin.hash as string, json(pin.playbook) as Playbook)
+    }
+    return rows.map((row) => {
+      const playbook = pins.get(row.playbook_hash as string)
+      if (!playbook) throw new Error(`run ${row.id as string} pinned playbook ${row.playbook_hash as string}, which playbook_pins does not hold`)
+      return toRun(row, playbook)
+    })
+  }
+
   /** One INSERT (one JSON record per event) for the timeline events of several runs (a batch of changes). */
   async function appendTimelines(tx: SqlClient, changes: { state: RunState; events: NewTimelineEvent[] }[], at: number): Promise<void> {
     const rows = changes.flatMap(({ state, events }) => events.map((e) => ({ e, runId: state.id, seq: state.seq++ })))
@@ -178,30 +221,37 @@ export function createRunStore(db: Database) {
       const at = inputs[0]!.at
       // The timeline takes its sequence numbers from the state first (no foreign key orders the two), so the row stores the state after them.
       const timeline = runs.flatMap((r, k) => firstEvents[k]!.map((e) => ({ e, runId: r.id, seq: r.state.seq++ })))
-      // The same playbook object is pinned by most runs of a batch: sent once, each run naming its index.
-      const playbooks: Playbook[] = []
-      const pinned = new Map<Playbook, number>()
-      const pin = (p: Playbook) => pinned.get(p) ?? (pinned.set(p, playbooks.push(p) - 1), playbooks.length - 1)
+      // Most runs of a batch pin the same playbook: its JSON goes out once, and not at all once stored.
+      const newPins = new Map<string, string>()
+      const pin = (p: Playbook) => {
+        const { hash, text } = pinOf(p)
+        if (!stored.has(hash)) newPins.set(hash, text)
+        return hash
+      }
       const keyById = new Map(fresh.map(({ input }) => [input.id, input.triggerKey]))
       const keyOf = (r: RunRow) => keyById.get(r.id)!
       const runRecords = jsonParam(runs.map((r) => ({
-        id: r.id, number: r.number, playbook_name: r.playbookName, playbook_version: r.playbookVersion, playbook: pin(r.playbook), title: r.title, status: r.status,
+        id: r.id, number: r.number, playbook_name: r.playbookName, playbook_version: r.playbookVersion, playbook_hash: pin(r.playbook), title: r.title, status: r.status,
         team_id: r.teamId, channel_id: r.channelId, owner_id: r.ownerId, correlation_key: r.correlationKey, state: r.state, sources: eventSources(r.state), trigger_key: keyOf(r),
       })))
-      return withSqlTransaction(db, async (tx) => {
+      const result = await withSqlTransaction(db, async (tx) => {
         // One statement: the trigger keys are claimed, and only the runs whose key this batch
         // claimed (or that have none) are inserted, with their timelines. A key another batch
-        // claimed meanwhile leaves its run out and answers with that batch's run.
+        // claimed meanwhile leaves its run out and answers with that batch's run. A pin another
+        // batch stored meanwhile is kept as it is: the same hash, the same playbook.
         const claimedRows = await rawQuery(
           tx,
           `WITH claimed AS (
              INSERT INTO playbook_run_triggers (key, run_id, create_at) SELECT k, r, $2::bigint FROM jsonb_to_recordset($1::jsonb) AS t(k text, r text)
              ON CONFLICT (key) DO NOTHING RETURNING key
+           ), pins AS (
+             INSERT INTO playbook_pins (hash, playbook, create_at) SELECT p.hash, p.playbook, $2::bigint FROM jsonb_to_recordset($4::jsonb) AS p(hash text, playbook jsonb)
+             ON CONFLICT (hash) DO NOTHING
            ), runs AS (
-             INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
-             SELECT u.id, u.number, u.playbook_name, u.playbook_version, $4::jsonb -> u.playbook, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state, $2::bigint, $2::bigint,
+             INSERT INTO playbook_runs (id, number, playbook_name, playbook_version, playbook_hash, title, status, team_id, channel_id, owner_id, correlation_key, state, create_at, update_at, event_sources)
+             SELECT u.id, u.number, u.playbook_name, u.playbook_version, u.playbook_hash, u.title, u.status, u.team_id, u.channel_id, u.owner_id, u.correlation_key, u.state, $2::bigint, $2::bigint,
                ARRAY(SELECT jsonb_array_elements_text(u.sources))
-             FROM jsonb_to_recordset($3::jsonb) AS u(id text, number int, playbook_name text, playbook_version int, playbook int, title text, status text, team_id text,
+             FROM jsonb_to_recordset($3::jsonb) AS u(id text, number int, playbook_name text, playbook_version int, playbook_hash text, title text, status text, team_id text,
                channel_id text, owner_id text, correlation_key text, state jsonb, sources jsonb, trigger_key text)
              WHERE u.trigger_key = '' OR u.trigger_key IN (SELECT key FROM claimed)
              RETURNING id
@@ -216,7 +266,7 @@ export function createRunStore(db: Database) {
             jsonParam(runs.filter((r) => keyOf(r)).map((r) => ({ k: keyOf(r), r: r.id }))),
             at,
             runRecords,
-            jsonParam(playbooks),
+            `[${[...newPins].map(([hash, text]) => `{"hash":"${hash}","playbook":${text}}`).join(',')}]`,
             timelineRecords(timeline, at),
           ],
         )
@@ -236,6 +286,8 @@ export function createRunStore(db: Database) {
         await inTx(tx, runs.filter((r) => inserted.has(r.id)))
         return out as (RunRow | { existing: string })[]
       })
+      for (const [hash, text] of newPins) keepPin(hash, JSON.parse(text) as Playbook)
+      return result
     },
 
     /**
@@ -252,11 +304,10 @@ export function createRunStore(db: Database) {
       inTx: (tx: SqlClient) => Promise<void> = async () => {},
     ): Promise<Map<string, { row: RunRow; result: T } | { error: unknown }>> {
       return withSqlTransaction(db, async (tx) => {
-        const locked = await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(runIds)]])
+        const locked = await toRuns(tx, await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(runIds)]]))
         const out = new Map<string, { row: RunRow; result: T } | { error: unknown }>()
         const changed: { state: RunState; events: NewTimelineEvent[] }[] = []
-        for (const raw of locked) {
-          const row = toRun(raw)
+        for (const row of locked) {
           const state = structuredClone(row.state)
           try {
             const { events, result } = await change(state, row, tx)
@@ -277,7 +328,7 @@ export function createRunStore(db: Database) {
     async getMany(runIds: string[]): Promise<Map<string, RunRow>> {
       if (runIds.length === 0) return new Map()
       const rows = await query(db, 'SELECT * FROM playbook_runs WHERE id = ANY($1::text[])', [[...new Set(runIds)]])
-      return new Map(rows.map((r) => [r.id as string, toRun(r)]))
+      return new Map((await toRuns(null, rows)).map((r) => [r.id, r]))
     },
 
     /**
@@ -287,9 +338,8 @@ export function createRunStore(db: Database) {
      */
     async mutate<T>(runId: string, at: number, change: (state: RunState, row: RunRow, tx: SqlClient) => Promise<{ events: NewTimelineEvent[]; result: T }>): Promise<{ row: RunRow; result: T } | null> {
       return withSqlTransaction(db, async (tx) => {
-        const [locked] = await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = $1 FOR UPDATE', [runId])
-        if (!locked) return null
-        const row = toRun(locked)
+        const [row] = await toRuns(tx, await rawQuery(tx, 'SELECT * FROM playbook_runs WHERE id = $1 FOR UPDATE', [runId]))
+        if (!row) return null
         const state = structuredClone(row.state)
         const { events, result } = await change(state, row, tx)
         await appendTimelines(tx, [{ state, events }], at)
@@ -299,8 +349,8 @@ export function createRunStore(db: Database) {
     },
 
     async get(runId: string): Promise<RunRow | null> {
-      const [row] = await query(db, 'SELECT * FROM playbook_runs WHERE id = $1', [runId])
-      return row ? toRun(row) : null
+      const [row] = await toRuns(null, await query(db, 'SELECT * FROM playbook_runs WHERE id = $1', [runId]))
+      return row ?? null
     },
 
     async list(filter: { teamId?: string; statuses?: string[]; page: number; perPage: number }): Promise<{ items: RunRow[]; total: number }> {
@@ -311,13 +361,12 @@ export function createRunStore(db: Database) {
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
       const [count] = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM playbook_runs ${clause}`, params)
       const rows = await query(db, `SELECT * FROM playbook_runs ${clause} ORDER BY create_at DESC, id LIMIT ${filter.perPage} OFFSET ${filter.page * filter.perPage}`, params)
-      return { items: rows.map(toRun), total: count?.n ?? 0 }
+      return { items: await toRuns(null, rows), total: count?.n ?? 0 }
     },
 
     /** Active runs of a channel (a run channel usually has one). */
     async activeInChannel(channelId: string): Promise<RunRow[]> {
-      const rows = await query(db, `SELECT * FROM playbook_runs WHERE channel_id = $1 AND status NOT IN ('finished', 'canceled') ORDER BY create_at DESC`, [channelId])
-      return rows.map(toRun)
+      return toRuns(null, await query(db, `SELECT * FROM playbook_runs WHERE channel_id = $1 AND status NOT IN ('finished', 'canceled') ORDER BY create_at DESC`, [channelId]))
     },
 
     /**
@@ -344,7 +393,7 @@ export function createRunStore(db: Database) {
          ORDER BY create_at`,
         [sources, wanted],
       )
-      const runs = rows.map((r) => ({ run: toRun(r), waits: r.waits === true }))
+      const runs = (await toRuns(null, rows)).map((run, i) => ({ run, waits: rows[i]!.waits === true }))
       const keySet = new Set(wanted)
       return {
         waiting: runs.filter((r) => r.waits).map((r) => r.run),
