@@ -22,7 +22,9 @@
  *
  * The server runs in this process (startServer, as `npm start` does), with the default job poll
  * interval; figures are printed, not asserted. BENCH_SQL_TRACE=1 adds, on PGlite, where its time
- * went during the warm bursts, by statement (bench/lib/pglite-statements.ts).
+ * went during the warm bursts, by statement (bench/lib/pglite-statements.ts); BENCH_PROFILE=1, where
+ * this process's CPU went during them, by area and by function (bench/lib/profile.ts). Both slow
+ * the bursts they explain.
  */
 import { createHmac } from 'node:crypto'
 import fs from 'node:fs'
@@ -36,6 +38,7 @@ import { machineBusySec } from './lib/proc.ts'
 import { createPgDatabase, envInt, parseBackends, runBench, tempDir, versionOf, type Backend } from './lib/harness.ts'
 import { fmt, fmtSpread, spread } from './lib/stats.ts'
 import { traceStatements, type StatementTrace } from './lib/pglite-statements.ts'
+import { startProfile, stopProfile } from './lib/profile.ts'
 
 const EVENTS = envInt('BENCH_EVENTS', 2000, 10, 100_000)
 const PENDING_RUNS = envInt('BENCH_PENDING_RUNS', 100, 1, 1000)
@@ -46,6 +49,7 @@ const BURSTS = envInt('BENCH_BURSTS', 3, 1, 20)
 const WEBHOOKS = envInt('BENCH_WEBHOOKS', 1000, 0, 100_000)
 const SENDERS = envInt('BENCH_SENDERS', 32, 1, 1000)
 const WEBHOOK_SECRET = 'bench-webhook-secret'
+const PROFILE = process.env.BENCH_PROFILE === '1'
 let statementTrace: StatementTrace | undefined
 
 /** A PagerDuty V3 webhook body for one new incident (the fields the connector reads). */
@@ -223,6 +227,7 @@ async function benchBackend(backend: Backend): Promise<void> {
     await eventsToFirstAction('a first burst, cold (all published at once, right after the server started)', 'bench-cold', EVENTS)
     const trace = backend === 'pglite' && process.env.BENCH_SQL_TRACE === '1' ? (statementTrace ??= traceStatements()) : undefined
     trace?.reset()
+    if (PROFILE) await startProfile()
     const bursts = []
     for (let b = 1; b <= BURSTS; b++) bursts.push(await eventsToFirstAction(`burst ${b} of ${BURSTS}, warm (all published at once)`, `bench-burst${b}`, EVENTS))
     const median = (values: number[]) => spread(values).median
@@ -231,6 +236,12 @@ async function benchBackend(backend: Backend): Promise<void> {
         `CPU per event (medians): this process ${fmt(median(bursts.map((b) => b.ownMs)), 2)} ms, the whole machine ${fmt(median(bursts.map((b) => b.machineMs ?? NaN)), 2)} ms`,
     )
     if (trace) for (const line of trace.report(15)) console.log(`  ${line}`)
+    if (PROFILE) {
+      const { byArea, byFunction } = await stopProfile(25)
+      console.log(`  CPU profile of the warm bursts, by area: ${byArea.map((a) => `${a.area} ${fmt(a.pct, 1)}%`).join(', ')}`)
+      console.log('  by function (self time):')
+      for (const f of byFunction) console.log(`    ${fmt(f.pct, 1)}%  ${f.fn}`)
+    }
     await eventsToFirstAction(`${PUBLISHERS} in flight`, 'bench-event', PUBLISHERS)
 
     // 1b. Webhooks to first action.

@@ -38,7 +38,7 @@ function areaOf(url: string, fn: string): string {
     const pkg = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!
     return pkg === '@electric-sql' ? 'pglite (js)' : pkg
   }
-  const core = /\/(core|bench)\/(.*)$/.exec(url)
+  const core = /\/(core|bench|playbooks|integrations|bridges)\/(.*)$/.exec(url)
   if (core) {
     const parts = core[2]!.split('/')
     return `${core[1]}/${parts.length > 1 ? parts[0] : parts[0]!.replace(/\.ts$/, '')}`
@@ -63,7 +63,7 @@ export async function stopProfile(top = 20): Promise<ProfileSummary> {
     const ms = hits * msPerSample
     const area = areaOf(url, functionName)
     areas.set(area, (areas.get(area) ?? 0) + ms)
-    const short = url ? url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(core|bench)\//, '$1/') : ''
+    const short = url ? url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(core|bench|playbooks|integrations|bridges)\//, '$1/') : ''
     const key = `${functionName || '(anonymous)'}${short ? ` ${short.length > 60 ? '…' + short.slice(-59) : short}:${lineNumber + 1}` : ''}`
     fns.set(key, (fns.get(key) ?? 0) + ms)
   }
