@@ -104,6 +104,29 @@ if (BACKENDS.includes('pglite')) describe('embedded database housekeeping', func
       expect(await jobsSize()).to.be.above(before * 1.5)
     })
 
+    it('lets a run of statements through between two tables, instead of holding it until the pass ends', async () => {
+      const keeper = keepEmbeddedAutovacuum(test.db, log, HOUR)
+      try {
+        await addJobs(5_000)
+        await addPosts(5_000, 1)
+        await keeper.runOnce()
+        await claimAndRelease()
+        await query(test.db, `UPDATE posts SET update_at = update_at + 1`)
+        // A pass over jobs and posts, and beside it five statements in a row, as a job poll sends them.
+        let poll = 0
+        const pass = keeper.runOnce().then((result) => ({ result, at: performance.now() }))
+        const statements = (async () => {
+          for (let i = 0; i < 5; i++) await query(test.db, 'SELECT 1')
+          poll = performance.now()
+        })()
+        const [{ result, at }] = await Promise.all([pass, statements])
+        expect(result.vacuumed).to.include.members(['jobs', 'posts'])
+        expect(poll, 'the statements ended before the pass').to.be.below(at)
+      } finally {
+        await keeper.stop()
+      }
+    })
+
     it('leaves a table alone while its old row versions are few', async () => {
       const keeper = keepEmbeddedAutovacuum(test.db, log, HOUR)
       try {
