@@ -152,7 +152,10 @@ forEachBackend((backend) => {
         // carol is excused today before the run: she is listed as skipped, not asked.
         expect(await run(alice, world, channel, '/standup skip @' + carol.user.username)).to.include('excused')
         await eventually('the bot', async () => ((await hasBotUser(alice.client)) ? true : undefined))
-        for (const who of [alice, bob, world.owner]) await eventually(`the DM to ${who.user.username}`, async () => ((await botDms(who)).length > 0 ? true : undefined))
+        // Each person sees the bot once it shares a channel with them, their DM (until then the user API answers 403).
+        for (const who of [alice, bob, world.owner]) {
+          await eventually(`the DM to ${who.user.username}`, async () => ((await hasBotUser(who.client)) && (await botDms(who)).length > 0 ? true : undefined))
+        }
       })
 
       it('DMs the first question, at the tick, to each active person in the channel', async () => {
