@@ -46,11 +46,12 @@ const MIN_PAGES = 8
 
 export function keepEmbeddedAutovacuum(db: Pick<Database, 'pool'>, log: Logger, intervalMs = DEFAULT_AUTOVACUUM_INTERVAL_MS): PeriodicTask<AutovacuumPass> {
   let stopping = false
-  let endPause: (() => void) | undefined
+  /** Ends the pause in progress early (stop). */
+  let endPause = () => {}
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout((endPause = resolve), ms)
-      timer.unref()
+      endPause = resolve
+      setTimeout(resolve, ms).unref()
     })
 
   async function runOnce(): Promise<AutovacuumPass> {
@@ -90,7 +91,7 @@ export function keepEmbeddedAutovacuum(db: Pick<Database, 'pool'>, log: Logger, 
     // A pass in progress ends after its current table: the rest are due again at the next open.
     async stop() {
       stopping = true
-      endPause?.()
+      endPause()
       await task.stop()
     },
   }

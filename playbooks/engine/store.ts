@@ -266,6 +266,7 @@ export function createRunStore(db: Database) {
             jsonParam(runs.filter((r) => keyOf(r)).map((r) => ({ k: keyOf(r), r: r.id }))),
             at,
             runRecords,
+            // Each pin's text is already JSON (pinOf): spliced in, not stringified again.
             `[${[...newPins].map(([hash, text]) => `{"hash":"${hash}","playbook":${text}}`).join(',')}]`,
             timelineRecords(timeline, at),
           ],
@@ -286,6 +287,7 @@ export function createRunStore(db: Database) {
         await inTx(tx, runs.filter((r) => inserted.has(r.id)))
         return out as (RunRow | { existing: string })[]
       })
+      // A parsed copy is kept, not the library's object: keepPin freezes what it keeps.
       for (const [hash, text] of newPins) keepPin(hash, JSON.parse(text) as Playbook)
       return result
     },

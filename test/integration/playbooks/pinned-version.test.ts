@@ -8,14 +8,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { forEachBackend, useServerStorage, type TestServer } from '../../helpers/server.ts'
-import { makeTeamWithMembers, type UserSession } from '../../helpers/factories.ts'
-import { rawRequest } from '../../helpers/expect-status.ts'
+import { makeTeamWithMembers, type TeamWorld } from '../../helpers/factories.ts'
 import { eventually } from '../../helpers/eventually.ts'
 import { DEFAULT_MIGRATIONS_DIR, migrate, query } from '../../../core/db/index.ts'
 import { createLogger } from '../../../core/log.ts'
 import type { BridgeheadServer } from '../../../core/main.ts'
 import { createRunStore } from '../../../playbooks/engine/store.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
+import { playbookClient } from './support.ts'
 
 const playbook = (version: number) => `apiVersion: bridgehead/v1
 kind: Playbook
@@ -77,63 +77,63 @@ forEachBackend((backend) => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }))
     const { start } = useServerStorage(backend, { jobPollIntervalMs: 100, playbooksDir: dir })
 
-    const api = (server: BridgeheadServer, who: UserSession, route: string, init: { method?: string; body?: unknown } = {}) =>
-      rawRequest(server.url, `/plugins/playbooks/api/v0${route}`, { token: who.token, ...init } as never)
-    const getRun = async (server: BridgeheadServer, who: UserSession, id: string) => JSON.parse((await api(server, who, `/runs/${id}`)).text) as Run
+    let server: BridgeheadServer
+    let world: TeamWorld
+    let townSquareId: string
+    const { api, getRun, command } = playbookClient<Run & { name: string }>(() => server.url, () => world.team.id, () => world.owner)
 
     /** Declares a run in town square and waits until its approval waits; returns its id. */
-    async function declare(server: BridgeheadServer, owner: UserSession, teamId: string, townSquareId: string, title: string): Promise<string> {
-      await owner.client.executeCommand(`/pinned declare "${title}"`, { channel_id: townSquareId, team_id: teamId } as never)
-      const list = JSON.parse((await api(server, owner, `/runs?team_id=${teamId}&per_page=100`)).text) as { items: (Run & { name: string })[] }
+    async function declare(title: string): Promise<string> {
+      await command(world.owner, townSquareId, `/pinned declare "${title}"`)
+      const list = JSON.parse((await api(world.owner, `/runs?team_id=${world.team.id}&per_page=100`)).text) as { items: (Run & { name: string })[] }
       const id = list.items.find((r) => r.name === title)!.id
-      await eventually(`the approval of ${title} to wait`, async () => ((await getRun(server, owner, id)).steps.find((s) => s.id === 'gate')?.status === 'waiting' ? true : undefined))
+      await eventually(`the approval of ${title} to wait`, async () => ((await getRun(id)).steps.find((s) => s.id === 'gate')?.status === 'waiting' ? true : undefined))
       return id
     }
 
-    async function pinCount(server: BridgeheadServer): Promise<number> {
+    async function pinCount(): Promise<number> {
       const [row] = await query<{ n: number }>(server.db, 'SELECT count(*)::int AS n FROM playbook_pins')
       return row!.n
     }
 
     it('finishes each run with its own version after the file changed and the server restarted, storing each version once', async () => {
-      const first = await start()
-      const world = await makeTeamWithMembers({ url: first.url } as TestServer, 0)
-      const owner = world.owner
-      const townSquare = await owner.client.getChannelByName(world.team.id, 'town-square')
-      const before1 = await declare(first, owner, world.team.id, townSquare.id, 'Started on version 1')
-      const before2 = await declare(first, owner, world.team.id, townSquare.id, 'Also on version 1')
-      expect(await pinCount(first)).to.equal(1)
+      server = await start()
+      world = await makeTeamWithMembers({ url: server.url } as TestServer, 0)
+      townSquareId = (await world.owner.client.getChannelByName(world.team.id, 'town-square')).id
+      const before1 = await declare('Started on version 1')
+      const before2 = await declare('Also on version 1')
+      expect(await pinCount()).to.equal(1)
 
       fs.writeFileSync(file, playbook(2))
       await eventually('version 2 to load', async () => {
-        const list = JSON.parse((await api(first, owner, '/playbooks')).text) as { items: { id: string; version: number }[] }
+        const list = JSON.parse((await api(world.owner, '/playbooks')).text) as { items: { id: string; version: number }[] }
         return list.items.find((p) => p.id === 'pinned')?.version === 2 ? true : undefined
       })
-      const after = await declare(first, owner, world.team.id, townSquare.id, 'Started on version 2')
-      expect(await pinCount(first)).to.equal(2)
-      await first.close()
+      const after = await declare('Started on version 2')
+      expect(await pinCount()).to.equal(2)
+      await server.close()
 
       // A new process knows no pinned playbook yet: it reads each run's from the database.
-      const second = await start()
-      owner.client.setUrl(second.url)
+      server = await start()
+      world.owner.client.setUrl(server.url)
       for (const id of [before1, before2, after]) {
-        const res = await api(second, owner, `/runs/${id}/approvals/gate`, { method: 'POST', body: { decision: 'approved' } })
+        const res = await api(world.owner, `/runs/${id}/approvals/gate`, { method: 'POST', body: { decision: 'approved' } })
         expect(res.status, res.text).to.equal(200)
       }
       const finishedBy = async (id: string) => {
         const run = await eventually(`run ${id} to finish`, async () => {
-          const r = await getRun(second, owner, id)
+          const r = await getRun(id)
           return r.current_status === 'finished' ? r : undefined
         })
-        const posts = await owner.client.getPosts(run.channel_id, 0, 100)
+        const posts = await world.owner.client.getPosts(run.channel_id, 0, 100)
         return Object.values(posts.posts).map((p) => p.message).filter((m) => m.startsWith('finished by'))
       }
       expect(await finishedBy(before1)).to.deep.equal(['finished by version 1'])
       expect(await finishedBy(before2)).to.deep.equal(['finished by version 1'])
       expect(await finishedBy(after)).to.deep.equal(['finished by version 2'])
 
-      await declare(second, owner, world.team.id, townSquare.id, 'Version 2 after the restart')
-      expect(await pinCount(second)).to.equal(2)
+      await declare('Version 2 after the restart')
+      expect(await pinCount()).to.equal(2)
     })
   })
 })
