@@ -690,7 +690,7 @@ async function main(): Promise<void> {
   console.log('Bridgehead core benchmark (bench/core.ts)')
   console.log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? '?'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, open files per process ${openFileLimit()}\n` +
-      `node ${process.version}; pglite ${versionOf('@electric-sql/pglite')}, pglite-socket ${versionOf('@electric-sql/pglite-socket')}, pg ${versionOf('pg')}, ws ${versionOf('ws')}, express ${versionOf('express')}\n` +
+      `node ${process.version}; pglite ${versionOf('@electric-sql/pglite')}, pg ${versionOf('pg')}, ws ${versionOf('ws')}, express ${versionOf('express')}\n` +
       `backends: ${BACKENDS.join(', ')}; ${QUICK ? 'QUICK: 1 run per figure, shorter runs' : `${RUNS} runs per figure`}; ${USERS} users, ${SOCKETS} sockets for B5${PROFILE ? '; BENCH_PROFILE: extra profiled runs' : ''}\n` +
       `processes: orchestrator pid ${process.pid} (coordination only); server, floors and clients are child processes (pids below); everything on 127.0.0.1.`,
   )

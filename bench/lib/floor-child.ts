@@ -1,7 +1,7 @@
 /**
  * The raw floors the server is compared with, each in its own process like the server:
  *  - `post`: a bare express handler → one raw INSERT into `posts` through the same kind of connection
- *    the server uses (openDatabase: PGlite behind its socket + pg Pool max 1, or a pg Pool to the
+ *    the server uses (openDatabase: PGlite in process + pg Pool max 1, or a pg Pool to the
  *    PostgreSQL server) → `ws` broadcast of a `posted` frame to every connected socket → 201.
  *  - `broadcast`: bare node:http POST → the same frame to every `ws` socket (no database).
  *  - `idle`: a bare `ws` server holding sockets (memory per connection).

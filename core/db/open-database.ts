@@ -1,19 +1,18 @@
-/** Opens the database: a PostgreSQL server when a URL is given, else embedded PGlite behind a unix socket, both reached through pg + Prisma. */
+/** Opens the database: a PostgreSQL server when a URL is given, else embedded PGlite in this process, both reached through pg + Prisma. */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import type { Config } from '../config/index.ts'
 import type { Logger } from '../log.ts'
 import { PrismaClient } from './generated/client.ts'
 import { acquireDataDirLock, dataDirLockPath } from './data-dir-lock.ts'
+import { embeddedConnections } from './embedded-connection.ts'
 import { optimiseWasmByDefault } from '../malloc-trim.ts'
 import { keepEmbeddedAutovacuum } from './embedded-autovacuum.ts'
 import { DEFAULT_CHECKPOINT_POLICY, keepEmbeddedCheckpoints, type CheckpointPolicy } from './embedded-checkpoints.ts'
@@ -114,7 +113,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   const log = options.log.child({ database: 'pglite', dataDir: dbDir })
   await fs.mkdir(options.dataDir, { recursive: true })
   const lock = await acquireDataDirLock(dataDirLockPath(options.dataDir))
-  // Each step registers its undo, so a failure half-way leaves no lock, socket or engine behind.
+  // Each step registers its undo, so a failure half-way leaves no lock or engine behind.
   const undo: (() => Promise<unknown>)[] = [() => lock.release()]
   const teardown = () => runAll(`closing the embedded database ${dbDir}`, [...undo].reverse())
   try {
@@ -135,27 +134,12 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     })
     undo.push(() => pglite.close())
 
-    const socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bh-'))
-    await fs.chmod(socketDir, 0o700)
-    undo.push(() => fs.rm(socketDir, { recursive: true, force: true }))
-    // pg finds a unix socket as `<host>/.s.PGSQL.<port>`, like libpq. pg's Pool drops its
-    // connection after any query error (even a unique violation) and reconnects at once, before
-    // the server has seen the old one close; with the default limit of one connection that
-    // reconnect is refused (EPIPE). The pool still never has more than one connection in use.
-    const server = new PGLiteSocketServer({
-      db: pglite,
-      path: path.join(socketDir, '.s.PGSQL.5432'),
-      maxConnections: 8,
-    })
-    await server.start()
-    undo.push(() => server.stop())
-
-    // PGlite is one backend: a second connection would only queue behind the first, and a
-    // transaction open on one connection stalls every other. One connection makes that queue
-    // visible in pg's pool (and its connection timeout) instead. Idle, it stays open.
+    // PGlite is one backend: a second connection would only queue behind the first (embedded-connection.ts), and a
+    // transaction open on one stalls every other. One connection makes that queue visible in pg's pool (and its
+    // connection timeout) instead. Idle, it stays open. pg's Pool drops its connection after any query error (even
+    // a unique violation) and makes a new one at once; the old one's transaction, if any, is rolled back.
     const pool = new pg.Pool({
-      host: socketDir,
-      port: 5432,
+      stream: embeddedConnections(pglite),
       user: 'postgres',
       database: 'postgres',
       max: 1,
