@@ -7,9 +7,16 @@ import yazl from 'yazl'
 
 export type ExportFiles = Record<string, unknown>
 
+// Archives are read by the test that wrote them, and by later tests of its file; they go when the process exits.
+const written: string[] = []
+process.once('exit', () => {
+  for (const dir of written) fs.rmSync(dir, { recursive: true, force: true })
+})
+
 /** Writes the archive into a new temporary directory and returns its path. Strings and Buffers are stored as they are, anything else as JSON. */
 export async function writeSlackExport(files: ExportFiles, name = 'export.zip'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bh-slack-'))
+  written.push(dir)
   const file = path.join(dir, name)
   const zip = new yazl.ZipFile()
   for (const [entry, value] of Object.entries(files)) {
