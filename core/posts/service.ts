@@ -20,6 +20,7 @@ import type { PostRecord, PostStore, ThreadRecord } from './store.ts'
 import { withActionIds } from './post-actions.ts'
 import { withActionCookies, type ActionCookies } from './action-cookies.ts'
 import { checkPriority, toPriorityRecord, type PostPriorityInput, type PostPriorityRecord } from './priority.ts'
+import { createPostClock } from './post-clock.ts'
 
 /** Mattermost's MaxPostSize for a PostgreSQL `varchar(65535)` message column. */
 export const MAX_POST_SIZE = 16383
@@ -105,28 +106,18 @@ export interface IntegrationPart {
 
 /**
  * An integration's root posts in `channel`, checked: a live channel, no `system_*` type, message and props within
- * their limits. The parts are one millisecond apart from `now`, so they keep their order in every list.
+ * their limits. Their creation times are set by the caller (a PostClock).
  * @throws AppError 400 naming what is wrong.
  */
-function integrationPostRecords(channel: ChannelRecord, userId: string, parts: IntegrationPart[], now: number): PostRecord[] {
+function integrationPostRecords(channel: ChannelRecord, userId: string, parts: IntegrationPart[]): PostRecord[] {
   if (channel.deleteAt > 0) {
     throw new AppError('api.post.create_post.can_not_post_to_deleted.error', 'Can not post to a deleted or archived channel.', 400)
   }
-  return parts.map((part, i) => {
+  return parts.map((part) => {
     if (part.type.startsWith('system_')) throw invalidParam('post.type', 'integrations may not create system_* posts')
     checkMessage(part.message)
     checkProps(part.props)
-    return rootPost({ id: newId(), createAt: now + i, userId, channelId: channel.id, message: part.message, type: part.type, props: withActionIds(part.props), hashtags: parseHashtags(part.message) })
-  })
-}
-
-/** Creation times for posts written together: `now`, then one millisecond apart within a channel, so they keep their order. */
-function spacedTimes(channelIds: string[], now: number): number[] {
-  const seen = new Map<string, number>()
-  return channelIds.map((channelId) => {
-    const n = seen.get(channelId) ?? 0
-    seen.set(channelId, n + 1)
-    return now + n
+    return rootPost({ id: newId(), createAt: 0, userId, channelId: channel.id, message: part.message, type: part.type, props: withActionIds(part.props), hashtags: parseHashtags(part.message) })
   })
 }
 
@@ -149,6 +140,7 @@ function checkPostPriority(priority: PostPriorityInput, rootId: string, param: s
 
 export function createPostService(options: PostServiceOptions) {
   const { db, store, channels, channelStore, users, reactions, files, bus } = options
+  const clock = createPostClock()
 
   // Senders' names for `posted` events, without a query per post.
   const userCache = createReadCache<UserRecord | null>({ ttlMs: 60_000, maxEntries: 20_000 })
@@ -571,7 +563,7 @@ export function createPostService(options: PostServiceOptions) {
         const existing = await store.byPendingId(session.userId, input.pending_post_id, now - PENDING_DEDUPE_MS)
         if (existing) return { post: existing, thread: await store.getThread(existing.rootId || existing.id), priority: (await store.prioritiesFor([existing.id])).get(existing.id) ?? null }
       }
-      const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : now
+      const createAt = session.isSystemAdmin && input.create_at && input.create_at > 0 ? input.create_at : clock.times([channel.id])[0]!
       const post: PostRecord = {
         id: newId(), createAt, updateAt: createAt, editAt: 0, deleteAt: 0, isPinned: false, userId: session.userId, channelId: channel.id,
         rootId: root?.id ?? '', originalId: '', message: input.message, type, props: withActionIds(session.isBot ? extend(props, { from_bot: 'true' }) : props),
@@ -597,7 +589,9 @@ export function createPostService(options: PostServiceOptions) {
       extra: { rootId?: string; claim?: (tx: SqlClient, postIds: string[]) => Promise<boolean>; priority?: PostPriorityInput | null } = {},
     ): Promise<CreatedPost[]> {
       if (extra.priority) checkPostPriority(extra.priority, extra.rootId ?? '', 'webhook.priority')
-      const posts = integrationPostRecords(channel, userId, parts, nowMillis())
+      const posts = integrationPostRecords(channel, userId, parts)
+      const times = clock.times(posts.map((post) => post.channelId))
+      for (const [i, post] of posts.entries()) post.createAt = post.updateAt = times[i]!
       const root = extra.rootId ? await store.getById(extra.rootId) : null
       if (extra.rootId) {
         if (!root || root.deleteAt > 0 || root.rootId !== '' || root.channelId !== channel.id) {
@@ -650,14 +644,14 @@ export function createPostService(options: PostServiceOptions) {
     ): Promise<(CreatedPost[] | Error)[]> {
       const prepared = deliveries.map(({ channel, userId, parts }) => {
         try {
-          return integrationPostRecords(channel, userId, parts, 0)
+          return integrationPostRecords(channel, userId, parts)
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err))
         }
       })
       const valid = prepared.flatMap((p, i) => (p instanceof Error ? [] : [{ channel: deliveries[i]!.channel, posts: p }]))
       const items = valid.flatMap(({ channel, posts }) => posts.map((post) => ({ channel, post })))
-      const times = spacedTimes(items.map(({ post }) => post.channelId), nowMillis())
+      const times = clock.times(items.map(({ post }) => post.channelId))
       for (const [i, { post }] of items.entries()) post.createAt = post.updateAt = times[i]!
       const written = await writeRootPosts(items, {
         notifyOutside: false,
@@ -679,7 +673,7 @@ export function createPostService(options: PostServiceOptions) {
     async createSystemPosts(inputs: SystemPostInput[]): Promise<CreatedPost[]> {
       const byId = new Map<string, ChannelRecord>()
       for (const channelId of new Set(inputs.map((input) => input.channelId))) byId.set(channelId, await channels.getCached(channelId))
-      const times = spacedTimes(inputs.map((input) => input.channelId), nowMillis())
+      const times = clock.times(inputs.map((input) => input.channelId))
       const items = inputs.map((input, i) => ({
         channel: byId.get(input.channelId)!,
         post: rootPost({ id: newId(), createAt: times[i]!, userId: input.userId, channelId: input.channelId, message: input.message, type: input.type, props: input.props, hashtags: '' }),
@@ -721,7 +715,7 @@ export function createPostService(options: PostServiceOptions) {
           throw forInput(i, err)
         }
       }
-      const times = spacedTimes(inputs.map((input) => input.channel_id), nowMillis())
+      const times = clock.times(inputs.map((input) => input.channel_id))
       const items = inputs.map((input, i) => {
         const props = input.props ?? {}
         return {
