@@ -141,6 +141,11 @@ function checkPostPriority(priority: PostPriorityInput, rootId: string, param: s
 export function createPostService(options: PostServiceOptions) {
   const { db, store, channels, channelStore, users, reactions, files, bus } = options
   const clock = createPostClock()
+  /** Gives new posts their creation times (the clock's), in order. */
+  const stampTimes = (posts: PostRecord[]) => {
+    const times = clock.times(posts.map((post) => post.channelId))
+    for (const [i, post] of posts.entries()) post.createAt = post.updateAt = times[i]!
+  }
 
   // Senders' names for `posted` events, without a query per post.
   const userCache = createReadCache<UserRecord | null>({ ttlMs: 60_000, maxEntries: 20_000 })
@@ -590,8 +595,7 @@ export function createPostService(options: PostServiceOptions) {
     ): Promise<CreatedPost[]> {
       if (extra.priority) checkPostPriority(extra.priority, extra.rootId ?? '', 'webhook.priority')
       const posts = integrationPostRecords(channel, userId, parts)
-      const times = clock.times(posts.map((post) => post.channelId))
-      for (const [i, post] of posts.entries()) post.createAt = post.updateAt = times[i]!
+      stampTimes(posts)
       const root = extra.rootId ? await store.getById(extra.rootId) : null
       if (extra.rootId) {
         if (!root || root.deleteAt > 0 || root.rootId !== '' || root.channelId !== channel.id) {
@@ -651,8 +655,7 @@ export function createPostService(options: PostServiceOptions) {
       })
       const valid = prepared.flatMap((p, i) => (p instanceof Error ? [] : [{ channel: deliveries[i]!.channel, posts: p }]))
       const items = valid.flatMap(({ channel, posts }) => posts.map((post) => ({ channel, post })))
-      const times = clock.times(items.map(({ post }) => post.channelId))
-      for (const [i, { post }] of items.entries()) post.createAt = post.updateAt = times[i]!
+      stampTimes(items.map(({ post }) => post))
       const written = await writeRootPosts(items, {
         notifyOutside: false,
         claim: async (tx) => {
